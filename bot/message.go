@@ -1,0 +1,47 @@
+// Package bot is policybot's platform-neutral core: it reads a Message,
+// decides whether and how to answer, and returns a Reply that each chat
+// adapter renders in its own format. No chat platform type crosses into
+// this package.
+package bot
+
+// Message is one incoming chat message, translated by an adapter.
+type Message struct {
+	// Platform names the adapter ("slack", "matrix", "console"); it keys
+	// subscriptions and logs.
+	Platform string
+	// ID is the platform's identifier of the message, for logs.
+	ID string
+	// Text is what the user typed, with any mention of the bot removed.
+	// Commands keep their prefix ("!principle sov", "/policy help").
+	Text string
+	// Prefix is the command prefix of the platform ("/" or "!"), used when
+	// replies suggest commands to type.
+	Prefix       string
+	Sender       User
+	Conversation Conversation
+	// Thread is the platform's thread identifier when the message is in a
+	// thread, so that the adapter can answer there.
+	Thread string
+	// Mentioned is true when the message addresses the bot by name or
+	// mention; in a group conversation only commands and mentions are
+	// answered.
+	Mentioned bool
+	// CanManage is true when the sender may manage the bot in this
+	// conversation (e.g. a Matrix room moderator): it gates "leave".
+	CanManage bool
+}
+
+// User is the sender of a message.
+type User struct {
+	ID   string
+	Name string
+}
+
+// Conversation is where a message was sent: a channel, room or direct
+// message.
+type Conversation struct {
+	ID string
+	// Direct is true for one-to-one conversations with the bot, where
+	// every message is for the bot.
+	Direct bool
+}

@@ -1,0 +1,85 @@
+// Package config loads policybot's configuration: one YAML file plus
+// POLICYBOT_* environment variables that override it. Validate reports every
+// problem at once, each naming the key and an example of a correct value.
+package config
+
+import "time"
+
+// Config is everything policybot can be told. Keys in YAML are the
+// lower-case names in the yaml tags; the environment variable for a key is
+// given beside it.
+type Config struct {
+	// Statement is a statement file to answer from instead of the embedded
+	// one. POLICYBOT_STATEMENT.
+	Statement string `yaml:"statement"`
+	// DataDir holds the state file unless DB says otherwise.
+	// POLICYBOT_DATA_DIR; default $XDG_STATE_HOME/policybot or
+	// ~/.local/state/policybot.
+	DataDir string `yaml:"data_dir"`
+	// DB is the SQLite state file. POLICYBOT_DB; default DataDir/policybot.db.
+	DB string `yaml:"db"`
+	// HTTPAddr is the listen address for health, metrics and the Slack
+	// HTTP endpoints. POLICYBOT_HTTP_ADDR; default 127.0.0.1:8080.
+	HTTPAddr string `yaml:"http_addr"`
+	// LogLevel is debug, info, warn or error. POLICYBOT_LOG_LEVEL.
+	LogLevel string `yaml:"log_level"`
+	// LogFormat is text, json or auto (text on a terminal). POLICYBOT_LOG_FORMAT.
+	LogFormat string `yaml:"log_format"`
+	// ShutdownTimeout bounds the wait for replies in flight on SIGTERM.
+	// POLICYBOT_SHUTDOWN_TIMEOUT; default 10s.
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+
+	Answers Answers `yaml:"answers"`
+	Slack   Slack   `yaml:"slack"`
+	Matrix  Matrix  `yaml:"matrix"`
+	Digest  Digest  `yaml:"digest"`
+}
+
+// Answers bounds replies.
+type Answers struct {
+	MaxPassages int `yaml:"max_passages"` // POLICYBOT_MAX_PASSAGES; default 3
+	MaxChars    int `yaml:"max_chars"`    // POLICYBOT_MAX_CHARS; default 3000
+}
+
+// Slack configures the Slack adapter; it is enabled when BotToken is set.
+type Slack struct {
+	BotToken      string `yaml:"bot_token"`      // POLICYBOT_SLACK_BOT_TOKEN, xoxb-…
+	AppToken      string `yaml:"app_token"`      // POLICYBOT_SLACK_APP_TOKEN, xapp-…: Socket Mode
+	SigningSecret string `yaml:"signing_secret"` // POLICYBOT_SLACK_SIGNING_SECRET: HTTP endpoints
+	APIURL        string `yaml:"api_url"`        // POLICYBOT_SLACK_API_URL; default https://slack.com/api/
+}
+
+// Enabled reports whether Slack credentials are configured.
+func (s Slack) Enabled() bool { return s.BotToken != "" || s.AppToken != "" || s.SigningSecret != "" }
+
+// Matrix configures the Matrix adapter; it is enabled when Homeserver is set.
+type Matrix struct {
+	Homeserver      string   `yaml:"homeserver"`       // POLICYBOT_MATRIX_HOMESERVER
+	User            string   `yaml:"user"`             // POLICYBOT_MATRIX_USER, @bot:example.org
+	Password        string   `yaml:"password"`         // POLICYBOT_MATRIX_PASSWORD
+	AccessToken     string   `yaml:"access_token"`     // POLICYBOT_MATRIX_ACCESS_TOKEN
+	AllowedInviters []string `yaml:"allowed_inviters"` // POLICYBOT_MATRIX_ALLOWED_INVITERS, comma-separated
+	PickleKey       string   `yaml:"pickle_key"`       // POLICYBOT_MATRIX_PICKLE_KEY
+}
+
+// Enabled reports whether Matrix credentials are configured.
+func (m Matrix) Enabled() bool { return m.Homeserver != "" || m.User != "" }
+
+// Digest configures daily digests.
+type Digest struct {
+	// Grace is how late a missed digest may still be sent after a restart.
+	// POLICYBOT_DIGEST_GRACE; default 6h.
+	Grace time.Duration `yaml:"grace"`
+	// Subscriptions are static subscriptions, in addition to those made
+	// from chat.
+	Subscriptions []StaticSubscription `yaml:"subscriptions"`
+}
+
+// StaticSubscription is a digest subscription from the config file.
+type StaticSubscription struct {
+	Platform     string `yaml:"platform"`     // slack or matrix
+	Conversation string `yaml:"conversation"` // channel ID or room ID
+	Time         string `yaml:"time"`         // HH:MM, default 09:00
+	Zone         string `yaml:"zone"`         // IANA zone, default UTC
+	Passages     int    `yaml:"passages"`     // default 1
+}
