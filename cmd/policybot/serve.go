@@ -27,6 +27,9 @@ type platform interface {
 	Name() string
 	// Run blocks until ctx is cancelled or the platform fails for good.
 	Run(ctx context.Context) error
+	// Ready returns nil while the platform is connected, else why not;
+	// /readyz reports it.
+	Ready() error
 }
 
 // platformBuilder returns (nil, nil) when its platform is not configured.
