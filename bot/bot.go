@@ -2,11 +2,20 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"math/rand/v2"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/policybot/policybot/knowledge"
 )
+
+// MaxMessageBytes bounds the messages the core reads. Longer ones are
+// refused with an explanation rather than truncated silently.
+const MaxMessageBytes = 4000
 
 // Retriever finds the paragraphs that answer a question.
 type Retriever interface {
@@ -18,6 +27,9 @@ type Options struct {
 	// Subscriptions stores digest subscriptions; nil makes the digest
 	// commands say digests are not available.
 	Subscriptions Subscriptions
+	// DigestPlatforms are the platforms that can deliver digests; the
+	// digest commands refuse elsewhere (e.g. the console). Default: all.
+	DigestPlatforms []string
 	// MaxPassages bounds passages per reply (default 3).
 	MaxPassages int
 	// MaxChars bounds the quoted characters per reply (default 3000).
@@ -34,21 +46,173 @@ type Bot struct {
 	doc  *knowledge.Document
 	ret  Retriever
 	opts Options
+	cmds *Registry
+	log  *slog.Logger
 }
 
 // New builds the core over one statement and its retriever.
 func New(doc *knowledge.Document, ret Retriever, opts Options) (*Bot, error) {
-	panic("unimplemented")
+	if doc == nil || ret == nil {
+		return nil, fmt.Errorf("bot: a statement and a retriever are required")
+	}
+	if opts.MaxPassages <= 0 {
+		opts.MaxPassages = 3
+	}
+	if opts.MaxChars <= 0 {
+		opts.MaxChars = 3000
+	}
+	if opts.Rand == nil {
+		opts.Rand = rand.IntN
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	b := &Bot{doc: doc, ret: ret, opts: opts, log: opts.Logger}
+	if b.log == nil {
+		b.log = slog.New(slog.DiscardHandler)
+	}
+	cmds, err := NewRegistry(b.commands()...)
+	if err != nil {
+		return nil, err
+	}
+	b.cmds = cmds
+	return b, nil
 }
+
+// Commands lists the commands, for adapters that register them with the
+// platform.
+func (b *Bot) Commands() []Command { return b.cmds.Commands() }
 
 // Respond answers one message. It returns false when the message is not
-// for the bot (ordinary chatter in a group conversation) and must be
-// ignored.
+// for the bot (ordinary chatter in a group conversation, or another bot's
+// command) and must be ignored.
 func (b *Bot) Respond(ctx context.Context, m Message) (Reply, bool) {
-	panic("unimplemented")
+	if m.Prefix == "" {
+		m.Prefix = "/"
+	}
+	text := strings.TrimSpace(m.Text)
+	addressed := m.Conversation.Direct || m.Mentioned
+	name, args, isCmd := splitCommand(text)
+	if len(m.Text) > MaxMessageBytes {
+		if !isCmd && !addressed {
+			return Reply{}, false
+		}
+		return Reply{
+			Kind: KindError,
+			Text: fmt.Sprintf("That message is too long for me (%d characters). Please ask in fewer than %d.", utf8.RuneCountInString(m.Text), knowledge.MaxQuestionBytes),
+		}, true
+	}
+	text = sanitize(text)
+	name, args, isCmd = splitCommand(text)
+	if isCmd {
+		// "/policy <sub> ..." and "/<sub> ..." are the same command.
+		if name == "policy" {
+			if args == "" {
+				return b.dispatch(ctx, m, "help", "")
+			}
+			name, args = cutWord(args)
+			if _, ok := b.cmds.Lookup(name); !ok {
+				return b.unknown(m, name), true
+			}
+			return b.dispatch(ctx, m, name, args)
+		}
+		if _, ok := b.cmds.Lookup(name); ok {
+			return b.dispatch(ctx, m, name, args)
+		}
+		// Another bot's command, unless the user is talking to us.
+		if !addressed {
+			return Reply{}, false
+		}
+		return b.unknown(m, name), true
+	}
+	if !addressed {
+		return Reply{}, false
+	}
+	// In a direct message or a mention, a bare command word works too:
+	// "principle sov", "cite 6", "help".
+	if word, rest := cutWord(text); word != "" {
+		if c, ok := b.cmds.Lookup(word); ok && c.Name == word && (rest != "" || c.Args == "" || strings.HasPrefix(c.Args, "[")) {
+			return b.dispatch(ctx, m, word, rest)
+		}
+	}
+	if text == "" {
+		return b.dispatch(ctx, m, "help", "")
+	}
+	return b.dispatch(ctx, m, "ask", text)
 }
 
-// PassageOf quotes one paragraph of the statement with its citation.
-func PassageOf(doc *knowledge.Document, p knowledge.Paragraph) Passage {
-	return Passage{Text: p.Text, Citation: doc.Citation(p), Paragraph: p.Number}
+func (b *Bot) dispatch(ctx context.Context, m Message, name, args string) (Reply, bool) {
+	c, _ := b.cmds.Lookup(name)
+	r, err := c.Run(ctx, m, strings.TrimSpace(args))
+	if err != nil {
+		// Errors here are the system's (a database down), not the user's:
+		// log them once, and tell the user plainly.
+		b.log.ErrorContext(ctx, "command failed", "command", c.Name, "platform", m.Platform, "conversation", m.Conversation.ID, "err", err)
+		return Reply{Kind: KindError, Text: "Sorry, something went wrong on my side and I couldn't do that. Please try again in a minute."}, true
+	}
+	return b.limit(r, m), true
+}
+
+func (b *Bot) unknown(m Message, name string) Reply {
+	r := Reply{Kind: KindError, Text: fmt.Sprintf("I don't know the command %q.", clip(name, 40))}
+	if near := b.cmds.Closest(name); near != "" {
+		r.Text += fmt.Sprintf(" Did you mean %spolicy %s?", m.Prefix, near)
+	}
+	r.Hint = fmt.Sprintf("Type %spolicy help for the list of commands.", m.Prefix)
+	return r
+}
+
+// splitCommand recognises "/word rest" and "!word rest".
+func splitCommand(text string) (name, args string, ok bool) {
+	if len(text) < 2 || (text[0] != '/' && text[0] != '!') {
+		return "", "", false
+	}
+	name, args = cutWord(text[1:])
+	if name == "" || !isWord(name) {
+		return "", "", false
+	}
+	return strings.ToLower(name), args, true
+}
+
+func isWord(s string) bool {
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+// cutWord splits off the first whitespace-separated word.
+func cutWord(s string) (word, rest string) {
+	s = strings.TrimSpace(s)
+	i := strings.IndexFunc(s, unicode.IsSpace)
+	if i < 0 {
+		return strings.ToLower(s), ""
+	}
+	return strings.ToLower(s[:i]), strings.TrimSpace(s[i:])
+}
+
+// sanitize makes text safe to read: valid UTF-8, no control characters
+// (other than spaces), no zero-width tricks.
+func sanitize(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t' || r == '\r':
+			return ' '
+		case unicode.IsControl(r), unicode.Is(unicode.Cf, r):
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// clip shortens user text quoted back in a reply.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
 }

@@ -2,9 +2,154 @@ package main
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/policybot/policybot/bot"
+	"github.com/policybot/policybot/bot/console"
+	"github.com/policybot/policybot/knowledge"
 )
 
-func runChat(ctx context.Context, env *cmdEnv, args []string) error { return errors.New("todo") }
-func runAsk(ctx context.Context, env *cmdEnv, args []string) error  { return errors.New("todo") }
-func runEval(ctx context.Context, env *cmdEnv, args []string) error { return errors.New("todo") }
+const greeting = `policybot — ask about Li Baodong's 2014 address on cyber security.
+Try:  who should govern the internet?   /principle sov   /principles   /quote   /cite 6   /help
+End with Ctrl-D.`
+
+func runChat(ctx context.Context, env *cmdEnv, args []string) error {
+	fs := newFlags(env, "chat")
+	statement := fs.String("statement", env.getenv("POLICYBOT_STATEMENT"), "statement file to answer from (default: the embedded statement)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	ret, err := knowledge.Open(*statement)
+	if err != nil {
+		return err
+	}
+	core, err := bot.New(ret.Document(), ret, bot.Options{})
+	if err != nil {
+		return err
+	}
+	return chat(ctx, env, core)
+}
+
+// chat runs the console on the process's streams.
+func chat(ctx context.Context, env *cmdEnv, core console.Responder) error {
+	return console.Run(ctx, env.stdin, env.stdout, core, console.Options{
+		Interactive: isTerminal(env.stdout) && isTerminal(env.stdin),
+		Greeting:    greeting,
+	})
+}
+
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// jsonAnswer is the documented shape of `policybot ask --json`.
+type jsonAnswer struct {
+	Question string       `json:"question"`
+	Answers  []jsonResult `json:"answers"`
+}
+
+type jsonResult struct {
+	Text      string   `json:"text"`
+	Citation  string   `json:"citation"`
+	Section   string   `json:"section"`
+	Item      string   `json:"item"`
+	Paragraph int      `json:"paragraph"`
+	Score     float64  `json:"score"`
+	Matched   []string `json:"matched"`
+}
+
+func runAsk(ctx context.Context, env *cmdEnv, args []string) error {
+	fs := newFlags(env, "ask")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
+	top := fs.Int("top", 3, "at most this many passages")
+	statement := fs.String("statement", env.getenv("POLICYBOT_STATEMENT"), "statement file to answer from (default: the embedded statement)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	q := strings.TrimSpace(strings.Join(fs.Args(), " "))
+	if q == "" {
+		return usageError{"no question given"}
+	}
+	if *top < 1 || *top > 20 {
+		return usageError{fmt.Sprintf("--top %d: want a number from 1 to 20", *top)}
+	}
+	ret, err := knowledge.Open(*statement)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		ans := ret.Ask(q, *top)
+		doc := ret.Document()
+		out := jsonAnswer{Question: ans.Question, Answers: []jsonResult{}}
+		for _, p := range ans.Passages {
+			r := jsonResult{Text: p.Paragraph.Text, Citation: p.Citation, Paragraph: p.Paragraph.Number, Score: p.Score, Matched: []string{}}
+			if p.Paragraph.Number == 0 {
+				r.Section = "Title and date"
+			} else {
+				r.Section = doc.Section(p.Paragraph.Section).Label()
+			}
+			if p.Paragraph.Item != nil {
+				r.Item = p.Paragraph.Item.Name
+			}
+			for _, m := range p.Matches {
+				if !contains(r.Matched, m.Word) {
+					r.Matched = append(r.Matched, m.Word)
+				}
+			}
+			out.Answers = append(out.Answers, r)
+		}
+		enc := json.NewEncoder(env.stdout)
+		enc.SetEscapeHTML(false)
+		return enc.Encode(out)
+	}
+	core, err := bot.New(ret.Document(), ret, bot.Options{MaxPassages: *top})
+	if err != nil {
+		return err
+	}
+	reply, _ := core.Respond(ctx, bot.Message{Platform: "cli", Text: "/ask " + q, Prefix: "/", Conversation: bot.Conversation{ID: "cli", Direct: true}})
+	fmt.Fprintln(env.stdout, console.Render(reply, isTerminal(env.stdout)))
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func runEval(_ context.Context, env *cmdEnv, args []string) error {
+	fs := newFlags(env, "eval")
+	statement := fs.String("statement", env.getenv("POLICYBOT_STATEMENT"), "statement file to answer from (default: the embedded statement)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{"want exactly one question file"}
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	cases, err := knowledge.ReadEvalCases(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+	}
+	ret, err := knowledge.Open(*statement)
+	if err != nil {
+		return err
+	}
+	_, err = knowledge.Evaluate(ret, cases).WriteTo(env.stdout)
+	return err
+}

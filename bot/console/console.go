@@ -1,0 +1,114 @@
+// Package console is the terminal chat adapter: one message per line on
+// standard input, one reply per message on standard output. It is the
+// zero-setup way to try policybot.
+package console
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/policybot/policybot/bot"
+)
+
+// Responder is the core as the console uses it.
+type Responder interface {
+	Respond(ctx context.Context, m bot.Message) (bot.Reply, bool)
+}
+
+// Options configures a console session.
+type Options struct {
+	// Interactive shows a greeting and a prompt and highlights matched
+	// words with ANSI colour; set it when stdout is a terminal.
+	Interactive bool
+	// Greeting is printed first in interactive mode.
+	Greeting string
+}
+
+// maxLine bounds one input line; longer lines are read and refused by the
+// core, never buffered whole.
+const maxLine = 64 << 10
+
+const (
+	ansiBold  = "\x1b[1;33m"
+	ansiReset = "\x1b[0m"
+	prompt    = "you> "
+)
+
+// Run reads messages until end of input or ctx is done. It returns nil at
+// end of input.
+func Run(ctx context.Context, in io.Reader, out io.Writer, r Responder, opts Options) error {
+	w := bufio.NewWriter(out)
+	defer w.Flush()
+	if opts.Interactive && opts.Greeting != "" {
+		fmt.Fprintln(w, opts.Greeting)
+	}
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 4096), maxLine)
+	lines := make(chan string)
+	errc := make(chan error, 1)
+	go func() {
+		defer close(lines)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+		errc <- sc.Err()
+	}()
+	n := 0
+	for {
+		if opts.Interactive {
+			fmt.Fprint(w, prompt)
+		}
+		if err := w.Flush(); err != nil {
+			return fmt.Errorf("write reply: %w", err)
+		}
+		var line string
+		var ok bool
+		select {
+		case <-ctx.Done():
+			return nil
+		case line, ok = <-lines:
+		}
+		if !ok {
+			if err := <-errc; err != nil {
+				return fmt.Errorf("read input: %w (lines are limited to %d bytes)", err, maxLine)
+			}
+			if opts.Interactive {
+				fmt.Fprintln(w)
+			}
+			return nil
+		}
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		n++
+		reply, ok := r.Respond(ctx, bot.Message{
+			Platform:     "console",
+			ID:           fmt.Sprint(n),
+			Text:         line,
+			Prefix:       "/",
+			Sender:       bot.User{ID: "console", Name: "you"},
+			Conversation: bot.Conversation{ID: "console", Direct: true},
+		})
+		if !ok {
+			continue
+		}
+		fmt.Fprintln(w, Render(reply, opts.Interactive))
+		fmt.Fprintln(w)
+	}
+}
+
+// Render formats a reply for a terminal (ANSI highlights) or a pipe
+// (matched words between asterisks).
+func Render(r bot.Reply, ansi bool) string {
+	if ansi {
+		return r.PlainText(ansiBold, ansiReset)
+	}
+	return r.PlainText("*", "*")
+}

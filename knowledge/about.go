@@ -1,0 +1,94 @@
+package knowledge
+
+import "strings"
+
+// Questions about the statement itself — who gave it, in what role, when,
+// at which event — are answered from its metadata and cite the title and
+// date lines. They are recognised by an asking word for one of those facts
+// together with a word that refers to the statement or its speaker, so
+// that "who is hosting this workshop?" (about the event's content) still
+// goes to the body.
+var (
+	aboutAsks = map[string]string{
+		"who": "speaker", "whom": "speaker", "speaker": "speaker", "author": "speaker", "name": "speaker",
+		"role": "office", "position": "office", "office": "office", "title": "office", "job": "office", "post": "office", "capacity": "office", "rank": "office",
+		"when": "date", "date": "date", "day": "date", "year": "date", "month": "date", "dated": "date",
+		"event": "event", "occasion": "event", "venue": "event", "where": "event", "conference": "event", "ceremony": "event",
+	}
+	aboutRefs = map[string]bool{
+		"speech": true, "address": true, "statement": true, "talk": true, "remarks": true, "keynote": true,
+		"speaker": true, "spoke": true, "speak": true, "speaking": true, "delivered": true, "deliver": true,
+		"delivering": true, "gave": true, "give": true, "given": true, "giving": true, "author": true,
+		"wrote": true, "written": true, "he": true, "his": true, "him": true, "held": true,
+	}
+)
+
+// aboutStatement returns the metadata passage when the question asks about
+// the statement itself, else nil.
+func (r *Retriever) aboutStatement(question string, words []queryWord) *Passage {
+	m := r.doc.Meta
+	if m.Source == "" {
+		return nil
+	}
+	toks := tokenize(nil, question)
+	asks := map[string]bool{}
+	refs := false
+	for _, t := range toks {
+		if f, ok := aboutAsks[t.word]; ok {
+			asks[f] = true
+		}
+		if aboutRefs[t.word] {
+			refs = true
+		}
+	}
+	// Naming the speaker counts as referring to the statement.
+	for _, w := range strings.Fields(strings.ToLower(m.Speaker)) {
+		for _, t := range toks {
+			if t.word == w {
+				refs = true
+			}
+		}
+	}
+	if len(asks) == 0 || !refs {
+		return nil
+	}
+	// A question whose topic words lie outside the metadata is about the
+	// content ("when did China establish the leading group?").
+	metaText := strings.ToLower(m.Source + " " + m.Speaker + " " + m.Office + " " + m.Event)
+	for _, w := range words {
+		if _, ask := aboutAsks[w.text]; ask || aboutRefs[w.text] {
+			continue
+		}
+		if !strings.Contains(metaText, w.text) {
+			return nil
+		}
+	}
+	p := Passage{
+		Paragraph: Paragraph{Number: 0, Text: m.Source, Offset: strings.Index(r.doc.Source, m.Source)},
+		Citation:  r.doc.MetaCitation(),
+		Score:     1,
+	}
+	mark := func(field, s string) {
+		if !asks[field] || s == "" {
+			return
+		}
+		if i := strings.Index(m.Source, s); i >= 0 {
+			p.Highlights = append(p.Highlights, Span{i, i + len(s)})
+			p.Matches = append(p.Matches, Match{Query: field, Word: strings.ToLower(s), Kind: MatchExact})
+		}
+	}
+	mark("office", m.Office)
+	mark("speaker", m.Speaker)
+	mark("event", m.Event)
+	mark("date", m.Date)
+	sortSpans(p.Highlights)
+	return &p
+}
+
+func sortSpans(s []Span) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j].Start < s[j-1].Start; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}

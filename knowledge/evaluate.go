@@ -1,0 +1,142 @@
+package knowledge
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// EvalCase is one line of an evaluation file: a question and phrases from
+// the paragraphs that answer it. No phrases means the retriever should
+// decline.
+type EvalCase struct {
+	Q      string   `json:"q"`
+	Expect []string `json:"expect"`
+}
+
+// ReadEvalCases reads JSON lines; blank lines are skipped.
+func ReadEvalCases(r io.Reader) ([]EvalCase, error) {
+	var out []EvalCase
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		var c EvalCase
+		if err := json.Unmarshal([]byte(line), &c); err != nil {
+			return nil, fmt.Errorf("line %d: %w (want {\"q\": \"question\", \"expect\": [\"phrase\", ...]})", n, err)
+		}
+		if strings.TrimSpace(c.Q) == "" {
+			return nil, fmt.Errorf("line %d: empty \"q\"", n)
+		}
+		out = append(out, c)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// EvalReport summarises answer quality over a set of cases.
+type EvalReport struct {
+	InScope, OutOfScope int
+	Top1, RecallAt3     int // in-scope cases whose first / any of first three passages is acceptable
+	Declined            int // out-of-scope cases declined
+	Misses              []EvalMiss
+}
+
+// EvalMiss is a case the retriever got wrong, with what it returned.
+type EvalMiss struct {
+	Case EvalCase
+	Got  []int // paragraph numbers returned, best first
+	Why  string
+}
+
+// Evaluate runs every case through the retriever.
+func Evaluate(r *Retriever, cases []EvalCase) EvalReport {
+	var rep EvalReport
+	for _, c := range cases {
+		ans := r.Ask(c.Q, 3)
+		var got []int
+		for _, p := range ans.Passages {
+			got = append(got, p.Paragraph.Number)
+		}
+		if len(c.Expect) == 0 {
+			rep.OutOfScope++
+			if len(ans.Passages) == 0 {
+				rep.Declined++
+			} else {
+				rep.Misses = append(rep.Misses, EvalMiss{c, got, "answered an out-of-scope question"})
+			}
+			continue
+		}
+		rep.InScope++
+		rank := -1
+		for i, p := range ans.Passages {
+			if acceptable(p.Paragraph.Text, c.Expect) {
+				rank = i
+				break
+			}
+		}
+		switch {
+		case rank == 0:
+			rep.Top1++
+			rep.RecallAt3++
+		case rank > 0:
+			rep.RecallAt3++
+			rep.Misses = append(rep.Misses, EvalMiss{c, got, fmt.Sprintf("right paragraph ranked %d", rank+1)})
+		case len(got) == 0:
+			rep.Misses = append(rep.Misses, EvalMiss{c, got, "declined"})
+		default:
+			rep.Misses = append(rep.Misses, EvalMiss{c, got, "right paragraph not in the top 3"})
+		}
+	}
+	return rep
+}
+
+func acceptable(text string, expect []string) bool {
+	for _, e := range expect {
+		if strings.Contains(text, e) {
+			return true
+		}
+	}
+	return false
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 1
+	}
+	return float64(a) / float64(b)
+}
+
+// Top1Rate is the share of in-scope cases answered best-first correctly.
+func (e EvalReport) Top1Rate() float64 { return ratio(e.Top1, e.InScope) }
+
+// RecallAt3Rate is the share of in-scope cases with an acceptable passage
+// among the first three.
+func (e EvalReport) RecallAt3Rate() float64 { return ratio(e.RecallAt3, e.InScope) }
+
+// DeclineRate is the share of out-of-scope cases declined.
+func (e EvalReport) DeclineRate() float64 { return ratio(e.Declined, e.OutOfScope) }
+
+// WriteTo prints the report for a person.
+func (e EvalReport) WriteTo(w io.Writer) (int64, error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "questions: %d in scope, %d out of scope\n", e.InScope, e.OutOfScope)
+	fmt.Fprintf(&b, "top-1 accuracy: %.3f (%d/%d)\n", e.Top1Rate(), e.Top1, e.InScope)
+	fmt.Fprintf(&b, "recall@3:       %.3f (%d/%d)\n", e.RecallAt3Rate(), e.RecallAt3, e.InScope)
+	fmt.Fprintf(&b, "declined:       %.3f (%d/%d out-of-scope)\n", e.DeclineRate(), e.Declined, e.OutOfScope)
+	if len(e.Misses) > 0 {
+		fmt.Fprintf(&b, "misses (%d):\n", len(e.Misses))
+	}
+	for _, m := range e.Misses {
+		fmt.Fprintf(&b, "  %q: %s; got paragraphs %v, want one containing %q\n", m.Case.Q, m.Why, m.Got, m.Case.Expect)
+	}
+	n, err := io.WriteString(w, b.String())
+	return int64(n), err
+}

@@ -1,0 +1,147 @@
+package knowledge
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kljensen/snowball/english"
+)
+
+// token is one word of a text: its byte range and its normalised form.
+// A hyphenated or apostrophised compound ("co-governance") yields one token
+// per part plus one for the joined form, so that "co-governance",
+// "co governance" and "cogovernance" meet.
+type token struct {
+	start, end int
+	word       string // lower case, possessive removed
+	joined     bool   // the joined form of a compound
+}
+
+// isWordRune reports letters and digits; everything else separates words.
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// isJoiner reports runes that join the parts of a compound when they stand
+// between two word runes: hyphens and dashes within a word.
+func isJoiner(r rune) bool {
+	switch r {
+	case '-', '\u2010', '\u2011', '\u00ad':
+		return true
+	}
+	return false
+}
+
+func isApostrophe(r rune) bool { return r == '\'' || r == '\u2019' || r == '\u02bc' }
+
+// tokenize appends the tokens of s to dst. It never fails: invalid UTF-8
+// and control characters are separators.
+func tokenize(dst []token, s string) []token {
+	i := 0
+	for i < len(s) {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !isWordRune(r) {
+			i += n
+			continue
+		}
+		// A compound: word runs joined by hyphens (and apostrophes,
+		// which end a part: "China's" is "china" + possessive).
+		compStart := i
+		partsAt := len(dst)
+		for {
+			start := i
+			for i < len(s) {
+				r, n = utf8.DecodeRuneInString(s[i:])
+				if !isWordRune(r) {
+					break
+				}
+				i += n
+			}
+			end := i
+			// Possessive or contraction: drop "'s", keep the stem part.
+			if i < len(s) {
+				if r, n = utf8.DecodeRuneInString(s[i:]); isApostrophe(r) {
+					rest := s[i+n:]
+					if len(rest) > 0 && (rest[0] == 's' || rest[0] == 'S') && (len(rest) == 1 || !isWordRune(firstRune(rest[1:]))) {
+						i += n + 1
+					}
+				}
+			}
+			dst = append(dst, token{start: start, end: end, word: lower(s[start:end])})
+			if i >= len(s) {
+				break
+			}
+			r, n = utf8.DecodeRuneInString(s[i:])
+			if !isJoiner(r) || i+n >= len(s) || !isWordRune(firstRune(s[i+n:])) {
+				break
+			}
+			i += n
+		}
+		if parts := dst[partsAt:]; len(parts) > 1 {
+			var b strings.Builder
+			for _, p := range parts {
+				b.WriteString(p.word)
+			}
+			dst = append(dst, token{start: compStart, end: parts[len(parts)-1].end, word: b.String(), joined: true})
+		}
+	}
+	return dst
+}
+
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
+}
+
+// lower returns s in lower case without allocating when it already is.
+func lower(s string) string {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf || ('A' <= c && c <= 'Z') {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
+// stem reduces a lower-case word to its English stem ("governed",
+// "governance" → "govern").
+func stem(word string) string {
+	if len(word) < 3 || !isASCIILetters(word) {
+		return word
+	}
+	return english.Stem(word, true)
+}
+
+func isASCIILetters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// stopWords are function words and question scaffolding that carry no
+// topic: they neither match nor count towards a question's coverage.
+var stopWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`a about above after again against all am an and any are aren as at be
+because been before being below between both but by can cannot could did didn do does doesn doing don down during
+each few for from further had has have having he her here hers herself him himself his how i if in into is isn it
+its itself just let me more most my myself no nor not of off on once only or other ought our ours ourselves out over
+own same she should so some such than that the their theirs them themselves then there these they this those through
+to too under until up very was we were what when where which while who whom why will with would you your yours
+yourself yourselves also may might must shall s t ll ve re d m us per via upon whether whose
+tell say says said saying think thinks thought know explain describe mention mentions mentioned mean means meant
+talk talks talked speak speaks spoke speech statement address remarks text document
+please hi hello hey ok okay anything something everything thing things much many way ways
+get gets got make makes made give gives gave given go goes going want wants
+does doing done need needs needed`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// isStop reports whether a lower-case word is a stop word. Numbers are kept:
+// "618 million" is a fair question.
+func isStop(w string) bool { return stopWords[w] }
