@@ -27,7 +27,8 @@ func (b *Bot) ask(_ context.Context, m Message, q string) (Reply, error) {
 	if q == "" {
 		return Reply{Kind: KindError, Text: "Ask me a question about the statement.", Hint: fmt.Sprintf("For example: %spolicy ask who should govern the internet?", m.Prefix)}, nil
 	}
-	ans := b.ret.Ask(q, b.opts.MaxPassages)
+	// One more than fits, so that the reply can say something was left out.
+	ans := b.ret.Ask(q, b.opts.MaxPassages+1)
 	if len(ans.Passages) == 0 {
 		return b.decline(m), nil
 	}

@@ -60,7 +60,7 @@ func (b *Bot) digestOn(ctx context.Context, m Message, args string) (Reply, erro
 	case 0:
 	case 1:
 		// One argument: a time, or a zone with the default time.
-		if _, _, err := ParseClock(fields[0]); err == nil {
+		if looksLikeTime(fields[0]) {
 			at = fields[0]
 		} else {
 			zone = fields[0]
@@ -107,6 +107,10 @@ func digestUsage(m Message, problem string) Reply {
 			{Label: m.Prefix + "digest off", Text: "stop"},
 		},
 	}
+}
+
+func looksLikeTime(s string) bool {
+	return strings.ContainsAny(s, "0123456789:")
 }
 
 // ParseClock reads a time of day: "09:00", "9:00", "18:30", "9am",

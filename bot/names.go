@@ -61,6 +61,9 @@ func resolveItem(items []knowledge.Item, name string) itemResolution {
 	if q == "" {
 		return itemResolution{}
 	}
+	if _, err := strconv.Atoi(q); err == nil {
+		q = string(knowledge.Principle) + q // "2" is the second principle
+	}
 	// "principle 2" squashes to "principle2", a key; "the principle of
 	// peace" to "peace".
 	type keyed struct {

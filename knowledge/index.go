@@ -39,13 +39,14 @@ type index struct {
 	idf      []float64         // by term
 	maxIDF   float64
 	avgdl    float32
+	k1, b    float64 // BM25 parameters
 }
 
 // buildIndex indexes the passages. Item names are indexed with their
 // paragraph so that "co-governance" finds the principle even where the
 // paragraph's wording differs.
 func buildIndex(passages []Paragraph, items func(Paragraph) string) *index {
-	ix := &index{terms: map[string]termID{}, surface: map[string]termID{}}
+	ix := &index{terms: map[string]termID{}, surface: map[string]termID{}, k1: bm25K1, b: bm25B}
 	var toks []token
 	var total float32
 	tfs := map[termID]float32{}
@@ -131,11 +132,11 @@ func (ix *index) lookup(word string) (termID, MatchKind, bool) {
 // BM25 parameters: the usual defaults; paragraphs vary in length by a
 // factor of ten, so length normalisation matters.
 const (
-	bm25K1 = 1.2
+	bm25K1 = 0.9
 	bm25B  = 0.75
 )
 
 func (ix *index) bm25(tf, dl float32, id termID) float64 {
-	norm := float64(tf) + bm25K1*(1-bm25B+bm25B*float64(dl/ix.avgdl))
-	return ix.idf[id] * float64(tf) * (bm25K1 + 1) / norm
+	norm := float64(tf) + ix.k1*(1-ix.b+ix.b*float64(dl/ix.avgdl))
+	return ix.idf[id] * float64(tf) * (ix.k1 + 1) / norm
 }

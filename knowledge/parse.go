@@ -145,7 +145,7 @@ func (d *Document) header(blocks []block, front map[string]string) []block {
 		if len(blocks) > 0 {
 			if _, ok := parseDate(blocks[0].text); ok {
 				m.Date = strings.TrimSpace(blocks[0].text)
-				m.Source += "\n" + blocks[0].text
+				m.Source = d.Source[strings.Index(d.Source, m.Title) : blocks[0].offset+len(blocks[0].text)]
 				blocks = blocks[1:]
 			}
 		}
@@ -282,7 +282,7 @@ var (
 	agentRe = regexp.MustCompile(`^(?:we|you|they|i|all|countries|states|parties|governments)\s+(?:need|needs|should|must|have|has|ought|are|will|shall)\s+(?:to\s+)?`)
 	beRe    = regexp.MustCompile(`^be\s+\w+\s+(?:to|in|on|with|for)\s+`)
 	// The name stops where a qualifying clause starts.
-	clauseEnd = regexp.MustCompile(`\s+(?:\w+ed|that|which|who|for|to|in|by|with|through|so)\b`)
+	clauseEnd = regexp.MustCompile(`\s+(?:\w+ed|\w+ly|that|which|who|for|to|in|by|with|through|so)\b`)
 )
 
 func itemFrom(text string, ord, n int) Item {

@@ -66,7 +66,7 @@ func tokenize(dst []token, s string) []token {
 					}
 				}
 			}
-			dst = append(dst, token{start: start, end: end, word: lower(s[start:end])})
+			dst = append(dst, token{start: start, end: end, word: spelling(lower(s[start:end]))})
 			if i >= len(s) {
 				break
 			}
@@ -145,3 +145,27 @@ does doing done need needs needed`) {
 // isStop reports whether a lower-case word is a stop word. Numbers are kept:
 // "618 million" is a fair question.
 func isStop(w string) bool { return stopWords[w] }
+
+// spelling folds British spellings into American ones, on both sides of
+// the index, so that "behaviour" meets "behaviors" and "weaponisation"
+// meets "militarized"'s kin: -our → -or, and -is- → -iz- in the suffixes
+// -ise, -ised, -ises, -ising, -isation(s), -yse(d).
+func spelling(w string) string {
+	if len(w) < 6 {
+		return w
+	}
+	if strings.HasSuffix(w, "our") || strings.HasSuffix(w, "ours") {
+		i := strings.LastIndex(w, "our")
+		if c := w[i-1]; c != 'o' && c != 'y' && c != 'f' && c != 'h' {
+			return w[:i] + "or" + w[i+3:]
+		}
+		return w
+	}
+	for _, suf := range []string{"ise", "ised", "ises", "ising", "isation", "isations", "iser", "isers", "yse", "ysed", "yses", "ysing"} {
+		if strings.HasSuffix(w, suf) && len(w) > len(suf)+2 {
+			i := len(w) - len(suf) + 1 // the 's'
+			return w[:i] + "z" + w[i+1:]
+		}
+	}
+	return w
+}

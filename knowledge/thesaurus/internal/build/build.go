@@ -12,12 +12,21 @@ import (
 	"slices"
 
 	"github.com/kljensen/snowball/english"
+	"github.com/policybot/policybot/knowledge/thesaurus"
 	"github.com/policybot/policybot/knowledge/thesaurus/internal/wordnet"
 )
 
-// MaxTargets bounds each key's list: past the strongest few relations
-// WordNet mostly adds noise, and a short list keeps the table small.
-const MaxTargets = 8
+const (
+	// minWeight drops the faintest links: a gloss word reached through a
+	// collocation (0.15) says almost nothing about a single query word.
+	minWeight = 25
+	// minKeyWeight: a word becomes a key only if a WordNet pointer
+	// relation (an antonym or anything closer) or a synonym links it to the
+	// statements. Gloss mentions and words of collocations may add targets
+	// to a key but do not make one: alone they are weak, and they would
+	// double the table, mostly with rare words such as Latin species names.
+	minKeyWeight = 40
+)
 
 // Generate writes the table for the statements matching statementsGlob,
 // using the WordNet database in wordnetDir.
@@ -35,25 +44,27 @@ func Generate(wordnetDir, statementsGlob string, w io.Writer) error {
 	return write(w, table, vocab)
 }
 
-// collect relates every WordNet lemma to statement words and files the
-// result under each key the lemma can be typed as.
+// collect files the related statement words under every key. A key gets
+// the relations of all its morphy base forms, and the words of a
+// collocation also get a share of the collocation's relations.
 func collect(db *wordnet.DB, vocab *vocabulary) map[string]targets {
-	r := &relator{db: db, vocab: vocab}
+	r := newRelator(db, vocab)
 	table := make(map[string]targets)
-	for _, lemma := range allLemmas(db) {
-		t := r.related(lemma)
-		if len(t) == 0 {
-			continue
+	lemmas := allLemmas(db)
+	for _, key := range keyWords(db, lemmas) {
+		for _, base := range baseForms(db, key) {
+			merge(table, key, r.related(base), 1)
 		}
-		if isKey(lemma) {
-			for _, k := range keyForms(db, lemma) {
-				merge(table, k, t, 1)
-			}
+	}
+	for _, lemma := range lemmas {
+		parts := contentWords(lemma)
+		if len(parts) < 2 {
 			continue
 		}
 		// A collocation ("third_world") can only be looked up word by
 		// word, and one word is weaker evidence than the whole phrase.
-		for _, part := range contentWords(lemma) {
+		t := r.related(lemma)
+		for _, part := range parts {
 			if isKey(part) {
 				merge(table, part, t, collocationShare)
 			}
@@ -72,21 +83,33 @@ func allLemmas(db *wordnet.DB) []string {
 	return slices.Compact(all)
 }
 
-// keyForms returns lemma and its inflections in every part of speech it
-// has, because the consumer looks up query words as typed.
-func keyForms(db *wordnet.DB, lemma string) []string {
-	forms := []string{lemma}
-	for _, pos := range wordnet.AllPOS {
-		if len(db.Senses(lemma, pos)) == 0 {
-			continue
-		}
-		for _, f := range db.Inflections(lemma, pos) {
-			if isKey(f) {
-				forms = append(forms, f)
+// keyWords returns the single-word lemmas, the irregular inflections and
+// the words of collocations, sorted. Regular inflections are left to
+// thesaurus.Lookup, except where a collocation word already makes them a
+// key ("nations" from "united_nations").
+func keyWords(db *wordnet.DB, lemmas []string) []string {
+	var keys []string
+	for _, w := range slices.Concat(lemmas, db.ExceptionForms()) {
+		for _, k := range contentWords(w) {
+			if isKey(k) {
+				keys = append(keys, k)
 			}
 		}
 	}
-	return forms
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
+// baseForms returns the distinct lemma spellings morphy finds for a key
+// (across parts of speech), e.g. "arms" -> "arms", "arm".
+func baseForms(db *wordnet.DB, key string) []string {
+	var out []string
+	for _, l := range db.Morphy(key) {
+		if !slices.Contains(out, l.Word) {
+			out = append(out, l.Word)
+		}
+	}
+	return out
 }
 
 // isKey reports whether w can be a key: a lowercase ASCII word that is not
@@ -126,7 +149,7 @@ type related struct {
 func finish(key string, t targets, vocab *vocabulary) []related {
 	list := make([]related, 0, len(t))
 	for word, w := range t {
-		if w > 0 {
+		if w >= minWeight {
 			list = append(list, related{word, w})
 		}
 	}
@@ -141,12 +164,12 @@ func finish(key string, t targets, vocab *vocabulary) []related {
 	out := list[:0]
 	for _, r := range list {
 		stem := english.Stem(r.word, true)
-		if seen[stem] || r.word == key {
+		if seen[stem] {
 			continue
 		}
 		seen[stem] = true
 		out = append(out, r)
-		if len(out) == MaxTargets {
+		if len(out) == thesaurus.MaxRelated {
 			break
 		}
 	}
@@ -158,7 +181,7 @@ func write(w io.Writer, table map[string]targets, vocab *vocabulary) error {
 	bw := bufio.NewWriter(w)
 	for _, key := range sortedKeys(table) {
 		list := finish(key, table[key], vocab)
-		if len(list) == 0 {
+		if len(list) == 0 || list[0].weight < minKeyWeight {
 			continue
 		}
 		bw.WriteString(key)

@@ -18,6 +18,9 @@ type vocabulary struct {
 	// surface maps a WordNet lemma to the statement word that realises it,
 	// e.g. "militarize" -> "militarized", "country" -> "country".
 	surface map[string]string
+	// memo caches words(): the generator asks about every word of every
+	// synset it visits, most of them many times.
+	memo map[string][]string
 }
 
 // readStatements tokenizes every file matching glob.
@@ -53,7 +56,11 @@ func Words(text string) []string {
 // by their WordNet lemmas, so relations found between lemmas can be turned
 // back into words that literally occur in the text.
 func newVocabulary(db *wordnet.DB, freq map[string]int) *vocabulary {
-	v := &vocabulary{freq: make(map[string]int), surface: make(map[string]string)}
+	v := &vocabulary{
+		freq:    make(map[string]int),
+		surface: make(map[string]string),
+		memo:    make(map[string][]string),
+	}
 	for w, n := range freq {
 		if len(w) > 1 && !isStopWord(w) {
 			v.freq[w] = n
@@ -90,9 +97,30 @@ func (v *vocabulary) offer(lemma, word string) {
 // statement words. A collocation counts only if every content word in it
 // occurs in the statements: "arms_race" yields "arms" and "race", but
 // "security_blanket" yields nothing rather than a misleading "security".
+// A closed compound the statements write open ("cyberspace" for "cyber
+// space") is split the same way.
 func (v *vocabulary) words(lemma string) []string {
+	if ws, ok := v.memo[lemma]; ok {
+		return ws
+	}
+	ws := v.lookup(lemma)
+	v.memo[lemma] = ws
+	return ws
+}
+
+func (v *vocabulary) lookup(lemma string) []string {
+	if s, ok := v.surface[lemma]; ok && !isStopWord(lemma) {
+		return []string{s}
+	}
+	parts := contentWords(lemma)
+	if len(parts) == 1 {
+		if s, ok := v.surface[parts[0]]; ok {
+			return []string{s}
+		}
+		parts = v.splitCompound(parts[0])
+	}
 	var out []string
-	for _, part := range contentWords(lemma) {
+	for _, part := range parts {
 		s, ok := v.surface[part]
 		if !ok {
 			return nil
@@ -100,6 +128,28 @@ func (v *vocabulary) words(lemma string) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// minCompoundPart keeps compound splitting from finding words inside words:
+// short statement words such as "war", "law" and "arm" begin many unrelated
+// words.
+const minCompoundPart = 4
+
+// splitCompound splits a word into two statement content words, trying
+// split points left to right, or returns nil.
+func (v *vocabulary) splitCompound(w string) []string {
+	for i := minCompoundPart; i <= len(w)-minCompoundPart; i++ {
+		head, tail := w[:i], w[i:]
+		if v.isContent(head) && v.isContent(tail) {
+			return []string{head, tail}
+		}
+	}
+	return nil
+}
+
+func (v *vocabulary) isContent(w string) bool {
+	_, ok := v.surface[w]
+	return ok && !isStopWord(w)
 }
 
 // contentWords splits a lemma on non-letters and drops stop words.

@@ -70,8 +70,6 @@ type DB struct {
 	senses map[POS]map[string][]SynsetID
 	// exceptions maps POS, then inflected form, to base forms (*.exc).
 	exceptions map[POS]map[string][]string
-	// inverse maps POS, then base form, to its exception-list forms.
-	inverse map[POS]map[string][]string
 }
 
 // Load reads data.*, index.* and *.exc from dir.
@@ -95,7 +93,6 @@ func Load(dir string) (*DB, error) {
 			return nil, err
 		}
 	}
-	db.buildInverse()
 	return db, nil
 }
 
@@ -276,22 +273,5 @@ func (db *DB) Lemmas(pos POS) []string {
 		out = append(out, l)
 	}
 	slices.Sort(out)
-	return out
-}
-
-// Exceptions returns the exception list of pos as (form, base) pairs in
-// sorted order.
-func (db *DB) Exceptions(pos POS) [][2]string {
-	forms := make([]string, 0, len(db.exceptions[pos]))
-	for f := range db.exceptions[pos] {
-		forms = append(forms, f)
-	}
-	slices.Sort(forms)
-	var out [][2]string
-	for _, f := range forms {
-		for _, b := range db.exceptions[pos][f] {
-			out = append(out, [2]string{f, b})
-		}
-	}
 	return out
 }

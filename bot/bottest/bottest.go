@@ -1,0 +1,88 @@
+// Package bottest provides fakes for testing code that uses the bot core.
+package bottest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/policybot/policybot/bot"
+)
+
+// Subscriptions is an in-memory bot.Subscriptions that records calls.
+type Subscriptions struct {
+	mu   sync.Mutex
+	subs map[string]bot.Subscription
+	// Next is reported as the next delivery time by Subscribe and Status.
+	Next time.Time
+	// Err, when set, is returned by every call.
+	Err error
+}
+
+func key(platform, conv string) string { return platform + "\x00" + conv }
+
+// Subscribe records s.
+func (f *Subscriptions) Subscribe(_ context.Context, s bot.Subscription) (bot.SubscriptionStatus, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.Err != nil {
+		return bot.SubscriptionStatus{}, f.Err
+	}
+	if f.subs == nil {
+		f.subs = map[string]bot.Subscription{}
+	}
+	f.subs[key(s.Platform, s.Conversation)] = s
+	return bot.SubscriptionStatus{Subscription: s, Next: f.Next}, nil
+}
+
+// Unsubscribe removes a subscription.
+func (f *Subscriptions) Unsubscribe(_ context.Context, platform, conv string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.Err != nil {
+		return false, f.Err
+	}
+	_, ok := f.subs[key(platform, conv)]
+	delete(f.subs, key(platform, conv))
+	return ok, nil
+}
+
+// Status reports a subscription.
+func (f *Subscriptions) Status(_ context.Context, platform, conv string) (bot.SubscriptionStatus, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.Err != nil {
+		return bot.SubscriptionStatus{}, false, f.Err
+	}
+	s, ok := f.subs[key(platform, conv)]
+	return bot.SubscriptionStatus{Subscription: s, Next: f.Next}, ok, nil
+}
+
+// Get returns the recorded subscription for a conversation.
+func (f *Subscriptions) Get(platform, conv string) (bot.Subscription, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, ok := f.subs[key(platform, conv)]
+	return s, ok
+}
+
+// Recorder is a fake adapter: it sends messages to a core and keeps the
+// replies.
+type Recorder struct {
+	Core interface {
+		Respond(ctx context.Context, m bot.Message) (bot.Reply, bool)
+	}
+	Replies []bot.Reply
+}
+
+// Say sends text as a direct message and returns the reply, failing if
+// the core ignored it.
+func (r *Recorder) Say(ctx context.Context, text string) (bot.Reply, error) {
+	rep, ok := r.Core.Respond(ctx, bot.Message{Platform: "test", Text: text, Prefix: "/", Conversation: bot.Conversation{ID: "dm", Direct: true}})
+	if !ok {
+		return bot.Reply{}, fmt.Errorf("%q was ignored", text)
+	}
+	r.Replies = append(r.Replies, rep)
+	return rep, nil
+}

@@ -1,0 +1,89 @@
+package knowledge
+
+import (
+	"reflect"
+	"testing"
+)
+
+func words(s string) []string {
+	var out []string
+	for _, t := range tokenize(nil, s) {
+		out = append(out, t.word)
+	}
+	return out
+}
+
+func TestTokenize(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"Co-governance", []string{"co", "governance", "cogovernance"}},
+		{"China's Ministry", []string{"china", "ministry"}},
+		{"countries' sovereignty", []string{"countries", "sovereignty"}},
+		{"people-centered, inclusive", []string{"people", "centered", "peoplecentered", "inclusive"}},
+		{"“digital divide”", []string{"digital", "divide"}},
+		{"618 million", []string{"618", "million"}},
+		{"behaviour; organised", []string{"behavior", "organized"}},
+		{"-- - '", nil},
+		{"a\x00b\xffc", []string{"a", "b", "c"}},
+		{"ÉTAT souveraineté", []string{"état", "souveraineté"}},
+	} {
+		if got := words(c.in); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("tokenize(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestTokenSpansPointIntoText(t *testing.T) {
+	s := "The co-governance of China's Internet."
+	for _, tok := range tokenize(nil, s) {
+		if tok.start < 0 || tok.end > len(s) || tok.start >= tok.end {
+			t.Fatalf("bad span %+v", tok)
+		}
+	}
+}
+
+func TestOSADistance(t *testing.T) {
+	for _, c := range []struct {
+		a, b  string
+		bound int
+		want  int
+	}{
+		{"soveriegnty", "sovereignty", 2, 1},
+		{"benifit", "benefit", 2, 1},
+		{"goverance", "governance", 2, 1},
+		{"peace", "peace", 1, 0},
+		{"peace", "place", 1, 1},
+		{"abc", "xyzabc", 2, 3}, // beyond the bound: bound+1
+		{"kitten", "sitting", 3, 3},
+	} {
+		if got := osaDistance(c.a, c.b, c.bound); got != c.want {
+			t.Errorf("osaDistance(%q, %q, %d) = %d, want %d", c.a, c.b, c.bound, got, c.want)
+		}
+	}
+}
+
+func TestTypos(t *testing.T) {
+	ix := NewRetriever(Embedded(), RetrieverOptions{}).ix
+	for _, c := range []struct {
+		word string
+		want string // "" for no match
+	}{
+		{"soveriegnty", "sovereignty"}, // transposition: not a subsequence
+		{"goverance", "governance"},    // dropped letter: fuzzy finds it
+		{"benifit", "benefit"},         // substitution
+		{"peac", "peace"},              // short word, dropped letter
+		{"rice", ""},                   // short word, substitution is another word
+		{"qwertyuiop", ""},
+		{"zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", ""},
+	} {
+		got := ""
+		if m := ix.typos(c.word); len(m) > 0 {
+			got = m[0].word
+		}
+		if got != c.want {
+			t.Errorf("typos(%q) = %q, want %q", c.word, got, c.want)
+		}
+	}
+}
