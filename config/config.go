@@ -3,7 +3,23 @@
 // problem at once, each naming the key and an example of a correct value.
 package config
 
-import "time"
+import (
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Defaults that other packages may need to show or compare against.
+const (
+	DefaultHTTPAddr        = "127.0.0.1:8080"
+	DefaultSlackAPIURL     = "https://slack.com/api/"
+	DefaultShutdownTimeout = 10 * time.Second
+	DefaultMaxPassages     = 3
+	DefaultMaxChars        = 3000
+	DefaultDigestGrace     = 6 * time.Hour
+	DefaultDigestTime      = "09:00"
+	DefaultDigestZone      = "UTC"
+)
 
 // Config is everything policybot can be told. Keys in YAML are the
 // lower-case names in the yaml tags; the environment variable for a key is
@@ -33,6 +49,10 @@ type Config struct {
 	Slack   Slack   `yaml:"slack"`
 	Matrix  Matrix  `yaml:"matrix"`
 	Digest  Digest  `yaml:"digest"`
+
+	// origin records where each key's value came from ("policybot.yaml
+	// line 4", "$POLICYBOT_DB") so that Validate can say so.
+	origin map[string]string
 }
 
 // Answers bounds replies.
@@ -62,8 +82,11 @@ type Matrix struct {
 	PickleKey       string   `yaml:"pickle_key"`       // POLICYBOT_MATRIX_PICKLE_KEY
 }
 
-// Enabled reports whether Matrix credentials are configured.
-func (m Matrix) Enabled() bool { return m.Homeserver != "" || m.User != "" }
+// Enabled reports whether any Matrix credential is configured; Validate
+// then insists on all that are needed.
+func (m Matrix) Enabled() bool {
+	return m.Homeserver != "" || m.User != "" || m.Password != "" || m.AccessToken != ""
+}
 
 // Digest configures daily digests.
 type Digest struct {
@@ -83,3 +106,63 @@ type StaticSubscription struct {
 	Zone         string `yaml:"zone"`         // IANA zone, default UTC
 	Passages     int    `yaml:"passages"`     // default 1
 }
+
+// SetDefaults fills every unset key with its default. getenv supplies
+// HOME and XDG_STATE_HOME for the data directory.
+func (c *Config) SetDefaults(getenv func(string) string) {
+	if c.DataDir == "" {
+		if x := getenv("XDG_STATE_HOME"); x != "" {
+			c.DataDir = filepath.Join(x, "policybot")
+		} else if h := getenv("HOME"); h != "" {
+			c.DataDir = filepath.Join(h, ".local", "state", "policybot")
+		} else {
+			c.DataDir = "policybot-state"
+		}
+	}
+	if c.DB == "" {
+		c.DB = filepath.Join(c.DataDir, "policybot.db")
+	}
+	if c.HTTPAddr == "" {
+		c.HTTPAddr = DefaultHTTPAddr
+	}
+	if c.LogLevel == "" {
+		c.LogLevel = "info"
+	}
+	if c.LogFormat == "" {
+		c.LogFormat = "auto"
+	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if c.Answers.MaxPassages == 0 {
+		c.Answers.MaxPassages = DefaultMaxPassages
+	}
+	if c.Answers.MaxChars == 0 {
+		c.Answers.MaxChars = DefaultMaxChars
+	}
+	if c.Slack.APIURL == "" {
+		c.Slack.APIURL = DefaultSlackAPIURL
+	} else if !strings.HasSuffix(c.Slack.APIURL, "/") {
+		// slack-go joins method names straight onto the base URL.
+		c.Slack.APIURL += "/"
+	}
+	if c.Digest.Grace == 0 {
+		c.Digest.Grace = DefaultDigestGrace
+	}
+	for i := range c.Digest.Subscriptions {
+		s := &c.Digest.Subscriptions[i]
+		if s.Time == "" {
+			s.Time = DefaultDigestTime
+		}
+		if s.Zone == "" {
+			s.Zone = DefaultDigestZone
+		}
+		if s.Passages == 0 {
+			s.Passages = 1
+		}
+	}
+}
+
+// AnyPlatform reports whether a chat platform is configured; without one
+// policybot runs the console chat.
+func (c *Config) AnyPlatform() bool { return c.Slack.Enabled() || c.Matrix.Enabled() }

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	_ "time/tzdata" // digest time zones must resolve in a scratch container
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -31,6 +32,9 @@ type cmdEnv struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// environ lists the environment (os.Environ) so that config can spot
+	// misspelt POLICYBOT_* variables; nil means only getenv is known.
+	environ func() []string
 }
 
 // usageError marks a wrong invocation (exit status 2).
@@ -53,7 +57,7 @@ func commands() []command {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	env := &cmdEnv{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	env := &cmdEnv{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, environ: os.Environ}
 	os.Exit(run(ctx, env, os.Args[1:]))
 }
 

@@ -3,10 +3,17 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"maps"
+	"net"
 	"net/http"
+	"slices"
+	"sync"
+	"time"
 
 	"github.com/policybot/policybot/bot"
+	"github.com/policybot/policybot/bot/store"
 	"github.com/policybot/policybot/config"
 	"github.com/policybot/policybot/knowledge"
 )
@@ -18,15 +25,41 @@ type serveDeps struct {
 	cfg *config.Config
 	log *slog.Logger
 	doc *knowledge.Document
+	// bot is the bare core; it is nil while platforms are built (they get
+	// core, whose target is set before anything runs).
 	bot *bot.Bot
-	mux *http.ServeMux // shared HTTP server: health, metrics, Slack endpoints
+	// core is the core wrapped with logging, metrics, panic recovery and
+	// in-flight tracking: give this to adapters as their Responder.
+	core responder
+	// store is the state file (dedup, adapter state, subscriptions).
+	store *store.Store
+	// metrics gives each platform its hooks: metrics.platform("slack").
+	metrics *metrics
+	mux     *http.ServeMux // shared HTTP server: health, metrics, Slack endpoints
 }
+
+// service is something serve runs until shutdown: a chat platform, the
+// digest scheduler.
+type service interface {
+	Name() string
+	// Run blocks until ctx is cancelled or the service fails for good.
+	// When ctx is cancelled it must stop taking new work, finish what is
+	// in flight (serve bounds the wait by shutdown_timeout) and return nil.
+	Run(ctx context.Context) error
+}
+
+// namedService gives a name to a Run func, such as the digest scheduler's.
+type namedService struct {
+	name string
+	run  func(ctx context.Context) error
+}
+
+func (s namedService) Name() string                  { return s.name }
+func (s namedService) Run(ctx context.Context) error { return s.run(ctx) }
 
 // platform is one running chat adapter.
 type platform interface {
-	Name() string
-	// Run blocks until ctx is cancelled or the platform fails for good.
-	Run(ctx context.Context) error
+	service
 	// Ready returns nil while the platform is connected, else why not;
 	// /readyz reports it.
 	Ready() error
@@ -37,9 +70,155 @@ type platformBuilder func(ctx context.Context, d *serveDeps) (platform, error)
 
 // platformBuilders lists every chat platform serve can start.
 func platformBuilders() []platformBuilder {
-	return []platformBuilder{}
+	return []platformBuilder{buildMatrix, buildSlack}
 }
 
+const noPlatformHelp = `policybot: no chat platform is configured, so here is the console chat.
+  To connect Slack:  set POLICYBOT_SLACK_BOT_TOKEN=xoxb-… and either
+                     POLICYBOT_SLACK_APP_TOKEN=xapp-… (Socket Mode) or
+                     POLICYBOT_SLACK_SIGNING_SECRET=… (HTTP endpoints on POLICYBOT_HTTP_ADDR).
+  To connect Matrix: set POLICYBOT_MATRIX_HOMESERVER=https://…, POLICYBOT_MATRIX_USER=@bot:server
+                     and POLICYBOT_MATRIX_PASSWORD (or POLICYBOT_MATRIX_ACCESS_TOKEN).
+  The same keys can go in a YAML file given with --config; see config/policybot.example.yaml.
+  Check a configuration with: policybot config check
+
+`
+
 func runServe(ctx context.Context, env *cmdEnv, args []string) error {
-	return errors.New("serve: not built yet")
+	fs := newFlags(env, "serve")
+	cfgPath := fs.String("config", env.getenv(config.EnvConfig), "YAML configuration file (default $"+config.EnvConfig+")")
+	statement := fs.String("statement", "", "statement file to answer from; overrides the statement key")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	cfg, err := loadConfig(*cfgPath, env)
+	if err != nil {
+		return err
+	}
+	if *statement != "" {
+		cfg.Statement = *statement
+	}
+	if !cfg.AnyPlatform() {
+		fmt.Fprint(env.stderr, noPlatformHelp)
+		var chatArgs []string
+		if cfg.Statement != "" {
+			chatArgs = []string{"--statement", cfg.Statement}
+		}
+		return runChat(ctx, env, chatArgs)
+	}
+	log := newLogger(env.stderr, cfg.LogLevel, cfg.LogFormat)
+	return serve(ctx, cfg, log)
+}
+
+// serve opens the state, builds the core and the platforms, and runs them
+// with the HTTP server until ctx ends.
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) (err error) {
+	st, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	closeStore := sync.OnceValue(st.Close)
+	defer func() {
+		if cerr := closeStore(); cerr != nil && err == nil {
+			err = fmt.Errorf("close state database %s: %w", cfg.DB, cerr)
+		}
+	}()
+	ret, err := knowledge.Open(cfg.Statement)
+	if err != nil {
+		return err
+	}
+	m := newMetrics(versionString())
+	m.watchDB(st.DB())
+	fl := newFlights()
+	// The adapters get the wrapped core now; the core itself is built
+	// after them because its digest commands need the scheduler, which
+	// needs the adapters as senders. Nothing runs before wrapped.next is
+	// set.
+	wrapped := &observed{log: log, metrics: m, now: time.Now, flights: fl}
+	deps := &serveDeps{
+		cfg: cfg, log: log, doc: ret.Document(), core: wrapped,
+		store: st, metrics: m, mux: http.NewServeMux(),
+	}
+	platforms, err := buildPlatforms(ctx, deps, platformBuilders())
+	if err != nil {
+		return err
+	}
+	services := make([]service, 0, len(platforms)+1)
+	for _, p := range platforms {
+		services = append(services, p)
+	}
+	senders := digestSenders(platforms)
+	digests, err := newDigests(ctx, deps, senders)
+	if err != nil {
+		return err
+	}
+	services = append(services, namedService{"digest", digests.Run})
+	core, err := bot.New(ret.Document(), ret, bot.Options{
+		Subscriptions:   digests,
+		DigestPlatforms: slices.Sorted(maps.Keys(senders)),
+		MaxPassages:     cfg.Answers.MaxPassages,
+		MaxChars:        cfg.Answers.MaxChars,
+		Logger:          log,
+	})
+	if err != nil {
+		return err
+	}
+	deps.bot, wrapped.next = core, core
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on http_addr %s: %w; free the port or set http_addr (POLICYBOT_HTTP_ADDR)", cfg.HTTPAddr, err)
+	}
+	h := &health{platforms: platforms, db: st, now: time.Now, version: versionString()}
+	h.register(deps.mux, m.handler())
+	lc := &lifecycle{
+		log:      log,
+		services: services,
+		server: &http.Server{
+			Handler:           deps.mux,
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       30 * time.Second,
+			WriteTimeout:      30 * time.Second,
+			IdleTimeout:       2 * time.Minute,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		},
+		listener: ln,
+		health:   h,
+		flights:  fl,
+		timeout:  cfg.ShutdownTimeout,
+		after:    time.After,
+		close:    closeStore,
+	}
+	return lc.run(ctx)
+}
+
+// buildPlatforms runs every builder and checks that each platform the
+// configuration enables was built.
+func buildPlatforms(ctx context.Context, deps *serveDeps, builders []platformBuilder) ([]platform, error) {
+	var out []platform
+	for _, b := range builders {
+		p, err := b(ctx, deps)
+		if err != nil {
+			return nil, err
+		}
+		if p != nil {
+			out = append(out, p)
+		}
+	}
+	built := make([]string, 0, len(out))
+	for _, p := range out {
+		built = append(built, p.Name())
+	}
+	var missing []error
+	for _, want := range []struct {
+		name string
+		on   bool
+	}{{"slack", deps.cfg.Slack.Enabled()}, {"matrix", deps.cfg.Matrix.Enabled()}} {
+		if name := want.name; want.on && !slices.Contains(built, name) {
+			missing = append(missing, fmt.Errorf("%s is configured, but this build of policybot cannot connect to it; remove the %s keys or use a full build", name, name))
+		}
+	}
+	return out, errors.Join(missing...)
 }

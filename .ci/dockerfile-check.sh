@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Prove the Dockerfile as far as a machine without a container engine can:
+#   1. lint it (hadolint when installed, else checks of what the image must have);
+#   2. build the binary with exactly the Dockerfile's build command, extracted
+#      from the Dockerfile rather than repeated here;
+#   3. smoke-test that binary: version, build settings, ask, config check,
+#      serve with a fake Slack, health/readiness/metrics, SIGTERM → exit 0;
+#   4. build the image with buildah or podman if one is installed and can
+#      reach the base images' registries; otherwise say so.
+# Run from anywhere: .ci/dockerfile-check.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+df=Dockerfile
+fail() { echo "dockerfile-check: FAIL: $*" >&2; exit 1; }
+note() { echo "dockerfile-check: $*"; }
+
+# ---- 1. lint -----------------------------------------------------------
+if command -v hadolint >/dev/null; then
+	hadolint "$df"
+	note "hadolint: ok"
+else
+	note "hadolint not installed (not in Debian); checking the required instructions instead"
+fi
+final=$(awk '/^FROM /{n=NR} END{print n}' "$df")   # first line of the runtime stage
+stage() { tail -n "+$final" "$df"; }
+require() { # require PATTERN WHAT [all|final]
+	local text; if [ "${3:-all}" = final ]; then text=$(stage); else text=$(cat "$df"); fi
+	grep -Eq -- "$1" <<<"$text" || fail "Dockerfile: $2 (no line matches /$1/)"
+}
+require '^FROM golang:1\.26[^ ]* AS build' "build stage must be FROM golang:1.26 AS build"
+require '^FROM (gcr\.io/distroless/static[^ ]*|scratch)( |$)' "runtime stage must be distroless static or scratch" final
+require '^USER ' "runtime stage must set USER" final
+stage | grep -Eq '^USER (root|0)(:|$)' && fail "Dockerfile: USER must not be root"
+require '^VOLUME \[?"?/var/lib/policybot' "VOLUME for the state directory /var/lib/policybot" final
+require 'POLICYBOT_DATA_DIR=/var/lib/policybot' "ENV POLICYBOT_DATA_DIR=/var/lib/policybot" final
+require 'POLICYBOT_HTTP_ADDR=0\.0\.0\.0:8080' "ENV POLICYBOT_HTTP_ADDR=0.0.0.0:8080" final
+require '^EXPOSE 8080' "EXPOSE 8080" final
+require 'CMD \["/policybot", *"healthcheck"' "HEALTHCHECK that runs /policybot healthcheck (exec form)" final
+require '^ENTRYPOINT \["/policybot"\]' "ENTRYPOINT [\"/policybot\"] in exec form" final
+grep -Eq '^FROM [^ ]+:latest' "$df" && fail "Dockerfile: pin base images, not :latest"
+grep -Eq '^ADD +https?://' "$df" && fail "Dockerfile: use COPY, not ADD of URLs"
+[ "$(grep -c 'go build' "$df")" = 1 ] || fail "Dockerfile: want exactly one go build line"
+grep -q '_ "time/tzdata"' cmd/policybot/*.go || fail "cmd/policybot must import _ \"time/tzdata\" (scratch images have no zoneinfo)"
+[ -f .dockerignore ] && grep -qx '.git' .dockerignore || fail ".dockerignore must exclude .git"
+note "lint: ok"
+
+# ---- 2. build with the Dockerfile's own command ------------------------
+build=$(grep -E '^RUN .*go build' "$df" | sed -E 's/^RUN +//')
+for flag in 'CGO_ENABLED=0' '-tags goolm' '-trimpath' '-s -w' '-X main.version='; do
+	grep -qF -- "$flag" <<<"$build" || fail "build command lacks $flag: $build"
+done
+tmp=$(mktemp -d)
+cleanup() { [ -n "${bot_pid:-}" ] && kill "$bot_pid" 2>/dev/null; [ -n "${fake_pid:-}" ] && kill "$fake_pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+# The only change: /out is the image's build output; here it is a temp dir.
+local_build=${build//\/out\//$tmp/out/}
+note "build: $local_build"
+VERSION=ci-check sh -c "$local_build"
+bin=$tmp/out/policybot
+size=$(stat -c %s "$bin")
+note "binary: $size bytes ($((size / 1024 / 1024)) MiB)"
+
+# ---- 3. smoke test -----------------------------------------------------
+"$bin" version | grep -qx 'policybot ci-check' || fail "version: $("$bin" version)"
+info=$(go version -m "$bin")
+for s in 'CGO_ENABLED=0' '-tags=goolm' '-trimpath=true'; do
+	grep -qF -- "$s" <<<"$info" || fail "binary build settings lack $s"
+done
+if command -v ldd >/dev/null && ldd "$bin" >/dev/null 2>&1; then fail "binary is dynamically linked"; fi
+"$bin" ask --json "sovereignty" | python3 -c '
+import json, sys
+a = json.load(sys.stdin)
+assert a["answers"], "no answers"
+assert all(x["citation"] and x["text"] for x in a["answers"]), "answer without text or citation"
+' || fail "ask --json"
+"$bin" config check --config config/policybot.example.yaml >/dev/null || fail "config check of the example file"
+# Time zones must resolve with no zoneinfo on the host, as in distroless.
+cat >"$tmp/tz.yaml" <<'YAML'
+slack: {bot_token: xoxb-1-2-x, signing_secret: 0123456789abcdef0123456789abcdef}
+digest: {subscriptions: [{platform: slack, conversation: C0123456789, zone: Asia/Shanghai}]}
+YAML
+ZONEINFO=/nonexistent "$bin" config check --config "$tmp/tz.yaml" >/dev/null || fail "time zones without host zoneinfo"
+"$bin" config check --config /dev/null >/dev/null || fail "config check of an empty file"
+if POLICYBOT_SLACK_BOT_TOKEN=xapp-1 POLICYBOT_SLACK_APP_TOKEN=xapp-2 "$bin" config check --config /dev/null >/dev/null 2>&1; then
+	fail "config check accepted an app token as the bot token"
+fi
+
+# serve against a fake Slack Web API (auth.test only), HTTP mode.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+fake_port=$(free_port)
+python3 - "$fake_port" >/dev/null 2>&1 <<'PY' &
+import http.server, json, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        ok = self.path.endswith("/auth.test")
+        body = json.dumps({"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team": "T", "team_id": "T1", "user": "policybot"} if ok else {"ok": False, "error": "unknown_method"}).encode()
+        self.send_response(200); self.send_header("Content-Type", "application/json"); self.end_headers(); self.wfile.write(body)
+    do_GET = do_POST
+    def log_message(self, *a): pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PY
+fake_pid=$!
+port=$(free_port)
+secret_token=xoxb-1111-2222-SMOKESECRET
+POLICYBOT_SLACK_BOT_TOKEN=$secret_token \
+POLICYBOT_SLACK_SIGNING_SECRET=0123456789abcdefSMOKESIGNING0000 \
+POLICYBOT_SLACK_API_URL=http://127.0.0.1:$fake_port/api/ \
+POLICYBOT_HTTP_ADDR=127.0.0.1:$port POLICYBOT_DATA_DIR=$tmp/state POLICYBOT_LOG_FORMAT=json \
+	"$bin" serve </dev/null 2>"$tmp/serve.log" &
+bot_pid=$!
+ok=
+for _ in $(seq 100); do
+	if POLICYBOT_HTTP_ADDR=127.0.0.1:$port "$bin" healthcheck --ready --timeout 1s >/dev/null 2>&1; then ok=1; break; fi
+	kill -0 "$bot_pid" 2>/dev/null || break
+	sleep 0.1
+done
+[ -n "$ok" ] || { cat "$tmp/serve.log" >&2; fail "serve never became ready"; }
+curl_get() { python3 -c 'import sys,urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())' "$1"; }
+curl_get "http://127.0.0.1:$port/healthz" | grep -q '"status": "ok"' || fail "/healthz"
+curl_get "http://127.0.0.1:$port/readyz" | grep -q '"ready": true' || fail "/readyz"
+curl_get "http://127.0.0.1:$port/metrics" | grep -q 'policybot_build_info{goversion=".*",version="ci-check"} 1' || fail "/metrics"
+kill -TERM "$bot_pid"
+rc=0; wait "$bot_pid" || rc=$?
+bot_pid=
+[ "$rc" = 0 ] || { cat "$tmp/serve.log" >&2; fail "serve exited $rc after SIGTERM, want 0"; }
+grep -q 'state database closed' "$tmp/serve.log" || fail "no clean database close in the log"
+grep -q 'SMOKESECRET\|SMOKESIGNING' "$tmp/serve.log" && fail "a secret appeared in the log"
+note "smoke: version, build settings, ask, config check, serve + /healthz /readyz /metrics, SIGTERM → exit 0: ok"
+
+# ---- 4. image build ----------------------------------------------------
+engine=$(command -v buildah || command -v podman || true)
+if [ -z "$engine" ]; then
+	note "image: not built: neither buildah nor podman is installed (apt-get install buildah to try)"
+elif ! timeout 20 "$engine" pull -q golang:1.26 >/dev/null 2>&1; then
+	note "image: not built: $engine cannot pull the base images here (no registry access)"
+else
+	"$engine" build -t policybot:ci-check --build-arg VERSION=ci-check .
+	note "image: built, $("$engine" image inspect policybot:ci-check --format '{{.Size}}') bytes"
+fi
+note "all checks passed"

@@ -1,0 +1,315 @@
+// Package digest schedules and delivers daily quote digests: each
+// subscribed conversation gets one digest per local calendar date at the
+// time it chose, walking its own shuffled rotation of the statement's
+// quotable paragraphs, exactly once even across crashes and restarts.
+//
+// Exactly once rests on the ledger in the state store (an intent is
+// committed before a digest is sent and success after) and on the
+// platform's help with uncertain deliveries: a Sender given retry=true
+// must find out whether the earlier attempt was posted (see Sender).
+package digest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/policybot/policybot/bot"
+	"github.com/policybot/policybot/bot/store"
+	"github.com/policybot/policybot/knowledge"
+)
+
+// Sender posts digests to one platform. Adapters implement it.
+type Sender interface {
+	// Deliver posts reply r to a conversation. key is unique per subscription and local date
+	// (e.g. "digest-<subscriptionID>-2026-11-26"). retry is true when an earlier attempt with this key
+	// may already have been posted; the sender must then not post a second copy.
+	// Matrix: use key (sanitised) as the transaction ID of the send, so the homeserver deduplicates.
+	// Slack: attach message metadata {event_type: "policybot_digest", payload: {key}}; when retry is true,
+	// first look in conversations.history for a bot message carrying that key, and post only if absent.
+	Deliver(ctx context.Context, conversation string, r bot.Reply, key string, retry bool) error
+}
+
+// Failpoint names, for crash tests only (see Options.Failpoint).
+const (
+	FailpointBeforeSend = "digest-before-send" // the intent is committed, nothing is sent yet
+	FailpointAfterSend  = "digest-after-send"  // the platform accepted the digest, success is not recorded
+)
+
+// DefaultGrace is how late a missed digest may still be sent.
+const DefaultGrace = 6 * time.Hour
+
+// DefaultPace is the default minimum interval between two digests on one
+// platform: Slack allows about one message per second per channel and
+// Matrix homeservers rate-limit senders, and a digest is never urgent.
+const DefaultPace = time.Second
+
+// Options configures a Scheduler. Zero values take the defaults noted.
+type Options struct {
+	Store *store.Store
+	Doc   *knowledge.Document
+	// Senders maps a platform name ("slack", "matrix") to its sender;
+	// subscriptions on other platforms are refused (from chat) or wait
+	// (stored ones) until that platform is configured.
+	Senders map[string]Sender
+	Clock   Clock // default SystemClock
+	Logger  *slog.Logger
+	Grace   time.Duration // default DefaultGrace
+	// Pace is the minimum interval between two digests per platform;
+	// default DefaultPace for a platform not listed. Negative: no pacing.
+	Pace map[string]time.Duration
+	// Workers sending per platform (default 4) and the length of each
+	// platform's queue of due digests (default 64).
+	Workers, Queue int
+	// SendTimeout bounds one Deliver call (default 30s). A delivery that
+	// has started is finished even on shutdown, within this bound.
+	SendTimeout time.Duration
+	// Prefixes maps a platform to its command prefix, for the hint under
+	// each digest; default "/" for slack, "!" for matrix.
+	Prefixes map[string]string
+	// Seed returns the rotation seed of a new subscription; default
+	// math/rand/v2.
+	Seed func() int64
+
+	// Metrics hooks, called after each attempt; may be nil.
+	OnDelivered func(platform string)
+	OnFailed    func(platform string, err error)
+
+	// Failpoint is FOR CRASH TESTS ONLY: when set it is called with
+	// FailpointBeforeSend and FailpointAfterSend at those points of every
+	// delivery, so that a test binary can kill itself there. Leave nil.
+	Failpoint func(name string)
+}
+
+// Scheduler implements bot.Subscriptions and delivers the digests.
+type Scheduler struct {
+	opts     Options
+	clk      Clock
+	log      *slog.Logger
+	st       *store.Store
+	doc      *knowledge.Document
+	quotable []int // paragraph numbers
+	lanes    map[string]*lane
+}
+
+var _ bot.Subscriptions = (*Scheduler)(nil)
+
+// lane is one platform's queue, dispatcher and workers.
+type lane struct {
+	platform string
+	sender   Sender
+	pacer    *pacer
+	work     chan int64
+	wake     chan struct{}
+
+	mu       sync.Mutex
+	q        *queue
+	inflight map[int64]bool // popped from q and not yet back
+}
+
+// poke wakes the dispatcher without blocking.
+func (l *lane) poke() {
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+// New builds a scheduler. It does not deliver anything until Run.
+func New(opts Options) (*Scheduler, error) {
+	if opts.Store == nil || opts.Doc == nil {
+		return nil, errors.New("digest: a store and a statement are required")
+	}
+	if opts.Clock == nil {
+		opts.Clock = SystemClock{}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Grace <= 0 {
+		opts.Grace = DefaultGrace
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = 4
+	}
+	if opts.Queue <= 0 {
+		opts.Queue = 64
+	}
+	if opts.SendTimeout <= 0 {
+		opts.SendTimeout = 30 * time.Second
+	}
+	if opts.Seed == nil {
+		opts.Seed = rand.Int64
+	}
+	s := &Scheduler{opts: opts, clk: opts.Clock, log: opts.Logger, st: opts.Store, doc: opts.Doc, lanes: map[string]*lane{}}
+	for _, p := range opts.Doc.Paragraphs {
+		if p.Quotable() {
+			s.quotable = append(s.quotable, p.Number)
+		}
+	}
+	if len(s.quotable) == 0 {
+		return nil, errors.New("digest: the statement has no quotable paragraphs")
+	}
+	for name, snd := range opts.Senders {
+		if snd == nil {
+			continue
+		}
+		pace, ok := opts.Pace[name]
+		if !ok {
+			pace = DefaultPace
+		}
+		s.lanes[name] = &lane{
+			platform: name, sender: snd,
+			pacer: &pacer{clk: s.clk, interval: pace},
+			work:  make(chan int64, opts.Queue), wake: make(chan struct{}, 1),
+			q: newQueue(), inflight: map[int64]bool{},
+		}
+	}
+	return s, nil
+}
+
+// Run loads the stored subscriptions and delivers digests until ctx is
+// cancelled. Digests missed while the bot was down go out now if they are
+// at most the grace period late (one per subscription: the latest date),
+// else they are skipped with a log line.
+func (s *Scheduler) Run(ctx context.Context) error {
+	if err := s.st.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.PruneDeliveries(ctx, s.clk.Now().AddDate(0, 0, -40))
+		return err
+	}); err != nil {
+		return fmt.Errorf("digest: %w", err)
+	}
+	waiting := map[string]int{}
+	err := s.st.ActiveSubscriptions(ctx, func(sub store.Subscription) error {
+		l, ok := s.lanes[sub.Platform]
+		if !ok {
+			waiting[sub.Platform]++
+			return nil
+		}
+		l.mu.Lock()
+		if !l.inflight[sub.ID] {
+			l.q.set(sub.ID, sub.NextDue)
+		}
+		l.mu.Unlock()
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("digest: %w", err)
+	}
+	for p, n := range waiting {
+		s.log.Warn("digest subscriptions wait for a platform that is not configured", "platform", p, "subscriptions", n)
+	}
+	var wg sync.WaitGroup
+	for _, l := range s.lanes {
+		s.log.Info("digests scheduled", "platform", l.platform, "subscriptions", l.q.len(), "pace", l.pacer.interval)
+		wg.Go(func() { s.dispatch(ctx, l) })
+		for range s.opts.Workers {
+			wg.Go(func() { s.work(ctx, l) })
+		}
+	}
+	wg.Wait()
+	return nil
+}
+
+// dispatch hands due subscriptions to the lane's workers, sleeping until
+// the earliest is due. A full queue blocks only this lane's dispatcher.
+func (s *Scheduler) dispatch(ctx context.Context, l *lane) {
+	for {
+		l.mu.Lock()
+		id, due, ok := l.q.peek()
+		now := s.clk.Now()
+		if ok && !due.After(now) {
+			l.q.pop()
+			l.inflight[id] = true
+			l.mu.Unlock()
+			select {
+			case l.work <- id:
+				continue
+			case <-ctx.Done():
+				return
+			}
+		}
+		l.mu.Unlock()
+		var timer <-chan time.Time
+		if ok {
+			timer = s.clk.After(due.Sub(now))
+		}
+		select {
+		case <-timer:
+		case <-l.wake:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (s *Scheduler) work(ctx context.Context, l *lane) {
+	for {
+		select {
+		case id := <-l.work:
+			s.deliver(ctx, l, id)
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// requeue puts a subscription back in its lane's queue at the time the
+// store says it is next due, or at retryAt when that is set.
+func (s *Scheduler) requeue(ctx context.Context, l *lane, id int64, retryAt time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.inflight, id)
+	sub, ok, err := s.st.SubscriptionByID(ctx, id)
+	switch {
+	case err != nil:
+		// It stays due in the store; try again in a minute.
+		if ctx.Err() == nil {
+			s.log.Error("digest: cannot read a subscription back; retrying in a minute", "subscription", id, "err", err)
+		}
+		retryAt = s.clk.Now().Add(time.Minute)
+	case !ok || !sub.Active || sub.Platform != l.platform:
+		return
+	case retryAt.IsZero():
+		retryAt = sub.NextDue
+	}
+	l.q.set(id, retryAt)
+	if head, _, _ := l.q.peek(); head == id {
+		l.poke()
+	}
+}
+
+// schedule puts a changed subscription in its lane's queue, unless a
+// worker has it (the worker requeues it when done, reading it afresh).
+func (s *Scheduler) schedule(sub store.Subscription) {
+	l, ok := s.lanes[sub.Platform]
+	if !ok {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.inflight[sub.ID] {
+		return
+	}
+	if !sub.Active {
+		l.q.remove(sub.ID)
+		return
+	}
+	l.q.set(sub.ID, sub.NextDue)
+	if head, _, _ := l.q.peek(); head == sub.ID {
+		l.poke()
+	}
+}
+
+func (s *Scheduler) failpoint(name string) {
+	if s.opts.Failpoint != nil {
+		s.opts.Failpoint(name)
+	}
+}
+
+// Name names the scheduler among serve's services.
+func (s *Scheduler) Name() string { return "digest" }

@@ -1,0 +1,216 @@
+// Package matrix is policybot's Matrix adapter, built on mautrix-go: it
+// logs in, syncs, accepts invitations, turns room messages into
+// bot.Messages, and posts the core's replies as m.notice events, in
+// end-to-end encrypted rooms too. No mautrix type leaves this package.
+package matrix
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"maunium.net/go/mautrix"
+	"maunium.net/go/mautrix/crypto/cryptohelper"
+	"maunium.net/go/mautrix/id"
+
+	"github.com/policybot/policybot/bot"
+)
+
+// Responder is the core as the adapter sees it.
+type Responder interface {
+	Respond(ctx context.Context, m bot.Message) (bot.Reply, bool)
+}
+
+// Options configures an Adapter. Homeserver, UserID, Store, Responder and
+// one of Password or AccessToken are required.
+type Options struct {
+	Homeserver string
+	UserID     string
+	// Password logs in once; the device ID and access token are then kept
+	// in the state file so that restarts reuse the device.
+	Password    string
+	AccessToken string
+	// AllowedInviters are user IDs and ":server" patterns whose invitations
+	// are accepted; empty means users on the bot's own server.
+	AllowedInviters []string
+	// PickleKey encrypts the crypto keys in the state file. Without it
+	// the bot cannot read or write end-to-end encrypted rooms.
+	PickleKey string
+	// DeviceName is shown to users in their device lists.
+	DeviceName string
+
+	Store     Store
+	Responder Responder
+	Logger    *slog.Logger
+	// HTTPClient talks to the homeserver; default has no overall timeout
+	// because /sync long-polls.
+	HTTPClient *http.Client
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Backoff is the wait before retry number n (from 1) after a failed
+	// sync or send; default doubles from 1s to 30s.
+	Backoff func(n int) time.Duration
+	// Sleep waits for d or until ctx ends; tests replace it so they never
+	// wait for the wall clock.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// MaxSendAttempts bounds attempts per message (default 8).
+	MaxSendAttempts int
+}
+
+// Adapter is one Matrix account connected to one homeserver.
+type Adapter struct {
+	// OnReconnect is called when sync succeeds again after failing.
+	OnReconnect func()
+	// OnRateLimited is called with the wait whenever the homeserver
+	// answers M_LIMIT_EXCEEDED.
+	OnRateLimited func(time.Duration)
+
+	opts     Options
+	log      *slog.Logger
+	store    Store
+	core     Responder
+	self     id.UserID
+	inviters inviterPolicy
+	now      func() time.Time
+	backoff  func(int) time.Duration
+	sleep    func(context.Context, time.Duration) error
+
+	cli    *mautrix.Client
+	crypto *cryptohelper.CryptoHelper
+	name   addressee
+
+	mu       sync.Mutex
+	ready    error // nil once synced and while syncing works
+	failures int   // consecutive failed syncs
+	cutoffMS int64
+	joinedAt map[id.RoomID]int64
+	direct   map[id.RoomID]bool
+	warned   map[id.RoomID]bool // rooms told about missing encryption support
+
+	work sync.WaitGroup // replies in flight
+	sem  chan struct{}
+	ctx  context.Context // Run's, for waits inside mautrix callbacks
+}
+
+// New checks the options and builds an adapter; it does not connect.
+func New(opts Options) (*Adapter, error) {
+	var problems []error
+	if opts.Homeserver == "" {
+		problems = append(problems, errors.New("matrix: homeserver URL is empty; set POLICYBOT_MATRIX_HOMESERVER, e.g. https://matrix.example.org"))
+	}
+	self := id.UserID(opts.UserID)
+	if _, _, err := self.Parse(); err != nil || opts.UserID == "" {
+		problems = append(problems, fmt.Errorf("matrix: user %q is not a full user ID; set POLICYBOT_MATRIX_USER, e.g. @policybot:example.org", opts.UserID))
+	}
+	if opts.Password == "" && opts.AccessToken == "" {
+		problems = append(problems, errors.New("matrix: no credentials; set POLICYBOT_MATRIX_PASSWORD or POLICYBOT_MATRIX_ACCESS_TOKEN"))
+	}
+	if opts.Store == nil || opts.Responder == nil {
+		problems = append(problems, errors.New("matrix: internal: Store and Responder are required"))
+	}
+	inv, err := parseInviters(opts.AllowedInviters, self)
+	if err != nil && len(problems) == 0 {
+		problems = append(problems, err)
+	}
+	if len(problems) > 0 {
+		return nil, errors.Join(problems...)
+	}
+	a := &Adapter{
+		opts:     opts,
+		log:      opts.Logger,
+		store:    opts.Store,
+		core:     opts.Responder,
+		self:     self,
+		inviters: inv,
+		now:      opts.Now,
+		backoff:  opts.Backoff,
+		sleep:    opts.Sleep,
+		ready:    errors.New("matrix: not yet synced with the homeserver"),
+		joinedAt: map[id.RoomID]int64{},
+		direct:   map[id.RoomID]bool{},
+		warned:   map[id.RoomID]bool{},
+		sem:      make(chan struct{}, 4),
+		name:     addressee{user: self},
+	}
+	if a.log == nil {
+		a.log = slog.Default()
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.backoff == nil {
+		a.backoff = defaultBackoff
+	}
+	if a.sleep == nil {
+		a.sleep = sleepCtx
+	}
+	if a.opts.MaxSendAttempts <= 0 {
+		a.opts.MaxSendAttempts = 8
+	}
+	if a.opts.DeviceName == "" {
+		a.opts.DeviceName = "policybot"
+	}
+	return a, nil
+}
+
+// Name is the platform name used in messages, subscriptions and metrics.
+func (a *Adapter) Name() string { return "matrix" }
+
+// Ready returns nil while the adapter is synced with the homeserver.
+func (a *Adapter) Ready() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.ready
+}
+
+// Run logs in, sets up encryption and syncs until ctx ends. Failed syncs
+// are retried with backoff; only errors no retry can fix (bad
+// credentials, an unreadable state file) end it early.
+func (a *Adapter) Run(ctx context.Context) error {
+	a.mu.Lock()
+	a.ctx = ctx
+	a.mu.Unlock()
+	if err := a.connect(ctx); err != nil {
+		return err
+	}
+	defer a.closeCrypto()
+	a.log.Info("matrix: syncing", "user", a.self, "device", a.cli.DeviceID, "homeserver", a.opts.Homeserver, "encryption", a.crypto != nil)
+	err := a.cli.SyncWithContext(ctx)
+	a.work.Wait()
+	if ctx.Err() != nil {
+		return nil
+	}
+	return fmt.Errorf("matrix: sync with %s stopped: %w", a.opts.Homeserver, err)
+}
+
+func defaultBackoff(n int) time.Duration {
+	d := time.Second
+	for i := 1; i < n && d < 30*time.Second; i++ {
+		d *= 2
+	}
+	return min(d, 30*time.Second)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (a *Adapter) runCtx() context.Context {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.ctx == nil {
+		return context.Background()
+	}
+	return a.ctx
+}

@@ -1,0 +1,83 @@
+package matrix
+
+import (
+	"html"
+	"strings"
+
+	"maunium.net/go/mautrix/event"
+
+	"github.com/policybot/policybot/bot"
+)
+
+// Highlight markers for the plain-text body; the HTML body uses <strong>.
+const (
+	plainHighlightOpen  = "*"
+	plainHighlightClose = "*"
+)
+
+// Render turns a reply into the content of an m.notice: the plain text in
+// body and the same in org.matrix.custom.html, each passage a blockquote
+// with the matched words in <strong> and its citation below. It sets no
+// relation or mentions; the sender adds those. Every piece of user or
+// statement text is HTML-escaped here, so nothing else needs to.
+func Render(r bot.Reply) *event.MessageEventContent {
+	return &event.MessageEventContent{
+		MsgType:       event.MsgNotice,
+		Body:          r.PlainText(plainHighlightOpen, plainHighlightClose),
+		Format:        event.FormatHTML,
+		FormattedBody: renderHTML(r),
+	}
+}
+
+func renderHTML(r bot.Reply) string {
+	var b strings.Builder
+	if r.Title != "" {
+		b.WriteString("<p><strong>" + escape(r.Title) + "</strong></p>")
+	}
+	if r.Text != "" {
+		b.WriteString("<p>" + escape(r.Text) + "</p>")
+	}
+	for _, p := range r.Passages {
+		b.WriteString("<blockquote><p>")
+		for _, s := range p.Segments() {
+			if s.Highlight {
+				b.WriteString("<strong>" + escape(s.Text) + "</strong>")
+			} else {
+				b.WriteString(escape(s.Text))
+			}
+		}
+		b.WriteString("</p></blockquote>")
+		if p.Citation != "" {
+			b.WriteString("<p>— <em>" + escape(p.Citation) + "</em></p>")
+		}
+	}
+	if len(r.List) > 0 {
+		b.WriteString("<ul>")
+		for _, it := range r.List {
+			b.WriteString("<li>")
+			switch {
+			case it.Label != "" && it.Text != "":
+				b.WriteString("<code>" + escape(it.Label) + "</code> — " + escape(it.Text))
+			case it.Label != "":
+				b.WriteString("<code>" + escape(it.Label) + "</code>")
+			default:
+				b.WriteString(escape(it.Text))
+			}
+			b.WriteString("</li>")
+		}
+		b.WriteString("</ul>")
+	}
+	if r.Note != "" {
+		b.WriteString("<p><em>" + escape(r.Note) + "</em></p>")
+	}
+	if r.Hint != "" {
+		b.WriteString("<p>" + escape(r.Hint) + "</p>")
+	}
+	return b.String()
+}
+
+// escape makes text safe inside HTML and keeps its line breaks, which
+// Matrix clients would otherwise collapse.
+func escape(s string) string {
+	return strings.ReplaceAll(html.EscapeString(s), "\n", "<br>")
+}

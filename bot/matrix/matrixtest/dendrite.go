@@ -1,0 +1,254 @@
+// Package matrixtest runs a real Matrix homeserver (Dendrite, SQLite, on
+// loopback, no federation) for integration tests. Dendrite is built once
+// from the Go module proxy and cached in the user cache directory.
+package matrixtest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// DendriteVersion is the homeserver the tests run against.
+const DendriteVersion = "v0.13.8"
+
+// SharedSecret is the registration shared secret of test servers.
+const SharedSecret = "policybot-test-shared-secret"
+
+var tools = []string{"dendrite", "generate-keys", "generate-config", "create-account"}
+
+// BinDir is where the Dendrite binaries are cached.
+func BinDir() (string, error) {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("matrixtest: no cache directory for Dendrite (set HOME or XDG_CACHE_HOME): %w", err)
+	}
+	return filepath.Join(cache, "policybot", "dendrite-"+DendriteVersion, "bin"), nil
+}
+
+// Build installs Dendrite's commands into BinDir unless they are there
+// already. It takes a minute or two the first time.
+func Build(ctx context.Context) (string, error) {
+	dir, err := BinDir()
+	if err != nil {
+		return "", err
+	}
+	if haveAll(dir) {
+		return dir, nil
+	}
+	// Build into a fresh directory and move it into place, so that an
+	// interrupted or concurrent build never leaves a half-filled cache.
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return "", fmt.Errorf("matrixtest: create %s: %w", parent, err)
+	}
+	tmp, err := os.MkdirTemp(parent, "build-")
+	if err != nil {
+		return "", fmt.Errorf("matrixtest: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	args := []string{"install"}
+	for _, t := range tools {
+		args = append(args, "github.com/matrix-org/dendrite/cmd/"+t+"@"+DendriteVersion)
+	}
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = tmp // outside any module, so go.mod here does not interfere
+	cmd.Env = append(os.Environ(), "GOBIN="+tmp, "CGO_ENABLED=0", "GOFLAGS=-buildvcs=false", "GOWORK=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("matrixtest: build Dendrite %s (needs the Go module proxy): %w\n%s", DendriteVersion, err, out)
+	}
+	if err := os.Rename(tmp, dir); err != nil && !haveAll(dir) {
+		return "", fmt.Errorf("matrixtest: move Dendrite into %s: %w", dir, err)
+	}
+	return dir, nil
+}
+
+func haveAll(dir string) bool {
+	for _, t := range tools {
+		if fi, err := os.Stat(filepath.Join(dir, t)); err != nil || fi.IsDir() {
+			return false
+		}
+	}
+	return true
+}
+
+// Server is a running Dendrite.
+type Server struct {
+	// URL is the client-server API base, e.g. http://127.0.0.1:40123.
+	URL string
+	// ServerName is the Matrix server name ("localhost"): user IDs are
+	// @name:localhost.
+	ServerName string
+
+	bin, dir, config string
+	addr             string
+	cmd              *exec.Cmd
+	done             chan error
+}
+
+// Start builds (if needed) and starts Dendrite with its data in dir,
+// which is created. The caller must Stop it.
+func Start(ctx context.Context, dir string) (*Server, error) {
+	bin, err := Build(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("matrixtest: %w", err)
+	}
+	s := &Server{ServerName: "localhost", bin: bin, dir: dir, config: filepath.Join(dir, "dendrite.yaml")}
+	if err := s.writeConfig(ctx); err != nil {
+		return nil, err
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	s.addr = "127.0.0.1:" + strconv.Itoa(port)
+	s.URL = "http://" + s.addr
+	if err := s.start(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) writeConfig(ctx context.Context) error {
+	key := filepath.Join(s.dir, "matrix_key.pem")
+	if out, err := exec.CommandContext(ctx, filepath.Join(s.bin, "generate-keys"), "--private-key", key).CombinedOutput(); err != nil {
+		return fmt.Errorf("matrixtest: generate-keys: %w\n%s", err, out)
+	}
+	out, err := exec.CommandContext(ctx, filepath.Join(s.bin, "generate-config"), "-ci", "-server", "localhost", "-dir", s.dir).Output()
+	if err != nil {
+		return fmt.Errorf("matrixtest: generate-config: %w", err)
+	}
+	var cfg map[string]any
+	if err := yaml.Unmarshal(out, &cfg); err != nil {
+		return fmt.Errorf("matrixtest: read generated Dendrite config: %w", err)
+	}
+	global := section(cfg, "global")
+	global["private_key"] = key
+	global["disable_federation"] = true
+	client := section(cfg, "client_api")
+	client["registration_disabled"] = true
+	client["registration_shared_secret"] = SharedSecret
+	// Quiet Dendrite down to warnings, in a file kept for post-mortems.
+	cfg["logging"] = []any{map[string]any{"type": "file", "level": "warn", "params": map[string]any{"path": filepath.Join(s.dir, "log")}}}
+	b, err := yaml.Marshal(cfg)
+	if err != nil {
+		return fmt.Errorf("matrixtest: %w", err)
+	}
+	return os.WriteFile(s.config, b, 0o600)
+}
+
+func section(cfg map[string]any, name string) map[string]any {
+	m, ok := cfg[name].(map[string]any)
+	if !ok {
+		m = map[string]any{}
+		cfg[name] = m
+	}
+	return m
+}
+
+func (s *Server) start(ctx context.Context) error {
+	logf, err := os.OpenFile(filepath.Join(s.dir, "dendrite.out"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("matrixtest: %w", err)
+	}
+	cmd := exec.Command(filepath.Join(s.bin, "dendrite"), "--config", s.config, "--http-bind-address", s.addr)
+	cmd.Dir = s.dir
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return fmt.Errorf("matrixtest: start dendrite: %w", err)
+	}
+	s.cmd = cmd
+	s.done = make(chan error, 1)
+	go func() { s.done <- cmd.Wait(); logf.Close() }()
+	return s.waitUp(ctx)
+}
+
+// waitUp polls /_matrix/client/versions until the server answers.
+func (s *Server) waitUp(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/_matrix/client/versions", nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case err := <-s.done:
+			return fmt.Errorf("matrixtest: dendrite exited during start-up (%v); see %s", err, filepath.Join(s.dir, "dendrite.out"))
+		case <-ctx.Done():
+			return fmt.Errorf("matrixtest: dendrite did not answer on %s: %w; see %s", s.URL, ctx.Err(), s.dir)
+		case <-tick.C:
+		}
+	}
+}
+
+// CreateUser registers an account through Dendrite's create-account tool
+// and returns its user ID.
+func (s *Server) CreateUser(ctx context.Context, localpart, password string, admin bool) (string, error) {
+	args := []string{"-config", s.config, "-url", s.URL, "-username", localpart, "-passwordstdin"}
+	if admin {
+		args = append(args, "-admin")
+	}
+	cmd := exec.CommandContext(ctx, filepath.Join(s.bin, "create-account"), args...)
+	cmd.Stdin = bytes.NewBufferString(password)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("matrixtest: create-account %s: %w\n%s", localpart, err, out)
+	}
+	return "@" + localpart + ":" + s.ServerName, nil
+}
+
+// Stop ends the server by its process ID and waits for it to exit.
+func (s *Server) Stop() error {
+	if s.cmd == nil {
+		return nil
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(10 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+	}
+	s.cmd = nil
+	return nil
+}
+
+// Restart stops the server and starts it again on the same address with
+// the same data, as a homeserver restart looks to its clients.
+func (s *Server) Restart(ctx context.Context) error {
+	if err := s.Stop(); err != nil {
+		return err
+	}
+	return s.start(ctx)
+}
+
+// Dir is where the server keeps its config, data and logs.
+func (s *Server) Dir() string { return s.dir }
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("matrixtest: find a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}

@@ -1,0 +1,73 @@
+package matrix
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"go.mau.fi/util/dbutil"
+	"maunium.net/go/mautrix/crypto"
+	"maunium.net/go/mautrix/event"
+	"maunium.net/go/mautrix/sqlstatestore"
+
+	"github.com/policybot/policybot/bot/store"
+)
+
+// TestMautrixTablesInStateFile checks that mautrix's room-state and crypto
+// stores run on policybot's state file through the pure-Go driver, next
+// to the store's own tables, and keep their data across a reopen.
+func TestMautrixTablesInStateFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "state.db")
+	open := func() (*store.Store, *dbutil.Database) {
+		st, err := store.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, err := dbutil.NewWithDB(st.DB(), "sqlite")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st, db
+	}
+	st, db := open()
+	ss := sqlstatestore.NewSQLStateStore(db, nil, false)
+	if err := ss.Upgrade(ctx); err != nil {
+		t.Fatalf("room-state tables: %v", err)
+	}
+	cs := crypto.NewSQLCryptoStore(db, nil, "@policybot:example.org", "DEVICE", []byte("pickle"))
+	if err := cs.DB.Upgrade(ctx); err != nil {
+		t.Fatalf("crypto tables: %v", err)
+	}
+	if err := ss.SetMembership(ctx, "!r:example.org", "@alice:example.org", event.MembershipJoin); err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.PutAccount(ctx, crypto.NewOlmAccount()); err != nil {
+		t.Fatalf("save olm account: %v", err)
+	}
+	if err := (syncStore{st}).SaveNextBatch(ctx, "@policybot:example.org", "s42"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	st, db = open()
+	defer st.Close()
+	ss = sqlstatestore.NewSQLStateStore(db, nil, false)
+	if err := ss.Upgrade(ctx); err != nil {
+		t.Fatalf("room-state tables on reopen: %v", err)
+	}
+	members, err := ss.GetRoomJoinedOrInvitedMembers(ctx, "!r:example.org")
+	if err != nil || len(members) != 1 {
+		t.Errorf("members after reopen = %v, %v", members, err)
+	}
+	cs = crypto.NewSQLCryptoStore(db, nil, "@policybot:example.org", "DEVICE", []byte("pickle"))
+	if err := cs.DB.Upgrade(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if dev, err := cs.FindDeviceID(ctx); err != nil || dev != "DEVICE" {
+		t.Errorf("stored device = %q, %v; want DEVICE", dev, err)
+	}
+	if tok, err := (syncStore{st}).LoadNextBatch(ctx, "@policybot:example.org"); err != nil || tok != "s42" {
+		t.Errorf("sync token after reopen = %q, %v", tok, err)
+	}
+}

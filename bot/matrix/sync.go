@@ -1,0 +1,123 @@
+package matrix
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"go.mau.fi/util/retryafter"
+	"maunium.net/go/mautrix"
+)
+
+// syncer is mautrix's default event dispatcher with policybot's reaction
+// to failed syncs: wait with injectable backoff, honour rate limits, and
+// report readiness.
+type syncer struct {
+	*mautrix.DefaultSyncer
+	a *Adapter
+}
+
+// OnFailedSync waits before the next attempt itself (through the adapter's
+// Sleep) and returns 0, so tests control the wait. Only a rejected access
+// token stops syncing.
+func (s *syncer) OnFailedSync(_ *mautrix.RespSync, err error) (time.Duration, error) {
+	a := s.a
+	if errors.Is(err, mautrix.MUnknownToken) {
+		a.setNotReady(err)
+		if a.opts.AccessToken == "" {
+			// Forget the dead session so the next start logs in afresh
+			// with the same device.
+			_ = a.store.SetState(context.Background(), stateNamespace, keyAccessToken+string(a.self), "")
+			return 0, fmt.Errorf("matrix: the homeserver no longer accepts the bot's session; restart to log in again: %w", err)
+		}
+		return 0, fmt.Errorf("matrix: the homeserver rejected POLICYBOT_MATRIX_ACCESS_TOKEN; create a new token for %s: %w", a.self, err)
+	}
+	a.mu.Lock()
+	a.failures++
+	n := a.failures
+	a.mu.Unlock()
+	a.setNotReady(err)
+	wait, _ := a.retryDelay(err, n)
+	a.log.Warn("matrix: sync failed, retrying", "attempt", n, "in", wait, "err", err)
+	ctx := a.runCtx()
+	if err := a.sleep(ctx, wait); err != nil {
+		return 0, err
+	}
+	return 0, nil
+}
+
+// synced runs after every successful sync.
+func (a *Adapter) synced(_ context.Context, _ *mautrix.RespSync, _ string) bool {
+	a.mu.Lock()
+	wasFailing := a.failures > 0
+	a.failures = 0
+	a.ready = nil
+	a.mu.Unlock()
+	if wasFailing {
+		a.log.Info("matrix: sync works again", "homeserver", a.opts.Homeserver)
+		if a.OnReconnect != nil {
+			a.OnReconnect()
+		}
+	}
+	return true
+}
+
+func (a *Adapter) setNotReady(err error) {
+	a.mu.Lock()
+	a.ready = fmt.Errorf("matrix: not connected to %s: %w", a.opts.Homeserver, err)
+	a.mu.Unlock()
+}
+
+// retryDelay says whether err is worth retrying and how long to wait
+// before attempt n+1: as long as the homeserver asks on M_LIMIT_EXCEEDED
+// (retry_after_ms, or the Retry-After header), else the backoff.
+func (a *Adapter) retryDelay(err error, n int) (time.Duration, bool) {
+	if d, ok := rateLimit(err, a.backoff(n)); ok {
+		if a.OnRateLimited != nil {
+			a.OnRateLimited(d)
+		}
+		return d, true
+	}
+	return a.backoff(n), transient(err)
+}
+
+// rateLimit recognises M_LIMIT_EXCEEDED / HTTP 429 and returns the wait
+// the homeserver asked for, or fallback when it named none.
+func rateLimit(err error, fallback time.Duration) (time.Duration, bool) {
+	var he mautrix.HTTPError
+	if !errors.As(err, &he) {
+		return 0, false
+	}
+	limited := he.IsStatus(http.StatusTooManyRequests) ||
+		(he.RespError != nil && he.RespError.ErrCode == mautrix.MLimitExceeded.ErrCode)
+	if !limited {
+		return 0, false
+	}
+	d := fallback
+	if he.RespError != nil {
+		if ms, ok := he.RespError.ExtraData["retry_after_ms"].(float64); ok && ms > 0 {
+			return time.Duration(ms) * time.Millisecond, true
+		}
+	}
+	if he.Response != nil {
+		d = retryafter.Parse(he.Response.Header.Get("Retry-After"), fallback)
+	}
+	return max(d, 0), true
+}
+
+// transient reports whether err may go away by itself: the homeserver is
+// unreachable, overloaded or restarting.
+func transient(err error) bool {
+	var he mautrix.HTTPError
+	if errors.As(err, &he) {
+		if he.Response == nil {
+			return true // no answer at all: connection refused, reset, timeout
+		}
+		return he.Response.StatusCode >= 500
+	}
+	var ne net.Error
+	return errors.As(err, &ne)
+}

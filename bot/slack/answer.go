@@ -1,0 +1,291 @@
+package slack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	slackgo "github.com/slack-go/slack"
+
+	"github.com/policybot/policybot/bot"
+)
+
+// Dedup namespaces in the state store.
+const (
+	nsEvent   = "slack-event"   // Events API event_id
+	nsMessage = "slack-message" // channel/ts: one message can arrive as two events
+)
+
+// handleEvent answers one Events API delivery, from either mode. It runs
+// after the delivery has been acknowledged.
+func (a *Adapter) handleEvent(ctx context.Context, ev eventCallback) {
+	if ev.Type != "event_callback" {
+		return
+	}
+	in, ok := toMessage(ev.Event, a.identity())
+	if !ok {
+		return
+	}
+	// Deduplicate only what we would answer, so other chatter does not
+	// fill the store.
+	if !a.firstSeen(ctx, nsEvent, ev.EventID) || !a.firstSeen(ctx, nsMessage, in.Msg.Conversation.ID+"/"+in.Msg.ID) {
+		a.log.Debug("slack: duplicate delivery ignored", "event_id", ev.EventID, "channel", in.Msg.Conversation.ID)
+		return
+	}
+	reply, ok := a.o.Responder.Respond(ctx, in.Msg)
+	if !ok {
+		return
+	}
+	r := Render(reply, renderOptions{})
+	if _, err := a.send.post(ctx, in.Msg.Conversation.ID, r, slackgo.MsgOptionTS(in.ReplyThread)); err != nil {
+		a.log.Error("slack: could not post answer", "channel", in.Msg.Conversation.ID, "thread", in.ReplyThread, "reason", err)
+		return
+	}
+	if reply.Action == bot.ActionLeave {
+		// Leaving needs the channels:manage scope, which the manifest does
+		// not ask for; people remove the app with /remove @policybot.
+		a.log.Warn("slack: the core asked to leave a channel; Slack apps are removed by a member instead", "channel", in.Msg.Conversation.ID)
+	}
+}
+
+// firstSeen reports whether an ID is new. If the store fails, the event is
+// answered: a rare duplicate is better than silence.
+func (a *Adapter) firstSeen(ctx context.Context, ns, id string) bool {
+	if id == "" || id == "/" {
+		return true
+	}
+	first, err := a.dedup.FirstSeen(ctx, ns, id)
+	if err != nil {
+		a.log.Warn("slack: could not record event for deduplication; answering anyway", "id", id, "reason", err)
+		return true
+	}
+	return first
+}
+
+// responseMessage is the body of a slash command acknowledgement or a
+// response_url post.
+type responseMessage struct {
+	ResponseType   string          `json:"response_type,omitempty"` // "ephemeral" or "in_channel"
+	Text           string          `json:"text,omitempty"`
+	Blocks         []slackgo.Block `json:"blocks,omitempty"`
+	DeleteOriginal bool            `json:"delete_original,omitempty"`
+}
+
+// answerCommand answers a slash command. The returned message goes back in
+// the acknowledgement itself (HTTP response body or Socket Mode ack
+// payload), the quickest way for an answer to appear. When the core takes
+// longer than the ack budget, the acknowledgement is empty (nil) and the
+// answer follows through the command's response_url.
+func (a *Adapter) answerCommand(c command) *responseMessage {
+	m := commandMessage(c)
+	done := make(chan *responseMessage, 1)
+	a.async(func(ctx context.Context) {
+		done <- a.commandResponse(ctx, m)
+	})
+	t := time.NewTimer(a.o.AckBudget)
+	defer t.Stop()
+	select {
+	case res := <-done:
+		return res
+	case <-t.C:
+		a.async(func(ctx context.Context) {
+			res := <-done
+			if err := a.respond(ctx, c.ResponseURL, res); err != nil {
+				a.log.Error("slack: could not send late slash command answer", "channel", c.ChannelID, "command", c.Command, "reason", err)
+			}
+		})
+		return nil
+	}
+}
+
+func (a *Adapter) commandResponse(ctx context.Context, m bot.Message) *responseMessage {
+	reply, ok := a.o.Responder.Respond(ctx, m)
+	if !ok {
+		reply = bot.Reply{Kind: bot.KindError, Text: "That is not a policybot command.", Hint: "Type /policy help to see what I can do."}
+	}
+	var o renderOptions
+	if reply.Kind == bot.KindAnswer {
+		id := a.o.NewID()
+		a.shares.put(id, reply)
+		o.ShareValue = shareValue(id, m.Text)
+	}
+	r := Render(reply, o)
+	return &responseMessage{ResponseType: "ephemeral", Text: r.Text, Blocks: r.Blocks}
+}
+
+// shareValue is the button's value: the cached reply's ID and, for when
+// the cache has forgotten it (a restart), the command to ask again.
+func shareValue(id, text string) string {
+	const limit = 2000 // Slack's limit for a button value
+	v := id + " " + text
+	if len(v) > limit {
+		v = truncateBytes(v, limit)
+	}
+	return v
+}
+
+// handleInteraction acts on a button click; only "Share in channel" exists.
+func (a *Adapter) handleInteraction(ctx context.Context, in interaction) {
+	if in.Type != "block_actions" {
+		return
+	}
+	for _, act := range in.Actions {
+		if act.ActionID == shareActionID {
+			a.share(ctx, in, act.Value)
+		}
+	}
+}
+
+// share posts an ephemeral answer publicly, credited to the user who
+// clicked, and removes the ephemeral copy.
+func (a *Adapter) share(ctx context.Context, in interaction, value string) {
+	channel := in.channelID()
+	id, text, _ := strings.Cut(value, " ")
+	reply, ok := a.shares.get(id)
+	if !ok {
+		reply, ok = a.o.Responder.Respond(ctx, bot.Message{
+			Platform: Platform, Text: text, Prefix: "/", Mentioned: true,
+			Sender: bot.User{ID: in.User.ID}, Conversation: bot.Conversation{ID: channel},
+		})
+		if !ok {
+			return
+		}
+	}
+	r := Render(reply, renderOptions{SharedBy: in.User.ID})
+	_, err := a.send.post(ctx, channel, r)
+	var se slackgo.SlackErrorResponse
+	if errors.As(err, &se) && (se.Err == "not_in_channel" || se.Err == "channel_not_found") && in.ResponseURL != "" {
+		// The bot is not a member (slash commands work everywhere): the
+		// command's response_url may still post in the channel.
+		err = a.respond(ctx, in.ResponseURL, &responseMessage{ResponseType: "in_channel", Text: r.Text, Blocks: r.Blocks})
+	}
+	if err != nil {
+		a.log.Error("slack: could not share answer", "channel", channel, "user", in.User.ID, "reason", err)
+		return
+	}
+	if in.ResponseURL != "" {
+		if err := a.respond(ctx, in.ResponseURL, &responseMessage{DeleteOriginal: true}); err != nil {
+			a.log.Warn("slack: shared the answer but could not remove the private copy", "channel", channel, "reason", err)
+		}
+	}
+}
+
+// respond posts to a response_url (valid for 30 minutes, five uses).
+func (a *Adapter) respond(ctx context.Context, url string, m *responseMessage) error {
+	if url == "" {
+		return errors.New("no response_url to answer through")
+	}
+	body, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("encode response: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("response_url: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := a.o.HTTPClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("response_url: %w", err)
+	}
+	defer res.Body.Close()
+	msg, _ := io.ReadAll(io.LimitReader(res.Body, 512))
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("response_url answered %s: %s", res.Status, bytes.TrimSpace(msg))
+	}
+	return nil
+}
+
+// shareCache keeps ephemeral answers until their Share button can no
+// longer be used (response URLs expire after 30 minutes), so the shared
+// copy is the very answer the user saw, even for a random quote.
+type shareCache struct {
+	now func() time.Time
+	mu  sync.Mutex
+	m   map[string]shareEntry
+}
+
+type shareEntry struct {
+	reply   bot.Reply
+	expires time.Time
+}
+
+const (
+	shareTTL = 30 * time.Minute
+	shareMax = 2000
+)
+
+func newShareCache(now func() time.Time) *shareCache {
+	return &shareCache{now: now, m: map[string]shareEntry{}}
+}
+
+func (c *shareCache) put(id string, r bot.Reply) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	if len(c.m) >= shareMax {
+		for k, e := range c.m {
+			if now.After(e.expires) {
+				delete(c.m, k)
+			}
+		}
+		// Still full: forget arbitrary entries; the button then asks again.
+		for k := range c.m {
+			if len(c.m) < shareMax {
+				break
+			}
+			delete(c.m, k)
+		}
+	}
+	c.m[id] = shareEntry{reply: r, expires: now.Add(shareTTL)}
+}
+
+func (c *shareCache) get(id string) (bot.Reply, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[id]
+	if !ok || c.now().After(e.expires) {
+		return bot.Reply{}, false
+	}
+	return e.reply, true
+}
+
+// memDedup is the Deduper used without a state store: it remembers IDs for
+// a day, in memory.
+type memDedup struct {
+	now func() time.Time
+	mu  sync.Mutex
+	m   map[string]time.Time
+}
+
+func newMemDedup(now func() time.Time) *memDedup {
+	return &memDedup{now: now, m: map[string]time.Time{}}
+}
+
+const memDedupTTL = 24 * time.Hour
+
+func (d *memDedup) FirstSeen(_ context.Context, ns, id string) (bool, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.now()
+	if len(d.m) > 50000 {
+		for k, t := range d.m {
+			if now.Sub(t) > memDedupTTL {
+				delete(d.m, k)
+			}
+		}
+	}
+	k := ns + "\x00" + id
+	if t, ok := d.m[k]; ok && now.Sub(t) <= memDedupTTL {
+		return false, nil
+	}
+	d.m[k] = now
+	return true, nil
+}

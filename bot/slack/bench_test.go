@@ -1,0 +1,99 @@
+package slack
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/policybot/policybot/bot"
+	"github.com/policybot/policybot/knowledge"
+)
+
+// realCore is the real core over the embedded statement, so the benchmark
+// measures what Slack would wait for.
+func realCore(b *testing.B) Responder {
+	ret, err := knowledge.Open("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	core, err := bot.New(ret.Document(), ret, bot.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return core
+}
+
+// BenchmarkSlashCommandHTTP measures a signed /principle sovereignty from
+// the request to the acknowledgement carrying the answer, over loopback
+// HTTP against the real handlers and core: signature check, form parsing,
+// the core's answer, Block Kit rendering and the JSON response. It reports
+// the median and 99th percentile latency and the requests per second.
+func BenchmarkSlashCommandHTTP(b *testing.B) {
+	api := newFakeSlack(b)
+	a, err := New(Options{
+		BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.url(),
+		Responder: realCore(b), Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	a.Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	client := srv.Client()
+	body := commandForm("/principle", "sovereignty", "C1", api.hookURL())
+
+	// One request first, so that lazy set-up in the core is not measured.
+	if res, err := client.Do(signedRequest(srv.URL+"/slack/commands", formType, body, testSecret, time.Now())); err == nil {
+		res.Body.Close()
+	}
+	lat := make([]time.Duration, 0, b.N)
+	late := 0
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		// Signing is Slack's work, but cheap; the timestamp must be fresh.
+		req := signedRequest(srv.URL+"/slack/commands", formType, body, testSecret, time.Now())
+		t0 := time.Now()
+		res, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		lat = append(lat, time.Since(t0))
+		switch {
+		case res.StatusCode != http.StatusOK:
+			b.Fatalf("status %d: %.200s", res.StatusCode, out)
+		case len(out) == 0:
+			late++ // acknowledged empty; the answer went to the response_url
+		case !strings.Contains(strings.ToLower(string(out)), "sovereignty"):
+			b.Fatalf("answer without the quote: %.200s", out)
+		}
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(lat[min(len(lat)-1, len(lat)*99/100)].Microseconds()), "p99-µs")
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
+	b.ReportMetric(float64(late), "late-answers")
+}
+
+// BenchmarkRender is the Block Kit rendering alone.
+func BenchmarkRender(b *testing.B) {
+	doc := knowledge.Embedded()
+	p := doc.Paragraphs[5]
+	r := bot.Reply{Kind: bot.KindAnswer, Title: "Sovereignty", Passages: []bot.Passage{bot.PassageOf(doc, p), bot.PassageOf(doc, doc.Paragraphs[4])}}
+	r.Passages[0].Highlights = []bot.Span{{Start: 0, End: 6}}
+	b.ReportAllocs()
+	for b.Loop() {
+		Render(r, renderOptions{ShareValue: "id /principle sov"})
+	}
+}

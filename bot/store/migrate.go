@@ -1,0 +1,114 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// migrations are applied in order; migrations[i] brings the schema from
+// version i to i+1. Never edit a released migration: append a new one.
+var migrations = []string{
+	// 1: adapter state, handled event IDs, digest subscriptions and ledger.
+	`
+CREATE TABLE state (
+	namespace TEXT NOT NULL,
+	key       TEXT NOT NULL,
+	value     TEXT NOT NULL,
+	updated   INTEGER NOT NULL, -- unix seconds
+	PRIMARY KEY (namespace, key)
+) WITHOUT ROWID;
+
+CREATE TABLE seen_events (
+	namespace TEXT NOT NULL,
+	event_id  TEXT NOT NULL,
+	seen      INTEGER NOT NULL, -- unix seconds
+	PRIMARY KEY (namespace, event_id)
+) WITHOUT ROWID;
+CREATE INDEX seen_events_seen ON seen_events (seen);
+
+-- A subscription row outlives "digest off" (active = 0) so that a
+-- conversation that subscribes again keeps its rotation and cannot get a
+-- second digest for a date it already had.
+CREATE TABLE subscriptions (
+	id           INTEGER PRIMARY KEY,
+	platform     TEXT NOT NULL,
+	conversation TEXT NOT NULL,
+	hour         INTEGER NOT NULL CHECK (hour BETWEEN 0 AND 23),
+	minute       INTEGER NOT NULL CHECK (minute BETWEEN 0 AND 59),
+	zone         TEXT NOT NULL,
+	passages     INTEGER NOT NULL CHECK (passages >= 1),
+	source       TEXT NOT NULL, -- chat or config
+	active       INTEGER NOT NULL DEFAULT 1,
+	created      INTEGER NOT NULL,
+	next_date    TEXT NOT NULL,    -- local date owed next, YYYY-MM-DD
+	next_due     INTEGER NOT NULL, -- unix seconds of the next attempt
+	seed         INTEGER NOT NULL, -- rotation shuffle seed
+	cycle        INTEGER NOT NULL DEFAULT 0,
+	position     INTEGER NOT NULL DEFAULT 0,
+	last_date    TEXT NOT NULL DEFAULT '',
+	last_sent    INTEGER NOT NULL DEFAULT 0,
+	UNIQUE (platform, conversation)
+);
+CREATE INDEX subscriptions_due ON subscriptions (next_due) WHERE active;
+
+-- The ledger: a row is written (intent) before a digest is sent and
+-- sent is set after the platform accepted it. A row without sent is a
+-- delivery that may or may not have been posted.
+CREATE TABLE deliveries (
+	subscription INTEGER NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
+	local_date   TEXT NOT NULL,
+	key          TEXT NOT NULL UNIQUE,
+	paragraphs   TEXT NOT NULL, -- the paragraph numbers chosen, e.g. "12,31"
+	intent       INTEGER NOT NULL,
+	attempts     INTEGER NOT NULL DEFAULT 1,
+	sent         INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (subscription, local_date)
+) WITHOUT ROWID;
+`,
+}
+
+// SchemaVersion is the schema version this build writes.
+func SchemaVersion() int { return len(migrations) }
+
+// migrate brings the schema up to date, one transaction per migration, and
+// refuses a file written by a newer build.
+func migrate(ctx context.Context, db *sql.DB, now func() time.Time) error {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
+		version INTEGER NOT NULL,
+		applied INTEGER NOT NULL
+	)`); err != nil {
+		return err
+	}
+	var have int
+	if err := db.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_version").Scan(&have); err != nil {
+		return err
+	}
+	if have > len(migrations) {
+		return fmt.Errorf("schema version %d was written by a newer policybot (this one knows up to %d): run the newer version, or restore a backup made for this one", have, len(migrations))
+	}
+	for v := have; v < len(migrations); v++ {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration to schema version %d: %w", v+1, err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO schema_version (version, applied) VALUES (?, ?)", v+1, now().Unix()); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migration to schema version %d: %w", v+1, err)
+		}
+	}
+	// Prove now, not at the first digest, that the file can be written: a
+	// read-only file opens and reads fine.
+	_, err := db.ExecContext(ctx, `INSERT INTO state (namespace, key, value, updated) VALUES ('store', 'opened', ?, ?)
+		ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, updated = excluded.updated`,
+		now().UTC().Format(time.RFC3339), now().Unix())
+	return err
+}

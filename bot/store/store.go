@@ -1,0 +1,224 @@
+// Package store is policybot's durable state: one SQLite file (pure-Go
+// driver, so the binary stays static) holding digest subscriptions, their
+// rotation positions, the digest delivery ledger and the chat adapters' own
+// state. Schema changes are forward migrations recorded in schema_version.
+//
+// There is one writer: every write goes through a database handle limited
+// to a single connection whose transactions take the write lock when they
+// begin (BEGIN IMMEDIATE), so a transaction never fails half-way because
+// another writer got in first. Reads use a separate pool and run
+// concurrently with the writer (WAL mode).
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// busyTimeout is how long a connection waits for a lock held by another
+// connection (the mautrix crypto store shares the write handle; readers
+// may wait for a checkpoint).
+const busyTimeout = 10 * time.Second
+
+// eventRetention is how long FirstSeen remembers an event ID. Platforms
+// redeliver within minutes (Slack retries, a Matrix sync replayed after a
+// crash); a week is ample.
+const eventRetention = 7 * 24 * time.Hour
+
+// Store is the open state file. It is safe for concurrent use.
+type Store struct {
+	path string
+	w    *sql.DB // one connection, BEGIN IMMEDIATE: the only writer
+	r    *sql.DB // read-only pool
+
+	now func() time.Time // the clock for timestamps; tests replace it
+
+	pruneMu   sync.Mutex
+	lastPrune time.Time
+}
+
+// Open opens the state file at path, creating it and its directory if
+// needed, and brings its schema up to date. A file that is not a valid
+// database, is damaged, or cannot be written gives an error that names the
+// file and what to do; Open never replaces or resets an existing file.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("state database: no path given: set db or data_dir in the config file, or POLICYBOT_DB")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("state database %s: %w", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o750); err != nil {
+		return nil, fmt.Errorf("state database %s: cannot create its directory: %w; check permissions, or set POLICYBOT_DB to a writable path", abs, err)
+	}
+	if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("state database %s is a directory: set POLICYBOT_DB (or db in the config file) to a file path", abs)
+	}
+	s := &Store{path: abs, now: time.Now}
+	if s.w, err = sql.Open("sqlite", dsn(abs, false)); err != nil {
+		return nil, s.explain(err)
+	}
+	s.w.SetMaxOpenConns(1)
+	s.w.SetMaxIdleConns(1)
+	s.w.SetConnMaxIdleTime(0)
+	s.w.SetConnMaxLifetime(0)
+	if err := s.init(ctx); err != nil {
+		s.w.Close()
+		return nil, err
+	}
+	if s.r, err = sql.Open("sqlite", dsn(abs, true)); err != nil {
+		s.w.Close()
+		return nil, s.explain(err)
+	}
+	s.r.SetMaxOpenConns(8)
+	if err := s.r.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, s.explain(err)
+	}
+	return s, nil
+}
+
+// dsn builds the driver's connection string. Every connection gets the
+// same pragmas: foreign keys on, a busy timeout, WAL, and
+// synchronous=NORMAL, with which a committed transaction survives a crash
+// of the process but possibly not a power cut; WriteDurable is for the
+// writes that must survive that too.
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	if readOnly {
+		q.Set("_query_only", "true")
+	} else {
+		// The journal mode is persistent in the file; setting it on the
+		// write connection is enough and readers must not try.
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// init checks the file and runs migrations on the write handle.
+func (s *Store) init(ctx context.Context) error {
+	if err := s.w.PingContext(ctx); err != nil {
+		return s.explain(err)
+	}
+	var res string
+	if err := s.w.QueryRowContext(ctx, "PRAGMA quick_check").Scan(&res); err != nil {
+		return s.explain(err)
+	}
+	if res != "ok" {
+		return fmt.Errorf("state database %s is damaged (integrity check: %s): stop policybot, move the file aside (and its -wal and -shm files) and restart to start with empty state, or restore a backup", s.path, res)
+	}
+	if err := migrate(ctx, s.w, s.now); err != nil {
+		return s.explain(err)
+	}
+	return nil
+}
+
+// explain turns a driver error into one that tells the operator what to do.
+func (s *Store) explain(err error) error {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return fmt.Errorf("state database %s: %w", s.path, err)
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT:
+		return fmt.Errorf("state database %s is not a valid SQLite database or is damaged (%w): stop policybot, move the file aside (and its -wal and -shm files) and restart to start with empty state, or restore a backup", s.path, err)
+	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_AUTH:
+		return fmt.Errorf("state database %s cannot be opened for writing (%w): check the permissions and owner of the file and its directory, or set POLICYBOT_DB to a writable path", s.path, err)
+	case sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR:
+		return fmt.Errorf("state database %s: cannot write (%w): check free disk space and the file system", s.path, err)
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return fmt.Errorf("state database %s is locked (%w): is another policybot running on the same file?", s.path, err)
+	}
+	return fmt.Errorf("state database %s: %w", s.path, err)
+}
+
+// Path is the absolute path of the state file.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the file. Pending writes have been committed already.
+func (s *Store) Close() error {
+	var errs []error
+	if s.r != nil {
+		errs = append(errs, s.r.Close())
+	}
+	if s.w != nil {
+		errs = append(errs, s.w.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// DB is the underlying database for other state (e.g. mautrix's crypto
+// store). It is the single-connection write handle, with BEGIN IMMEDIATE
+// transactions, foreign keys, WAL and a busy timeout — the setup mautrix
+// recommends for SQLite. Writes through it are serialised with the store's
+// own; do not hold a transaction on it while calling Store methods that
+// write, or the two will wait for each other.
+func (s *Store) DB() *sql.DB { return s.w }
+
+// Write runs fn in one write transaction and commits it if fn returns nil.
+// The commit survives a crash of the process; after a power cut the last
+// commits may be lost. fn must use only tx: the store has one write
+// connection and tx holds it.
+func (s *Store) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.write(ctx, false, fn)
+}
+
+// WriteDurable is Write with the commit flushed to disk (fsync) before it
+// returns, so that it survives a power cut too: for the digest ledger's
+// intent, which must never be lost once a send may have happened.
+func (s *Store) WriteDurable(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.write(ctx, true, fn)
+}
+
+func (s *Store) write(ctx context.Context, durable bool, fn func(tx *Tx) error) error {
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return s.explain(err)
+	}
+	defer conn.Close()
+	if durable {
+		// synchronous is per connection and cannot change inside a
+		// transaction; FULL makes this commit fsync the log.
+		if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = FULL"); err != nil {
+			return s.explain(err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous = NORMAL")
+	}
+	sqlTx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return s.explain(err)
+	}
+	tx := &Tx{tx: sqlTx, now: s.now()}
+	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return s.explain(err)
+	}
+	return nil
+}
+
+// Tx is a write transaction, given to the function passed to Write.
+type Tx struct {
+	tx  *sql.Tx
+	now time.Time
+}
+
+// Now is the time the transaction started, for timestamps.
+func (tx *Tx) Now() time.Time { return tx.now }

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sync/atomic"
+	"time"
+)
+
+// stateWriter is the part of the state store that /readyz exercises.
+type stateWriter interface {
+	SetState(ctx context.Context, namespace, key, value string) error
+}
+
+// health serves /healthz and /readyz.
+type health struct {
+	platforms []platform
+	db        stateWriter
+	now       func() time.Time
+	version   string
+	// stopping turns /readyz to 503 as soon as shutdown begins, so a load
+	// balancer stops sending work before the listener closes.
+	stopping atomic.Bool
+}
+
+// dbCheckTimeout bounds the database write of one /readyz; a database
+// that slow is not ready.
+const dbCheckTimeout = 2 * time.Second
+
+// check is one component's readiness in /readyz.
+type check struct {
+	Ready bool   `json:"ready"`
+	Error string `json:"error,omitempty"`
+}
+
+// readiness is the /readyz body.
+type readiness struct {
+	Ready        bool             `json:"ready"`
+	ShuttingDown bool             `json:"shutting_down,omitempty"`
+	Platforms    map[string]check `json:"platforms"`
+	Database     check            `json:"database"`
+}
+
+// register adds the health, readiness and metrics endpoints to mux.
+func (h *health) register(mux *http.ServeMux, metrics http.Handler) {
+	mux.HandleFunc("GET /healthz", h.serveHealthz)
+	mux.HandleFunc("GET /readyz", h.serveReadyz)
+	mux.Handle("GET /metrics", metrics)
+}
+
+// serveHealthz says the process is alive and serving HTTP; it checks
+// nothing else, so that a slow platform never gets the process restarted.
+func (h *health) serveHealthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": h.version})
+}
+
+func (h *health) serveReadyz(w http.ResponseWriter, r *http.Request) {
+	rd := h.readiness(r.Context())
+	status := http.StatusOK
+	if !rd.Ready {
+		status = http.StatusServiceUnavailable
+	}
+	writeJSON(w, status, rd)
+}
+
+func (h *health) readiness(ctx context.Context) readiness {
+	rd := readiness{Ready: true, Platforms: map[string]check{}}
+	for _, p := range h.platforms {
+		c := check{Ready: true}
+		if err := p.Ready(); err != nil {
+			c = check{Error: err.Error()}
+			rd.Ready = false
+		}
+		rd.Platforms[p.Name()] = c
+	}
+	rd.Database = check{Ready: true}
+	if err := h.dbWritable(ctx); err != nil {
+		rd.Database = check{Error: err.Error()}
+		rd.Ready = false
+	}
+	if h.stopping.Load() {
+		rd.Ready, rd.ShuttingDown = false, true
+	}
+	return rd
+}
+
+// dbWritable writes a timestamp to the state file: a database that can
+// be read but not written (full disk, read-only volume) is not ready.
+func (h *health) dbWritable(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, dbCheckTimeout)
+	defer cancel()
+	return h.db.SetState(ctx, "health", "readyz", h.now().UTC().Format(time.RFC3339))
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v) // an error means the prober went away; nothing to do
+
+}
