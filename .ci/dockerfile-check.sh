@@ -30,6 +30,9 @@ require() { # require PATTERN WHAT [all|final]
 require '^FROM golang:1\.26[^ ]* AS build' "build stage must be FROM golang:1.26 AS build"
 require '^FROM (gcr\.io/distroless/static[^ ]*|scratch)( |$)' "runtime stage must be distroless static or scratch" final
 require '^USER ' "runtime stage must set USER" final
+if stage | grep -q '^FROM scratch'; then
+	require 'ca-certificates\.crt' "a scratch image must copy the CA bundle (Slack and homeservers use HTTPS)" final
+fi
 stage | grep -Eq '^USER (root|0)(:|$)' && fail "Dockerfile: USER must not be root"
 require '^VOLUME \[?"?/var/lib/policybot' "VOLUME for the state directory /var/lib/policybot" final
 require 'POLICYBOT_DATA_DIR=/var/lib/policybot' "ENV POLICYBOT_DATA_DIR=/var/lib/policybot" final
@@ -58,7 +61,7 @@ note "build: $local_build"
 VERSION=ci-check sh -c "$local_build"
 bin=$tmp/out/policybot
 size=$(stat -c %s "$bin")
-note "binary: $size bytes ($((size / 1024 / 1024)) MiB)"
+note "binary: $size bytes ($(awk -v s="$size" 'BEGIN{printf "%.1f", s/1048576}') MiB)"
 
 # ---- 3. smoke test -----------------------------------------------------
 "$bin" version | grep -qx 'policybot ci-check' || fail "version: $("$bin" version)"

@@ -60,7 +60,8 @@ func TestMain(m *testing.M) {
 }
 
 func runWithWorld(m *testing.M) (int, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	// The first run builds Dendrite: minutes on a fresh machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Minute)
 	defer cancel()
 	dir, err := os.MkdirTemp("", "policybot-matrix-it-")
 	if err != nil {

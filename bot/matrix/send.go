@@ -36,8 +36,9 @@ func (a *Adapter) send(ctx context.Context, room id.RoomID, content *event.Messa
 // remembers transaction IDs per device for a while (Synapse and Dendrite:
 // at least tens of minutes), which covers the scheduler's retries.
 func (a *Adapter) Deliver(ctx context.Context, conversation string, r bot.Reply, key string, retry bool) error {
-	if a.cli == nil {
-		return fmt.Errorf("matrix: cannot deliver to %s: not connected yet", conversation)
+	// Ready also orders this read of a.cli after Run has set it up.
+	if err := a.Ready(); err != nil {
+		return fmt.Errorf("matrix: cannot deliver to %s now (the scheduler will retry): %w", conversation, err)
 	}
 	if retry {
 		a.log.Info("matrix: retrying digest delivery with the same transaction ID", "room", conversation, "key", key)

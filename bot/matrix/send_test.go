@@ -133,6 +133,10 @@ func TestDeliverUsesKeyAsTransaction(t *testing.T) {
 	defer srv.Close()
 	a, _ := testAdapter(t, srv.URL, nil)
 	r := bot.Reply{Kind: bot.KindAnswer, Passages: []bot.Passage{{Text: "q", Citation: "c"}}}
+	if err := a.Deliver(context.Background(), "!r:example.org", r, "k", false); err == nil || len(hs.txns) != 0 {
+		t.Fatalf("Deliver before the first sync: err %v, %d sends; want a refusal", err, len(hs.txns))
+	}
+	a.synced(context.Background(), nil, "")
 	for _, retry := range []bool{false, true} {
 		if err := a.Deliver(context.Background(), "!r:example.org", r, "digest-7-2026-11-26", retry); err != nil {
 			t.Fatal(err)
