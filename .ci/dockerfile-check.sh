@@ -113,7 +113,7 @@ POLICYBOT_HTTP_ADDR=127.0.0.1:$port POLICYBOT_DATA_DIR=$tmp/state POLICYBOT_LOG_
 	"$bin" serve </dev/null 2>"$tmp/serve.log" &
 bot_pid=$!
 ok=
-for _ in $(seq 100); do
+for _ in $(seq 600); do
 	if POLICYBOT_HTTP_ADDR=127.0.0.1:$port "$bin" healthcheck --ready --timeout 1s >/dev/null 2>&1; then ok=1; break; fi
 	kill -0 "$bot_pid" 2>/dev/null || break
 	sleep 0.1
@@ -132,13 +132,64 @@ grep -q 'SMOKESECRET\|SMOKESIGNING' "$tmp/serve.log" && fail "a secret appeared 
 note "smoke: version, build settings, ask, config check, serve + /healthz /readyz /metrics, SIGTERM → exit 0: ok"
 
 # ---- 4. image build ----------------------------------------------------
-engine=$(command -v buildah || command -v podman || true)
+# buildah builds images without a daemon. The build stage's golang image
+# needs a container registry, which this machine cannot reach; the runtime
+# stage needs none (FROM scratch). So the runtime stage, exactly as the
+# Dockerfile has it, is built for real on top of a stand-in build stage
+# that holds what the real one would: the binary built above with its
+# command, the state and tmp directories its RUN line makes, the CA bundle.
+engine=$(command -v buildah || true)
 if [ -z "$engine" ]; then
-	note "image: not built: neither buildah nor podman is installed (apt-get install buildah to try)"
-elif ! timeout 20 "$engine" pull -q golang:1.26 >/dev/null 2>&1; then
-	note "image: not built: $engine cannot pull the base images here (no registry access)"
-else
-	"$engine" build -t policybot:ci-check --build-arg VERSION=ci-check .
-	note "image: built, $("$engine" image inspect policybot:ci-check --format '{{.Size}}') bytes"
+	note "image: not built: buildah is not installed (apt-get install buildah)"
+	note "all checks passed"
+	exit 0
 fi
+bh() { "$engine" --storage-driver vfs "$@"; }
+img=policybot:ci-check
+if timeout 20 bh pull -q docker.io/library/golang:1.26 >/dev/null 2>&1; then
+	bh build --isolation chroot --format docker -t "$img" --build-arg VERSION=ci-check .
+	note "image: built from the whole Dockerfile"
+else
+	note "image: the golang base image is out of reach (no container registry); building the runtime stage on the binary built above"
+	ctx=$tmp/image
+	mkdir -p "$ctx/out/state" "$ctx/out/tmp" "$ctx/etc/ssl/certs"
+	chmod 1777 "$ctx/out/tmp"
+	cp "$bin" "$ctx/out/policybot"
+	cp /etc/ssl/certs/ca-certificates.crt "$ctx/etc/ssl/certs/"
+	{
+		echo 'FROM scratch AS build'
+		echo 'COPY etc/ /etc/'
+		echo 'COPY out/ /out/'
+		stage
+	} >"$ctx/Dockerfile"
+	if ! bh build --isolation chroot --format docker -t "$img" -f "$ctx/Dockerfile" "$ctx" >"$tmp/buildah.log" 2>&1; then
+		# buildah may lack what it needs on some machines (user
+		# namespaces, storage); the checks above still stand.
+		cat "$tmp/buildah.log" >&2
+		note "image: NOT built: buildah failed on this machine (log above)"
+		note "all checks passed"
+		exit 0
+	fi
+fi
+inspect() { bh inspect --type image --format "$1" "$img"; }
+[ "$(inspect '{{.Docker.Config.User}}')" = 65532:65532 ] || fail "image user: $(inspect '{{.Docker.Config.User}}')"
+inspect '{{.Docker.Config.Healthcheck.Test}}' | grep -q 'healthcheck' || fail "image has no HEALTHCHECK"
+inspect '{{.Docker.Config.Entrypoint}}' | grep -qx '\[/policybot\]' || fail "image entrypoint: $(inspect '{{.Docker.Config.Entrypoint}}')"
+inspect '{{.Docker.Config.Volumes}}' | grep -q '/var/lib/policybot' || fail "image has no state volume"
+# Run the image's own binary inside its root filesystem, as its user.
+ctr=$(bh from "$img")
+out=$(bh run --isolation chroot --user 65532:65532 "$ctr" -- /policybot ask --json "co-governance" 2>&1) ||
+	{ bh rm "$ctr" >/dev/null; fail "running the image: $out"; }
+bh rm "$ctr" >/dev/null
+grep -q '"citation"' <<<"$out" || fail "the image's binary gave no cited answer: $out"
+# Sizes as OCI archives: layers uncompressed (what `docker images` shows)
+# and gzip-compressed (what a registry stores and a pull downloads).
+bh push -q --disable-compression "$img" "oci-archive:$tmp/image.tar" >/dev/null
+bh push -q "$img" "oci-archive:$tmp/image.tar.gz" >/dev/null
+mib() { awk -v s="$1" 'BEGIN{printf "%.1f MiB", s/1048576}'; }
+bytes=$(stat -c %s "$tmp/image.tar")
+gz=$(stat -c %s "$tmp/image.tar.gz")
+note "image: built, and ran a cited answer inside it as user 65532; $bytes bytes ($(mib "$bytes")) uncompressed, $gz bytes ($(mib "$gz")) compressed"
+[ "$bytes" -lt $((20 * 1024 * 1024)) ] || fail "image is $bytes bytes; the aim is under 20 MiB"
+bh rmi "$img" >/dev/null
 note "all checks passed"

@@ -28,7 +28,7 @@ type RetrieverOptions struct {
 	// disables paraphrase matching.
 	Related RelatedWords
 	// Decline tunes when the retriever declines; zero fields take the
-	// defaults of DefaultDecline.
+	// defaults of DefaultDecline().
 	Decline DeclineRule
 }
 
@@ -53,17 +53,20 @@ type DeclineRule struct {
 // question there has no direct match or a coverage under 0.31, while the
 // in-scope ones with the weakest wording have direct matches and coverage
 // of 0.26 and up. See the README's "How answers are chosen".
-var DefaultDecline = DeclineRule{MinCoverage: 0.25, MinRelatedOnly: 0.4, MinDirectCoverage: 0.1}
+func DefaultDecline() DeclineRule {
+	return DeclineRule{MinCoverage: 0.25, MinRelatedOnly: 0.4, MinDirectCoverage: 0.1}
+}
 
 func (d DeclineRule) withDefaults() DeclineRule {
+	def := DefaultDecline()
 	if d.MinCoverage <= 0 {
-		d.MinCoverage = DefaultDecline.MinCoverage
+		d.MinCoverage = def.MinCoverage
 	}
 	if d.MinRelatedOnly <= 0 {
-		d.MinRelatedOnly = DefaultDecline.MinRelatedOnly
+		d.MinRelatedOnly = def.MinRelatedOnly
 	}
 	if d.MinDirectCoverage <= 0 {
-		d.MinDirectCoverage = DefaultDecline.MinDirectCoverage
+		d.MinDirectCoverage = def.MinDirectCoverage
 	}
 	return d
 }

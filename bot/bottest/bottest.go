@@ -2,8 +2,12 @@
 package bottest
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -85,4 +89,50 @@ func (r *Recorder) Say(ctx context.Context, text string) (bot.Reply, error) {
 	}
 	r.Replies = append(r.Replies, rep)
 	return rep, nil
+}
+
+// SoonMinute is the first whole UTC minute at least margin after now, and
+// its "HH:MM" form: the time for a digest subscription that a real
+// process just being started should deliver in about a minute. The
+// margin leaves the process time to start before that minute passes;
+// otherwise its first digest would be tomorrow's.
+func SoonMinute(now time.Time, margin time.Duration) (time.Time, string) {
+	at := now.UTC().Add(margin).Truncate(time.Minute).Add(time.Minute)
+	return at, at.Format("15:04")
+}
+
+// WaitMetric polls a running policybot's /metrics at base (http://host:port)
+// until the sample (name with labels, as Prometheus prints it) reaches
+// want, and fails after timeout with the last value seen.
+func WaitMetric(base, sample string, want float64, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	last := "absent"
+	for {
+		if got, ok := metric(base, sample); ok {
+			last = fmt.Sprint(got)
+			if got >= want {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s is %s after %v, want %v", sample, last, timeout, want)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func metric(base, sample string) (float64, bool) {
+	res, err := http.Get(base + "/metrics")
+	if err != nil {
+		return 0, false
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(res.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), sample+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			return f, err == nil
+		}
+	}
+	return 0, false
 }

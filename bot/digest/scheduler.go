@@ -34,6 +34,17 @@ type Sender interface {
 	Deliver(ctx context.Context, conversation string, r bot.Reply, key string, retry bool) error
 }
 
+// readySender is a Sender that can tell whether it can post now
+// (connected, and for Matrix synced). A lane holds its deliveries while
+// its sender is not ready, so that digests due at start-up go out as soon
+// as the platform is connected instead of failing and waiting for a retry.
+type readySender interface {
+	Ready() error
+}
+
+// readyPoll is how often a lane whose sender is not ready looks again.
+const readyPoll = 500 * time.Millisecond
+
 // Failpoint names, for crash tests only (see Options.Failpoint).
 const (
 	FailpointBeforeSend = "digest-before-send" // the intent is committed, nothing is sent yet
@@ -219,6 +230,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 // the earliest is due. A full queue blocks only this lane's dispatcher.
 func (s *Scheduler) dispatch(ctx context.Context, l *lane) {
 	for {
+		if !s.awaitSender(ctx, l) {
+			return
+		}
 		l.mu.Lock()
 		id, due, ok := l.q.peek()
 		now := s.clk.Now()
@@ -243,6 +257,29 @@ func (s *Scheduler) dispatch(ctx context.Context, l *lane) {
 		case <-l.wake:
 		case <-ctx.Done():
 			return
+		}
+	}
+}
+
+// awaitSender returns once the lane's sender can post, or false when ctx
+// ends first. Senders that cannot tell are always ready.
+func (s *Scheduler) awaitSender(ctx context.Context, l *lane) bool {
+	r, ok := l.sender.(readySender)
+	if !ok {
+		return true
+	}
+	logged := false
+	for {
+		err := r.Ready()
+		if err == nil {
+			return true
+		}
+		if !logged {
+			s.log.Debug("digest: waiting for the platform before sending", "platform", l.platform, "why", err)
+			logged = true
+		}
+		if sleep(ctx, s.clk, readyPoll) != nil {
+			return false
 		}
 	}
 }

@@ -324,3 +324,45 @@ func TestFailedSends(t *testing.T) {
 		e.close()
 	})
 }
+
+// readyPlatform is a fakePlatform that says when it is connected.
+type readyPlatform struct {
+	*fakePlatform
+	ready atomic.Bool
+}
+
+func (p *readyPlatform) Ready() error {
+	if !p.ready.Load() {
+		return fmt.Errorf("not yet synced")
+	}
+	return nil
+}
+
+// A digest due while its platform is still connecting (as at start-up) is
+// held, not attempted and failed: it goes out, once and as a first
+// attempt, as soon as the platform is ready.
+func TestWaitsForSender(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var rp *readyPlatform
+		e := newEnv(t, berlinTime(t, "2026-11-26 08:00"), func(o *Options) {
+			rp = &readyPlatform{fakePlatform: o.Senders["matrix"].(*fakePlatform)}
+			o.Senders = map[string]Sender{"matrix": rp}
+		})
+		subscribe(t, e, "matrix", "!r:example.org", "09:00", "Europe/Berlin", 1)
+		e.start()
+		e.runUntil(berlinTime(t, "2026-11-26 09:10"), synctest.Wait)
+		if _, calls := e.plat.snapshot(); len(calls) != 0 {
+			t.Fatalf("%d deliveries attempted while the platform was not ready", len(calls))
+		}
+		rp.ready.Store(true)
+		e.runUntil(berlinTime(t, "2026-11-26 09:11"), synctest.Wait)
+		posts, calls := e.plat.snapshot()
+		if len(posts) != 1 || len(calls) != 1 || calls[0].retry {
+			t.Fatalf("%d posts, calls %+v; want one first attempt", len(posts), calls)
+		}
+		if want := berlinTime(t, "2026-11-26 09:10"); calls[0].at.Sub(want) > time.Second {
+			t.Errorf("delivered at %v, more than a second after the platform became ready at %v", calls[0].at, want)
+		}
+		e.close()
+	})
+}

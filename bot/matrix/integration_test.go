@@ -67,7 +67,8 @@ func runWithWorld(m *testing.M) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	keep := false
+	// MATRIX_IT_KEEP=1 keeps the logs and state of a passing run too.
+	keep := os.Getenv("MATRIX_IT_KEEP") != ""
 	defer func() {
 		if !keep {
 			os.RemoveAll(dir)
@@ -108,7 +109,7 @@ func runWithWorld(m *testing.M) (int, error) {
 	}
 	defer func() { w.proc.stop() }()
 	code := m.Run()
-	if code != 0 {
+	if code != 0 || keep {
 		keep = true
 		fmt.Fprintf(os.Stderr, "kept %s for inspection (bot log: %s, dendrite: %s)\n", dir, w.proc.logPath, w.server.Dir())
 	}
@@ -132,6 +133,12 @@ type botProc struct {
 }
 
 func startBot(ctx context.Context) (*botProc, error) {
+	return launchBot(ctx, nil, true)
+}
+
+// launchBot starts policybot serve with the fixture's configuration plus
+// extra environment; with ready it waits until the bot is ready.
+func launchBot(ctx context.Context, extra []string, ready bool) (*botProc, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -144,7 +151,15 @@ func startBot(ctx context.Context) (*botProc, error) {
 		return nil, err
 	}
 	cmd := exec.Command(w.binary, "serve")
-	cmd.Env = append(os.Environ(),
+	// The bot sees only the configuration given here, none from the
+	// environment of the test run.
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "POLICYBOT_") {
+			env = append(env, kv)
+		}
+	}
+	cmd.Env = append(env,
 		"POLICYBOT_MATRIX_HOMESERVER="+w.server.URL,
 		"POLICYBOT_MATRIX_USER="+string(w.bot),
 		"POLICYBOT_MATRIX_PASSWORD="+botPassword,
@@ -155,6 +170,7 @@ func startBot(ctx context.Context) (*botProc, error) {
 		"POLICYBOT_LOG_LEVEL=debug",
 		"POLICYBOT_LOG_FORMAT=text",
 	)
+	cmd.Env = append(cmd.Env, extra...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		logf.Close()
@@ -162,6 +178,9 @@ func startBot(ctx context.Context) (*botProc, error) {
 	}
 	p.cmd = cmd
 	go func() { p.done <- cmd.Wait(); logf.Close() }()
+	if !ready {
+		return p, nil
+	}
 	// Ready means logged in, encryption set up and synced once.
 	deadline := time.Now().Add(2 * time.Minute)
 	for {

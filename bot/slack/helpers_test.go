@@ -72,6 +72,8 @@ type fakeSlack struct {
 	notify    chan call
 	limited   int              // answer this many chat.postMessage calls with 429 first
 	history   []map[string]any // conversations.history messages
+	keepPosts bool             // chat.postMessage adds the message to history, newest first, as Slack does
+	posted    int              // chat.postMessage calls answered ok
 	failPost  string           // chat.postMessage answers ok:false with this error
 	wsURL     string           // what apps.connections.open hands out
 	opens     int              // apps.connections.open calls
@@ -150,8 +152,22 @@ func (f *fakeSlack) postMessage(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"ok": false, "error": fail})
 		return
 	}
+	f.mu.Lock()
+	f.posted++
+	ts := fmt.Sprintf("1700000000.%06d", f.posted)
+	if f.keepPosts {
+		m := map[string]any{"type": "message", "ts": ts, "bot_id": testBotID, "text": r.PostForm.Get("text")}
+		if meta := r.PostForm.Get("metadata"); meta != "" {
+			var v map[string]any
+			if err := json.Unmarshal([]byte(meta), &v); err == nil {
+				m["metadata"] = v
+			}
+		}
+		f.history = append([]map[string]any{m}, f.history...)
+	}
+	f.mu.Unlock()
 	f.add(call{Path: r.URL.Path, Form: r.PostForm})
-	writeJSON(w, map[string]any{"ok": true, "channel": r.PostForm.Get("channel"), "ts": "1700000000.000100"})
+	writeJSON(w, map[string]any{"ok": true, "channel": r.PostForm.Get("channel"), "ts": ts})
 }
 
 func (f *fakeSlack) conversationsHistory(w http.ResponseWriter, r *http.Request) {

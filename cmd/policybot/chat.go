@@ -9,6 +9,7 @@ import (
 
 	"github.com/policybot/policybot/bot"
 	"github.com/policybot/policybot/bot/console"
+	"github.com/policybot/policybot/config"
 	"github.com/policybot/policybot/knowledge"
 )
 
@@ -18,15 +19,35 @@ End with Ctrl-D.`
 
 func runChat(ctx context.Context, env *cmdEnv, args []string) error {
 	fs := newFlags(env, "chat")
-	statement := fs.String("statement", env.getenv("POLICYBOT_STATEMENT"), "statement file to answer from (default: the embedded statement)")
+	cfgPath := fs.String("config", env.getenv(config.EnvConfig), "YAML configuration file (default $"+config.EnvConfig+"); chat uses its statement and answers keys")
+	statement := fs.String("statement", "", "statement file to answer from; overrides the statement key")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	ret, err := knowledge.Open(*statement)
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	cfg, err := loadConfig(*cfgPath, env)
 	if err != nil {
 		return err
 	}
-	core, err := bot.New(ret.Document(), ret, bot.Options{})
+	if *statement != "" {
+		cfg.Statement = *statement
+	}
+	return chatWith(ctx, env, cfg)
+}
+
+// chatWith runs the console chat on the configured statement, with the
+// same reply limits the chat platforms get.
+func chatWith(ctx context.Context, env *cmdEnv, cfg *config.Config) error {
+	ret, err := knowledge.Open(cfg.Statement)
+	if err != nil {
+		return err
+	}
+	core, err := bot.New(ret.Document(), ret, bot.Options{
+		MaxPassages: cfg.Answers.MaxPassages,
+		MaxChars:    cfg.Answers.MaxChars,
+	})
 	if err != nil {
 		return err
 	}

@@ -84,3 +84,37 @@ func TestAskJSON(t *testing.T) {
 		t.Errorf("ask without a question: %v, want exit status 2", err)
 	}
 }
+
+// chat takes its reply limits from the configuration, as serve does.
+func TestChatHonoursAnswerLimits(t *testing.T) {
+	bin := policybotBinary(t)
+	const question = "ask how should countries cooperate on cyber security and the internet?\n"
+	for _, tc := range []struct {
+		env  []string
+		most int
+	}{
+		{nil, 3},
+		{[]string{"POLICYBOT_MAX_PASSAGES=1"}, 1},
+	} {
+		cmd := exec.Command(bin, "chat")
+		cmd.Env = append([]string{"HOME=" + t.TempDir()}, tc.env...)
+		cmd.Stdin = strings.NewReader(question)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("policybot chat %v: %v", tc.env, err)
+		}
+		n := strings.Count(string(out), "\n— ")
+		if n < 1 || n > tc.most {
+			t.Errorf("%v: %d passages, want 1 to %d:\n%s", tc.env, n, tc.most, out)
+		}
+		if tc.most == 1 && n != 1 {
+			t.Errorf("%v: %d passages", tc.env, n)
+		}
+	}
+	cmd := exec.Command(bin, "chat")
+	cmd.Env = append([]string{"HOME=" + t.TempDir()}, "POLICYBOT_MAX_PASSAGES=11")
+	cmd.Stdin = strings.NewReader(question)
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "max_passages") {
+		t.Errorf("chat accepted answers.max_passages 11: %v\n%s", err, out)
+	}
+}

@@ -103,11 +103,7 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) error {
 	}
 	if !cfg.AnyPlatform() {
 		fmt.Fprint(env.stderr, noPlatformHelp)
-		var chatArgs []string
-		if cfg.Statement != "" {
-			chatArgs = []string{"--statement", cfg.Statement}
-		}
-		return runChat(ctx, env, chatArgs)
+		return chatWith(ctx, env, cfg)
 	}
 	log := newLogger(env.stderr, cfg.LogLevel, cfg.LogFormat)
 	return serve(ctx, cfg, log)
