@@ -5,8 +5,9 @@
 #      from the Dockerfile rather than repeated here;
 #   3. smoke-test that binary: version, build settings, ask, config check,
 #      serve with a fake Slack, health/readiness/metrics, SIGTERM → exit 0;
-#   4. build the image with buildah or podman if one is installed and can
-#      reach the base images' registries; otherwise say so.
+#   4. build the image with buildah: the whole Dockerfile when the base
+#      images' registry is reachable, else the runtime stage on the binary
+#      of step 2; run the image's binary and report the image's size.
 # Run from anywhere: .ci/dockerfile-check.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -58,7 +58,7 @@ func (b *Bot) decline(m Message) Reply {
 	return Reply{
 		Kind: KindDecline,
 		Text: "Nothing in the statement answers that.",
-		Hint: fmt.Sprintf("%s Try %sprinciples, or %shelp for what I can do.", b.coverage(), m.Prefix, m.Prefix),
+		Hint: fmt.Sprintf("%s Try %s, or %s for what I can do.", b.coverage(), m.Command("principles"), m.Command("help")),
 	}
 }
 
@@ -105,7 +105,7 @@ func (b *Bot) principle(_ context.Context, m Message, name string) (Reply, error
 	case len(res.ambiguous) > 0:
 		r := Reply{Kind: KindError, Text: fmt.Sprintf("%q could mean more than one:", clip(name, 40))}
 		for _, it := range res.ambiguous {
-			r.List = append(r.List, Item{Label: fmt.Sprintf("%sprinciple %s", m.Prefix, it.Name), Text: it.Label()})
+			r.List = append(r.List, Item{Label: m.Command("principle " + it.Name), Text: it.Label()})
 		}
 		return r, nil
 	}
@@ -136,7 +136,7 @@ func (b *Bot) itemList(m Message, title string, summaries bool) Reply {
 		}
 		r.List = append(r.List, Item{Label: label, Text: text})
 	}
-	r.Hint = fmt.Sprintf("Quote one with %sprinciple <name>, e.g. %sprinciple %s.", m.Prefix, m.Prefix, firstItemName(b.doc))
+	r.Hint = fmt.Sprintf("Quote one with %s, e.g. %s.", m.Command("principle <name>"), m.Command("principle "+firstItemName(b.doc)))
 	return r
 }
 
@@ -210,7 +210,7 @@ func (b *Bot) cite(_ context.Context, m Message, arg string) (Reply, error) {
 	n, ok := parseParagraphNumber(arg)
 	last := len(b.doc.Paragraphs)
 	if !ok {
-		return Reply{Kind: KindError, Text: fmt.Sprintf("Tell me a paragraph number from 1 to %d.", last), Hint: fmt.Sprintf("For example: %scite 6 (or ¶6, p6).", m.Prefix)}, nil
+		return Reply{Kind: KindError, Text: fmt.Sprintf("Tell me a paragraph number from 1 to %d.", last), Hint: fmt.Sprintf("For example: %s (or ¶6, p6).", m.Command("cite 6"))}, nil
 	}
 	p, found := b.doc.Paragraph(n)
 	if !found {
@@ -251,7 +251,7 @@ func (b *Bot) help(_ context.Context, m Message, _ string) (Reply, error) {
 		}
 		text := c.Summary
 		if c.Example != "" || c.Args == "" {
-			text += fmt.Sprintf(" — e.g. %s%s", m.Prefix, strings.TrimSpace(c.Name+" "+c.Example))
+			text += " — e.g. " + m.Command(strings.TrimSpace(c.Name+" "+c.Example))
 		}
 		r.List = append(r.List, Item{Label: label, Text: text})
 	}

@@ -36,9 +36,9 @@ func (b *Bot) digest(ctx context.Context, m Message, args string) (Reply, error)
 			return Reply{}, fmt.Errorf("digest status %s %s: %w", m.Platform, m.Conversation.ID, err)
 		}
 		if !ok {
-			return Reply{Kind: KindInfo, Text: "This conversation has no daily digest.", Hint: fmt.Sprintf("Turn it on with %s%s.", m.Prefix, digestExample)}, nil
+			return Reply{Kind: KindInfo, Text: "This conversation has no daily digest.", Hint: fmt.Sprintf("Turn it on with %s.", m.Command(digestExample))}, nil
 		}
-		return Reply{Kind: KindInfo, Text: describeSubscription(st), Hint: fmt.Sprintf("Turn it off with %sdigest off.", m.Prefix)}, nil
+		return Reply{Kind: KindInfo, Text: describeSubscription(st), Hint: fmt.Sprintf("Turn it off with %s.", m.Command("digest off"))}, nil
 	}
 	return digestUsage(m, fmt.Sprintf("I don't understand %q.", clip(sub, 30))), nil
 }
@@ -85,7 +85,7 @@ func (b *Bot) digestOn(ctx context.Context, m Message, args string) (Reply, erro
 	if err != nil {
 		return Reply{}, fmt.Errorf("subscribe %s %s: %w", m.Platform, m.Conversation.ID, err)
 	}
-	return Reply{Kind: KindInfo, Text: "Daily digest on. " + describeSubscription(st), Hint: fmt.Sprintf("Check it with %sdigest status; stop it with %sdigest off.", m.Prefix, m.Prefix)}, nil
+	return Reply{Kind: KindInfo, Text: "Daily digest on. " + describeSubscription(st), Hint: fmt.Sprintf("Check it with %s; stop it with %s.", m.Command("digest status"), m.Command("digest off"))}, nil
 }
 
 func describeSubscription(st SubscriptionStatus) string {
@@ -101,10 +101,10 @@ func digestUsage(m Message, problem string) Reply {
 		Kind: KindError,
 		Text: problem,
 		List: []Item{
-			{Label: m.Prefix + digestExample, Text: "a quote every day at 09:00 Berlin time"},
-			{Label: m.Prefix + "digest on 18:30", Text: "at 18:30 UTC"},
-			{Label: m.Prefix + "digest status", Text: "when the next one comes"},
-			{Label: m.Prefix + "digest off", Text: "stop"},
+			{Label: m.Command(digestExample), Text: "a quote every day at 09:00 Berlin time"},
+			{Label: m.Command("digest on 18:30"), Text: "at 18:30 UTC"},
+			{Label: m.Command("digest status"), Text: "when the next one comes"},
+			{Label: m.Command("digest off"), Text: "stop"},
 		},
 	}
 }

@@ -33,9 +33,9 @@ func (b *Bot) limit(r Reply, m Message) Reply {
 	}
 	switch {
 	case r.Omitted > 0:
-		r.Note = joinNonEmpty(" ", r.Note, fmt.Sprintf("%d more passage(s) not shown to keep this short; use %scite <n> for a whole paragraph.", r.Omitted, m.Prefix))
+		r.Note = joinNonEmpty(" ", r.Note, fmt.Sprintf("%d more passage(s) not shown to keep this short; use %s for a whole paragraph.", r.Omitted, m.Command("cite <n>")))
 	case cut:
-		r.Note = joinNonEmpty(" ", r.Note, fmt.Sprintf("Shortened to keep this short; use %scite <n> for the whole paragraph.", m.Prefix))
+		r.Note = joinNonEmpty(" ", r.Note, fmt.Sprintf("Shortened to keep this short; use %s for the whole paragraph.", m.Command("cite <n>")))
 	}
 	return r
 }

@@ -4,6 +4,11 @@
 // this package.
 package bot
 
+import (
+	"slices"
+	"strings"
+)
+
 // Message is one incoming chat message, translated by an adapter.
 type Message struct {
 	// Platform names the adapter ("slack", "matrix", "console"); it keys
@@ -16,7 +21,12 @@ type Message struct {
 	Text string
 	// Prefix is the command prefix of the platform ("/" or "!"), used when
 	// replies suggest commands to type.
-	Prefix       string
+	Prefix string
+	// Direct lists the commands that can be written on their own as
+	// Prefix+name; others are written Prefix+"policy "+name. Slack needs
+	// it: only the slash commands its app registers exist there. Nil
+	// means every command can be written on its own.
+	Direct       []string
 	Sender       User
 	Conversation Conversation
 	// Thread is the platform's thread identifier when the message is in a
@@ -44,4 +54,16 @@ type Conversation struct {
 	// Direct is true for one-to-one conversations with the bot, where
 	// every message is for the bot.
 	Direct bool
+}
+
+// Command is how the sender writes command text ("cite 6") on their
+// platform: "!cite 6" on Matrix, "/policy cite 6" on Slack, where only
+// /policy and /principle are slash commands. Replies use it whenever
+// they suggest a command.
+func (m Message) Command(text string) string {
+	name, _, _ := strings.Cut(text, " ")
+	if m.Direct == nil || slices.Contains(m.Direct, name) {
+		return m.Prefix + text
+	}
+	return m.Prefix + "policy " + text
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/sahilm/fuzzy"
 
 	"github.com/policybot/policybot/knowledge"
+	"github.com/policybot/policybot/knowledge/editdist"
 )
 
 // itemResolution is the outcome of resolving a principle name.
@@ -88,7 +89,7 @@ func resolveItem(items []knowledge.Item, name string) itemResolution {
 	steps := []func(string) bool{
 		func(k string) bool { return k == q },
 		func(k string) bool { return len(q) >= 3 && strings.HasPrefix(k, q) },
-		func(k string) bool { return len(q) >= 5 && editDistance(q, k) <= typoAllowance(len(k)) },
+		func(k string) bool { return len(q) >= 5 && editdist.Distance(q, k) <= typoAllowance(len(k)) },
 	}
 	for _, step := range steps {
 		if hits := pick(step); len(hits) > 0 {
@@ -117,7 +118,7 @@ func resolveItem(items []knowledge.Item, name string) itemResolution {
 	// Nothing fits: suggest the nearest key if it is reasonably near.
 	best, bestD := -1, len(q)/2+2
 	for _, k := range all {
-		if d := editDistance(q, k.key); d < bestD {
+		if d := editdist.Distance(q, k.key); d < bestD {
 			best, bestD = k.item, d
 		}
 	}

@@ -61,7 +61,7 @@ type Answers struct {
 	MaxChars    int `yaml:"max_chars"`    // POLICYBOT_MAX_CHARS; default 3000
 }
 
-// Slack configures the Slack adapter; it is enabled when BotToken is set.
+// Slack configures the Slack adapter; any of its secrets enables it.
 type Slack struct {
 	BotToken      string `yaml:"bot_token"`      // POLICYBOT_SLACK_BOT_TOKEN, xoxb-…
 	AppToken      string `yaml:"app_token"`      // POLICYBOT_SLACK_APP_TOKEN, xapp-…: Socket Mode
@@ -72,7 +72,8 @@ type Slack struct {
 // Enabled reports whether Slack credentials are configured.
 func (s Slack) Enabled() bool { return s.BotToken != "" || s.AppToken != "" || s.SigningSecret != "" }
 
-// Matrix configures the Matrix adapter; it is enabled when Homeserver is set.
+// Matrix configures the Matrix adapter; its homeserver, user, password
+// or access token enables it.
 type Matrix struct {
 	Homeserver      string   `yaml:"homeserver"`       // POLICYBOT_MATRIX_HOMESERVER
 	User            string   `yaml:"user"`             // POLICYBOT_MATRIX_USER, @bot:example.org

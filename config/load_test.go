@@ -281,14 +281,6 @@ func TestSuggest(t *testing.T) {
 			t.Errorf("suggest(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
-	for _, d := range []struct {
-		a, b string
-		want int
-	}{{"", "abc", 3}, {"abc", "abc", 0}, {"abc", "acb", 1}, {"kitten", "sitting", 3}, {"héllo", "hello", 1}} {
-		if got := editDistance(d.a, d.b); got != d.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", d.a, d.b, got, d.want)
-		}
-	}
 }
 
 // FuzzParseYAML: a config file is operator input; no text may panic the

@@ -44,26 +44,6 @@ func TestTokenSpansPointIntoText(t *testing.T) {
 	}
 }
 
-func TestOSADistance(t *testing.T) {
-	for _, c := range []struct {
-		a, b  string
-		bound int
-		want  int
-	}{
-		{"soveriegnty", "sovereignty", 2, 1},
-		{"benifit", "benefit", 2, 1},
-		{"goverance", "governance", 2, 1},
-		{"peace", "peace", 1, 0},
-		{"peace", "place", 1, 1},
-		{"abc", "xyzabc", 2, 3}, // beyond the bound: bound+1
-		{"kitten", "sitting", 3, 3},
-	} {
-		if got := osaDistance(c.a, c.b, c.bound); got != c.want {
-			t.Errorf("osaDistance(%q, %q, %d) = %d, want %d", c.a, c.b, c.bound, got, c.want)
-		}
-	}
-}
-
 func TestTypos(t *testing.T) {
 	ix := NewRetriever(Embedded(), RetrieverOptions{}).ix
 	for _, c := range []struct {

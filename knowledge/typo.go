@@ -2,6 +2,8 @@ package knowledge
 
 import (
 	"github.com/sahilm/fuzzy"
+
+	"github.com/policybot/policybot/knowledge/editdist"
 )
 
 // maxTypoWord bounds the words considered for typo matching: longer
@@ -49,7 +51,7 @@ func (ix *index) typos(word string) []typoMatch {
 		if w == word {
 			return
 		}
-		d := osaDistance(word, w, bound)
+		d := editdist.Within(word, w, bound)
 		if d > bound || (best >= 0 && d > best) {
 			return
 		}
@@ -93,43 +95,4 @@ func abs(x int) int {
 		return -x
 	}
 	return x
-}
-
-// osaDistance is the optimal string alignment distance (Levenshtein plus
-// adjacent transpositions) between a and b, or bound+1 as soon as it is
-// known to exceed bound. Bytes are compared: the vocabulary is ASCII in
-// practice and a non-ASCII typo simply costs more.
-func osaDistance(a, b string, bound int) int {
-	if abs(len(a)-len(b)) > bound {
-		return bound + 1
-	}
-	var buf [3][maxTypoWord + 3]int
-	if len(b) > maxTypoWord+1 {
-		return bound + 1
-	}
-	prev2, prev, cur := buf[0][:len(b)+1], buf[1][:len(b)+1], buf[2][:len(b)+1]
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				v = min(v, prev2[j-2]+1)
-			}
-			cur[j] = v
-			rowMin = min(rowMin, v)
-		}
-		if rowMin > bound {
-			return bound + 1
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }

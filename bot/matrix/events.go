@@ -53,10 +53,7 @@ func (a *Adapter) toMessage(ctx context.Context, evt *event.Event) (bot.Message,
 	if evt.Unsigned.RedactedBecause != nil {
 		return bot.Message{}, "redacted"
 	}
-	a.mu.Lock()
-	cutoff := max(a.cutoffMS, a.joinedAt[evt.RoomID])
-	a.mu.Unlock()
-	if evt.Timestamp < cutoff {
+	if evt.Timestamp < a.cutoff(ctx, evt.RoomID) {
 		return bot.Message{}, "sent before the bot started or joined"
 	}
 	c := evt.Content.AsMessage()

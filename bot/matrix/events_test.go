@@ -127,3 +127,21 @@ func TestSyncFailureBackoffAndReconnect(t *testing.T) {
 		t.Error("a rejected token must stop syncing")
 	}
 }
+
+// A join recorded in the state file by an earlier run still makes the
+// room's older events history after a restart.
+func TestJoinTimeSurvivesRestart(t *testing.T) {
+	ctx := context.Background()
+	first, _ := testAdapter(t, "http://127.0.0.1:1", nil)
+	first.now = func() time.Time { return time.UnixMilli(2_000_000) }
+	first.markJoined(ctx, room)
+
+	restarted, _ := testAdapter(t, "http://127.0.0.1:1", nil)
+	restarted.store = first.store
+	if _, skip := restarted.toMessage(ctx, msgEvent("@alice:example.org", 1_999_999, text("!policy help"))); skip == "" {
+		t.Error("an event from before the recorded join was taken as a message after a restart")
+	}
+	if _, skip := restarted.toMessage(ctx, msgEvent("@alice:example.org", 2_000_001, text("!policy help"))); skip != "" {
+		t.Errorf("an event after the join was skipped: %s", skip)
+	}
+}

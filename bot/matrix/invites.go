@@ -3,6 +3,7 @@ package matrix
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"maunium.net/go/mautrix"
@@ -97,6 +98,32 @@ func (a *Adapter) markJoined(ctx context.Context, room id.RoomID) {
 	if err := a.store.SetState(ctx, stateNamespace, keyJoinedAt+string(room), fmt.Sprint(ms)); err != nil {
 		a.log.Warn("matrix: could not record join time", "room", room, "err", err)
 	}
+}
+
+// cutoff is the time before which a room's events are history: when the
+// bot started or joined the room, whichever is later. The join time comes
+// from the state file after a restart, for a join whose room history a
+// resumed sync may still deliver.
+func (a *Adapter) cutoff(ctx context.Context, room id.RoomID) int64 {
+	a.mu.Lock()
+	joined, known := a.joinedAt[room]
+	start := a.cutoffMS
+	a.mu.Unlock()
+	if !known {
+		v, ok, err := a.store.GetState(ctx, stateNamespace, keyJoinedAt+string(room))
+		switch {
+		case err != nil:
+			a.log.Warn("matrix: could not read join time", "room", room, "err", err)
+		default:
+			if ok {
+				joined, _ = strconv.ParseInt(v, 10, 64)
+			}
+			a.mu.Lock()
+			a.joinedAt[room] = joined
+			a.mu.Unlock()
+		}
+	}
+	return max(start, joined)
 }
 
 func (a *Adapter) setDirect(room id.RoomID) {

@@ -32,7 +32,6 @@ func (a *Adapter) connect(ctx context.Context) error {
 	// rate-limit hook; mautrix's would sleep on the wall clock.
 	cli.DefaultHTTPRetries = 0
 	cli.IgnoreRateLimit = true
-	cli.Store = syncStore{a.store}
 	a.cli = cli
 
 	if err := a.retry(ctx, "log in", 0, a.login); err != nil {
@@ -52,6 +51,7 @@ func (a *Adapter) connect(ctx context.Context) error {
 
 	sy := &syncer{DefaultSyncer: mautrix.NewDefaultSyncer(), a: a}
 	cli.Syncer = sy
+	cli.Store = syncStore{st: a.store, filter: sy.GetFilterJSON}
 	// Room state first, so handlers below see the membership and power
 	// levels that came in the same sync.
 	sy.OnEvent(cli.StateStoreSyncHandler)
@@ -144,7 +144,7 @@ func (a *Adapter) login(ctx context.Context) error {
 // answered once.
 func (a *Adapter) loadCutoff(ctx context.Context) error {
 	key := keyCutoff + string(a.self)
-	next, err := syncStore{a.store}.LoadNextBatch(ctx, a.self)
+	next, err := syncStore{st: a.store}.LoadNextBatch(ctx, a.self)
 	if err != nil {
 		return err
 	}

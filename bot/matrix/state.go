@@ -3,6 +3,7 @@ package matrix
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 
 	"maunium.net/go/mautrix"
@@ -29,24 +30,39 @@ const (
 	keyDeviceID    = "device_id/"
 	keyAccessToken = "access_token/"
 	keyNextBatch   = "next_batch/"
-	keyFilterID    = "filter_id/"
 	keyCutoff      = "cutoff_ms/" // events older than this are never answered
 	keyJoinedAt    = "joined_ms/" // + room ID: when the bot joined
 )
 
-// syncStore persists the sync token and filter ID in the state file, so a
-// restart resumes where the last run stopped: nothing missed, nothing
-// replayed.
-type syncStore struct{ st Store }
+// syncStore persists the sync token in the state file, so a restart
+// resumes where the last run stopped: nothing missed, nothing replayed.
+//
+// It gives mautrix the sync filter inline (the JSON object, which the
+// client-server API accepts in place of a filter ID) rather than storing
+// it on the homeserver: a homeserver that lost or cannot read a stored
+// filter answers every sync with an error until the ID is forgotten,
+// which Dendrite was seen doing after a client disconnected mid-sync.
+type syncStore struct {
+	st     Store
+	filter func(id.UserID) *mautrix.Filter // the syncer's filter
+}
 
 var _ mautrix.SyncStore = syncStore{}
 
-func (s syncStore) SaveFilterID(ctx context.Context, user id.UserID, filterID string) error {
-	return s.set(ctx, keyFilterID+string(user), filterID)
-}
+// SaveFilterID is never called: LoadFilterID always has a filter.
+func (s syncStore) SaveFilterID(context.Context, id.UserID, string) error { return nil }
 
-func (s syncStore) LoadFilterID(ctx context.Context, user id.UserID) (string, error) {
-	return s.get(ctx, keyFilterID+string(user))
+// LoadFilterID returns the filter itself, as JSON.
+func (s syncStore) LoadFilterID(_ context.Context, user id.UserID) (string, error) {
+	f := &mautrix.Filter{}
+	if s.filter != nil {
+		f = s.filter(user)
+	}
+	b, err := json.Marshal(f)
+	if err != nil {
+		return "", fmt.Errorf("matrix: encode the sync filter: %w", err)
+	}
+	return string(b), nil
 }
 
 func (s syncStore) SaveNextBatch(ctx context.Context, user id.UserID, token string) error {

@@ -3,11 +3,14 @@ package matrix
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"go.mau.fi/util/dbutil"
+	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/crypto"
 	"maunium.net/go/mautrix/event"
+	"maunium.net/go/mautrix/id"
 	"maunium.net/go/mautrix/sqlstatestore"
 
 	"github.com/policybot/policybot/bot/store"
@@ -45,7 +48,7 @@ func TestMautrixTablesInStateFile(t *testing.T) {
 	if err := cs.PutAccount(ctx, crypto.NewOlmAccount()); err != nil {
 		t.Fatalf("save olm account: %v", err)
 	}
-	if err := (syncStore{st}).SaveNextBatch(ctx, "@policybot:example.org", "s42"); err != nil {
+	if err := (syncStore{st: st}).SaveNextBatch(ctx, "@policybot:example.org", "s42"); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
@@ -67,7 +70,25 @@ func TestMautrixTablesInStateFile(t *testing.T) {
 	if dev, err := cs.FindDeviceID(ctx); err != nil || dev != "DEVICE" {
 		t.Errorf("stored device = %q, %v; want DEVICE", dev, err)
 	}
-	if tok, err := (syncStore{st}).LoadNextBatch(ctx, "@policybot:example.org"); err != nil || tok != "s42" {
+	if tok, err := (syncStore{st: st}).LoadNextBatch(ctx, "@policybot:example.org"); err != nil || tok != "s42" {
 		t.Errorf("sync token after reopen = %q, %v", tok, err)
+	}
+}
+
+// The sync filter goes inline, as a JSON object, never as a stored ID.
+func TestSyncFilterInline(t *testing.T) {
+	lazy := &mautrix.Filter{Room: &mautrix.RoomFilter{Timeline: &mautrix.FilterPart{Limit: 50}}}
+	for _, tc := range []struct {
+		name string
+		s    syncStore
+		want string
+	}{
+		{"syncer's filter", syncStore{filter: func(id.UserID) *mautrix.Filter { return lazy }}, `"limit":50`},
+		{"no filter", syncStore{}, `{`},
+	} {
+		got, err := tc.s.LoadFilterID(context.Background(), "@policybot:example.org")
+		if err != nil || !strings.HasPrefix(got, "{") || !strings.Contains(got, tc.want) {
+			t.Errorf("%s: filter %q, %v; want a JSON object containing %s", tc.name, got, err, tc.want)
+		}
 	}
 }

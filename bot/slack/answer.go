@@ -151,7 +151,7 @@ func (a *Adapter) share(ctx context.Context, in interaction, value string) {
 	reply, ok := a.shares.get(id)
 	if !ok {
 		reply, ok = a.o.Responder.Respond(ctx, bot.Message{
-			Platform: Platform, Text: text, Prefix: "/", Mentioned: true,
+			Platform: Platform, Text: text, Prefix: "/", Direct: directCommands(), Mentioned: true,
 			Sender: bot.User{ID: in.User.ID}, Conversation: bot.Conversation{ID: channel},
 		})
 		if !ok {

@@ -184,6 +184,7 @@ func toMessage(ev innerEvent, self identity) (inbound, bool) {
 		Platform:     Platform,
 		ID:           ev.TS,
 		Prefix:       "/",
+		Direct:       directCommands(),
 		Sender:       bot.User{ID: ev.User},
 		Conversation: bot.Conversation{ID: ev.Channel},
 		Thread:       ev.ThreadTS,
@@ -252,6 +253,7 @@ func commandMessage(c command) bot.Message {
 		ID:        c.TriggerID,
 		Text:      strings.TrimSpace(c.Command + " " + unescape(strings.TrimSpace(c.Text))),
 		Prefix:    "/",
+		Direct:    directCommands(),
 		Sender:    bot.User{ID: c.UserID, Name: c.UserName},
 		Mentioned: true,
 		Conversation: bot.Conversation{
@@ -260,3 +262,8 @@ func commandMessage(c command) bot.Message {
 		},
 	}
 }
+
+// directCommands are the core's commands that the app registers as slash
+// commands of their own (manifest.yaml); replies write every other one as
+// "/policy <command>", since Slack rejects slash commands it does not know.
+func directCommands() []string { return []string{"principle"} }

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/policybot/policybot/bot"
@@ -75,14 +76,14 @@ func TestCommandMessage(t *testing.T) {
 		want bot.Message
 	}{
 		{command{Command: "/principle", Text: " sov ", UserID: "U1", UserName: "ann", ChannelID: "C1", ChannelName: "general", TriggerID: "T"},
-			bot.Message{Platform: "slack", ID: "T", Text: "/principle sov", Prefix: "/", Sender: bot.User{ID: "U1", Name: "ann"}, Mentioned: true, Conversation: bot.Conversation{ID: "C1"}}},
+			bot.Message{Platform: "slack", ID: "T", Text: "/principle sov", Prefix: "/", Direct: directCommands(), Sender: bot.User{ID: "U1", Name: "ann"}, Mentioned: true, Conversation: bot.Conversation{ID: "C1"}}},
 		{command{Command: "/policy", UserID: "U1", ChannelID: "D1", ChannelName: "directmessage"},
-			bot.Message{Platform: "slack", Text: "/policy", Prefix: "/", Sender: bot.User{ID: "U1"}, Mentioned: true, Conversation: bot.Conversation{ID: "D1", Direct: true}}},
+			bot.Message{Platform: "slack", Text: "/policy", Prefix: "/", Direct: directCommands(), Sender: bot.User{ID: "U1"}, Mentioned: true, Conversation: bot.Conversation{ID: "D1", Direct: true}}},
 		{command{Command: "/policy", Text: "ask a &lt;b&gt;", UserID: "U1", ChannelID: "G1"},
-			bot.Message{Platform: "slack", Text: "/policy ask a <b>", Prefix: "/", Sender: bot.User{ID: "U1"}, Mentioned: true, Conversation: bot.Conversation{ID: "G1"}}},
+			bot.Message{Platform: "slack", Text: "/policy ask a <b>", Prefix: "/", Direct: directCommands(), Sender: bot.User{ID: "U1"}, Mentioned: true, Conversation: bot.Conversation{ID: "G1"}}},
 	}
 	for _, tt := range tests {
-		if got := commandMessage(tt.c); got != tt.want {
+		if got := commandMessage(tt.c); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("commandMessage(%+v)\n got %+v\nwant %+v", tt.c, got, tt.want)
 		}
 	}

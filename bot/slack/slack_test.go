@@ -162,6 +162,12 @@ func TestManifest(t *testing.T) {
 	if !slices.Equal(cmds, []string{"/principle", "/policy"}) {
 		t.Errorf("commands %v", cmds)
 	}
+	// Replies may suggest as slash commands only what the manifest registers.
+	for _, c := range directCommands() {
+		if !slices.Contains(cmds, "/"+c) {
+			t.Errorf("replies suggest /%s, which the manifest does not register", c)
+		}
+	}
 	if !m.Settings.SocketMode || !m.Settings.Interactivity.Enabled || !m.Features.AppHome.MessagesTab {
 		t.Errorf("socket mode %v, interactivity %v, messages tab %v: all must be on", m.Settings.SocketMode, m.Settings.Interactivity.Enabled, m.Features.AppHome.MessagesTab)
 	}

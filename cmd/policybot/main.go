@@ -49,7 +49,7 @@ func commands() []command {
 		{"ask", "[--json] [--top N] [--statement PATH] QUESTION...", "answer one question and exit", runAsk},
 		{"eval", "[--top N] [--statement PATH] FILE.jsonl", "measure answer quality on a question file", runEval},
 		{"config", "check [--config PATH]", "validate the configuration without connecting anywhere", runConfig},
-		{"healthcheck", "[--addr HOST:PORT]", "exit 0 if the running bot's /healthz answers (for container health checks)", runHealthcheck},
+		{"healthcheck", "[--config PATH] [--addr HOST:PORT] [--ready] [--timeout D]", "exit 0 if the running bot's /healthz answers (for container health checks)", runHealthcheck},
 		{"version", "", "print the version", runVersion},
 	}
 }

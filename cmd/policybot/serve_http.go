@@ -19,8 +19,9 @@ type health struct {
 	db        stateWriter
 	now       func() time.Time
 	version   string
-	// stopping turns /readyz to 503 as soon as shutdown begins, so a load
-	// balancer stops sending work before the listener closes.
+	// stopping turns /readyz to 503 once shutdown begins, for probes that
+	// still reach the server (on connections kept alive) while replies in
+	// flight finish; the listener itself closes at once.
 	stopping atomic.Bool
 }
 

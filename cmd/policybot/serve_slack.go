@@ -28,6 +28,8 @@ func buildSlack(_ context.Context, d *serveDeps) (platform, error) {
 		Logger:        d.log,
 		OnRateLimited: hooks.RateLimited,
 		OnReconnect:   hooks.Reconnected,
+		// Answers in flight get the whole shutdown allowance.
+		DrainTimeout: d.cfg.ShutdownTimeout,
 	})
 	if err != nil {
 		return nil, err
