@@ -26,7 +26,9 @@ func (a *Adapter) setupCrypto(ctx context.Context, db *dbutil.Database) error {
 	if err := h.Init(ctx); err != nil {
 		return fmt.Errorf("matrix: start encryption for device %s (if the device changed, the crypto keys in the state file belong to the old one: use a fresh POLICYBOT_DB or the old device's token): %w", a.cli.DeviceID, err)
 	}
+	a.mu.Lock()
 	a.crypto = h
+	a.mu.Unlock()
 	a.cli.Crypto = h
 	return nil
 }
@@ -34,7 +36,17 @@ func (a *Adapter) setupCrypto(ctx context.Context, db *dbutil.Database) error {
 func (a *Adapter) closeCrypto() {
 	// The helper's database is the shared state file, which the store
 	// owns and closes: nothing to release here.
+	a.mu.Lock()
 	a.crypto = nil
+	a.mu.Unlock()
+}
+
+// cryptoHelper is the crypto helper, or nil while encryption is off or
+// after Run has ended; safe to call from any goroutine.
+func (a *Adapter) cryptoHelper() *cryptohelper.CryptoHelper {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.crypto
 }
 
 // handleUndecryptable runs when encryption is off: it logs, once per room,

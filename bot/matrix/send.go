@@ -14,10 +14,11 @@ import (
 	"github.com/policybot/policybot/bot"
 )
 
-// send posts content to a room, encrypting it when the room is encrypted,
-// and retries transient failures with the same transaction ID, so the
-// homeserver keeps at most one copy however often it is sent.
-func (a *Adapter) send(ctx context.Context, room id.RoomID, content *event.MessageEventContent, txn string) (id.EventID, error) {
+// send posts content (an *event.MessageEventContent, or an *event.Content
+// for content with custom fields) to a room, encrypting it when the room
+// is encrypted, and retries transient failures with the same transaction
+// ID, so the homeserver keeps at most one copy however often it is sent.
+func (a *Adapter) send(ctx context.Context, room id.RoomID, content any, txn string) (id.EventID, error) {
 	var resp *mautrix.RespSendEvent
 	err := a.retry(ctx, "send to "+string(room), a.opts.MaxSendAttempts, func(ctx context.Context) error {
 		var err error
@@ -30,21 +31,137 @@ func (a *Adapter) send(ctx context.Context, room id.RoomID, content *event.Messa
 	return resp.EventID, nil
 }
 
-// Deliver posts a digest to a room (digest.Sender). The transaction ID is
-// derived from key, so a retried delivery with the same key is
-// deduplicated by the homeserver and never appears twice. The homeserver
-// remembers transaction IDs per device for a while (Synapse and Dendrite:
-// at least tens of minutes), which covers the scheduler's retries.
+// digestField is the custom field in the content of every digest that
+// marks it as one, with its key: {"org.policybot.digest": {"key": key}}.
+// Custom namespaced fields are allowed in m.room.message content; clients
+// ignore them.
+const digestField = "org.policybot.digest"
+
+// How far back a retried delivery looks for an earlier copy: at most
+// historyPages pages of historyPageSize events, newest first.
+const (
+	historyPageSize = 100
+	historyPages    = 2
+)
+
+// Deliver posts a digest to a room (digest.Sender), at most once per key.
+//
+// Every digest carries its key in digestField and is sent with a
+// transaction ID derived from the key. A first attempt just sends. A retry
+// (the process may have died after the send but before the scheduler
+// recorded it) first looks for the earlier copy in the room's recent
+// history and posts only if there is none. The transaction ID stays as a
+// second line of defence, but only that: homeservers remember transaction
+// IDs for a limited time (Synapse: about 30 minutes) and per device, while
+// a retry may come hours later or after a new login. If the history cannot
+// be read, the retry fails and the scheduler tries again later: it never
+// posts blind.
 func (a *Adapter) Deliver(ctx context.Context, conversation string, r bot.Reply, key string, retry bool) error {
 	// Ready also orders this read of a.cli after Run has set it up.
 	if err := a.Ready(); err != nil {
 		return fmt.Errorf("matrix: cannot deliver to %s now (the scheduler will retry): %w", conversation, err)
 	}
+	room, txn := id.RoomID(conversation), txnID("digest", key)
 	if retry {
-		a.log.Info("matrix: retrying digest delivery with the same transaction ID", "room", conversation, "key", key)
+		a.log.Info("matrix: retrying digest delivery; looking for an earlier copy in the room first", "room", room, "key", key)
+		evt, how, err := a.findDigest(ctx, room, key, txn)
+		if err != nil {
+			return fmt.Errorf("matrix: retried digest %s for room %s: cannot check whether it was posted already, so not posting it now (the scheduler will retry): %w", key, room, err)
+		}
+		if evt != "" {
+			a.log.Info("matrix: digest already posted; not posting again", "room", room, "key", key, "event", evt, "recognised_by", how)
+			return nil
+		}
+		a.log.Info("matrix: no earlier copy of the digest in the room's recent history; sending it with the same transaction ID", "room", room, "key", key)
 	}
-	_, err := a.send(ctx, id.RoomID(conversation), Render(r), txnID("digest", key))
+	content := &event.Content{
+		Parsed: Render(r),
+		Raw:    map[string]any{digestField: map[string]any{"key": key}},
+	}
+	_, err := a.send(ctx, room, content, txn)
 	return err
+}
+
+// findDigest looks through the room's latest events, newest first, for a
+// digest with key that the bot posted, and returns its event ID (empty if
+// none) and how it was recognised. Events that cannot be decrypted are
+// skipped. It fails only if the history cannot be read.
+func (a *Adapter) findDigest(ctx context.Context, room id.RoomID, key, txn string) (id.EventID, string, error) {
+	// Servers that honour the filter return only the bot's messages, so
+	// the pages reach further back; the checks below do not rely on it.
+	filter := &mautrix.FilterPart{Senders: []id.UserID{a.self}, Types: []event.Type{event.EventMessage, event.EventEncrypted}}
+	from := ""
+	for page := 0; page < historyPages; page++ {
+		var resp *mautrix.RespMessages
+		err := a.retry(ctx, "read the history of "+string(room), a.opts.MaxSendAttempts, func(ctx context.Context) error {
+			var err error
+			resp, err = a.cli.Messages(ctx, room, from, "", mautrix.DirectionBackward, filter, historyPageSize)
+			return err
+		})
+		if err != nil {
+			return "", "", fmt.Errorf("read the recent messages of room %s: %w", room, err)
+		}
+		for _, evt := range resp.Chunk {
+			if how := a.isDigest(ctx, room, evt, key, txn); how != "" {
+				return evt.ID, how, nil
+			}
+		}
+		if resp.End == "" || resp.End == from {
+			break // the start of the room, or all the bot may see
+		}
+		from = resp.End
+	}
+	return "", "", nil
+}
+
+// isDigest says how evt is recognised as the bot's digest with key and
+// transaction ID txn, or "" if it is not one.
+func (a *Adapter) isDigest(ctx context.Context, room id.RoomID, evt *event.Event, key, txn string) string {
+	if evt == nil || evt.Sender != a.self {
+		return ""
+	}
+	// Only for events sent by this device, and only while the server
+	// keeps the transaction; cheap, so first.
+	if evt.Unsigned.TransactionID == txn {
+		return "transaction ID"
+	}
+	switch evt.Type {
+	case event.EventMessage:
+		if digestKey(evt.Content.Raw) == key {
+			return "digest field"
+		}
+	case event.EventEncrypted:
+		h := a.cryptoHelper()
+		if h == nil {
+			a.log.Debug("matrix: skipping an encrypted message of the bot while looking for a digest: encryption is off", "room", room, "event", evt.ID)
+			return ""
+		}
+		if evt.RoomID == "" {
+			evt.RoomID = room
+		}
+		if evt.Content.Parsed == nil {
+			if err := evt.Content.ParseRaw(evt.Type); err != nil {
+				a.log.Debug("matrix: skipping a malformed encrypted message of the bot while looking for a digest", "room", room, "event", evt.ID, "err", err)
+				return ""
+			}
+		}
+		dec, err := h.Decrypt(ctx, evt)
+		if err != nil {
+			a.log.Debug("matrix: skipping an encrypted message of the bot that cannot be decrypted while looking for a digest", "room", room, "event", evt.ID, "err", err)
+			return ""
+		}
+		if dec.Type == event.EventMessage && digestKey(dec.Content.Raw) == key {
+			return "digest field (decrypted)"
+		}
+	}
+	return ""
+}
+
+// digestKey is the key in the digest field of raw content, or "".
+func digestKey(raw map[string]any) string {
+	m, _ := raw[digestField].(map[string]any)
+	k, _ := m["key"].(string)
+	return k
 }
 
 // txnID makes a transaction ID from a kind and a key: readable, safe in a
