@@ -55,9 +55,13 @@ const (
 const DefaultGrace = 6 * time.Hour
 
 // DefaultPace is the default minimum interval between two digests on one
-// platform: Slack allows about one message per second per channel and
-// Matrix homeservers rate-limit senders, and a digest is never urgent.
-const DefaultPace = time.Second
+// platform: five a second, 300 a minute. Each digest goes to a different
+// conversation, so Slack's limit of about one message per second per
+// channel is not the bound; its workspace-wide limit ("several hundred
+// a minute") is, and the adapters wait out whatever a 429 or
+// M_LIMIT_EXCEEDED asks on top. 10,000 digests due at once take about 35
+// minutes, well within the grace period, while answers go first.
+const DefaultPace = 200 * time.Millisecond
 
 // Options configures a Scheduler. Zero values take the defaults noted.
 type Options struct {
