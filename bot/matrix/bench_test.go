@@ -52,6 +52,7 @@ func BenchmarkReplyLatency(b *testing.B) {
 			slices.Sort(turn)
 			b.ReportMetric(ms(echo[len(echo)/2]), "echo-p50-ms")
 			b.ReportMetric(ms(turn[len(turn)/2]), "turn-p50-ms")
+			b.ReportMetric(ms(turn[len(turn)*95/100]), "turn-p95-ms")
 			b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
 			b.ReportMetric(ms(lat[len(lat)*95/100]), "p95-ms")
 			b.ReportMetric(w.proc.rss(b)/(1<<20), "bot-RSS-MiB")
