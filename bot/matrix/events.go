@@ -25,6 +25,7 @@ func (a *Adapter) handleMessage(ctx context.Context, evt *event.Event) {
 	}
 	// Sync may deliver an event twice (a restart after a crash between
 	// answering and saving the sync token): answer each once.
+	received := a.now()
 	fresh, err := a.store.FirstSeen(ctx, stateNamespace, string(evt.ID))
 	if err != nil {
 		a.log.Error("matrix: cannot record event in the state file; not answering it", "event", evt.ID, "err", err)
@@ -33,6 +34,8 @@ func (a *Adapter) handleMessage(ctx context.Context, evt *event.Event) {
 	if !fresh {
 		return
 	}
+	a.log.Debug("matrix: question received", "room", evt.RoomID, "event", evt.ID,
+		"after_ms", received.UnixMilli()-evt.Timestamp, "record_ms", a.now().Sub(received).Milliseconds())
 	a.work.Add(1)
 	go func() {
 		defer a.work.Done()
@@ -123,10 +126,12 @@ func (a *Adapter) answer(ctx context.Context, evt *event.Event, m bot.Message) {
 		return
 	}
 	content := replyContent(r, evt.ID, evt.Sender, id.EventID(m.Thread))
+	start := a.now()
 	if _, err := a.send(ctx, evt.RoomID, content, txnID("reply", string(evt.ID))); err != nil {
 		a.log.Error("matrix: could not post reply", "room", evt.RoomID, "event", evt.ID, "err", err)
 		return
 	}
+	a.log.Debug("matrix: reply sent", "room", evt.RoomID, "event", evt.ID, "send_ms", a.now().Sub(start).Milliseconds())
 	if r.Action == bot.ActionLeave {
 		if _, err := a.cli.LeaveRoom(ctx, evt.RoomID); err != nil {
 			a.log.Error("matrix: could not leave room", "room", evt.RoomID, "err", err)
