@@ -31,12 +31,15 @@ type passageDoc struct {
 // index is an inverted index over a statement's passages with BM25
 // statistics. It is immutable after build.
 type index struct {
-	docs     []passageDoc
-	terms    map[string]termID // stem → term
-	surface  map[string]termID // lower-case word as written → term
-	vocab    []string          // distinct words as written, for typo matching
-	postings [][]posting       // by term
-	idf      []float64         // by term
+	docs    []passageDoc
+	terms   map[string]termID // stem → term
+	surface map[string]termID // lower-case word as written → term
+	// byLen holds the distinct words as written, sorted, by byte length
+	// up to maxTypoWord+2: a typo's candidates are within two letters of
+	// its length, so typo matching scans only a few of these.
+	byLen    [][]string
+	postings [][]posting // by term
+	idf      []float64   // by term
 	maxIDF   float64
 	avgdl    float32
 	k1, b    float64 // BM25 parameters
@@ -94,11 +97,15 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string) *index {
 		ix.idf[id] = math.Max(0.05, math.Log(1+(n-df+0.5)/(df+0.5)))
 		ix.maxIDF = math.Max(ix.maxIDF, ix.idf[id])
 	}
-	ix.vocab = make([]string, 0, len(ix.surface))
+	ix.byLen = make([][]string, maxTypoWord+3)
 	for w := range ix.surface {
-		ix.vocab = append(ix.vocab, w)
+		if len(w) < len(ix.byLen) {
+			ix.byLen[len(w)] = append(ix.byLen[len(w)], w)
+		}
 	}
-	sort.Strings(ix.vocab)
+	for _, ws := range ix.byLen {
+		sort.Strings(ws)
+	}
 	return ix
 }
 

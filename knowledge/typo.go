@@ -65,34 +65,23 @@ func (ix *index) typos(word string) []typoMatch {
 		}
 		out = append(out, typoMatch{w, d})
 	}
-	for _, m := range fuzzy.Find(word, ix.vocab) {
-		consider(m.Str)
+	// A word holding the query word as a subsequence is at least as long,
+	// and at most bound letters longer to be within the bound.
+	for l := n; l <= n+bound; l++ {
+		for _, m := range fuzzy.Find(word, ix.byLen[l]) {
+			consider(m.Str)
+		}
 	}
 	if n < 6 {
 		return out // dropped letters only
 	}
-	for _, w := range ix.vocab {
-		// A typo rarely hits both of the first two letters.
-		if abs(len(w)-n) <= bound && (w[0] == word[0] || len(w) > 1 && w[1] == word[1]) {
-			consider(w)
+	for l := n - bound; l <= n+bound; l++ {
+		for _, w := range ix.byLen[l] {
+			// A typo rarely hits both of the first two letters.
+			if w[0] == word[0] || len(w) > 1 && w[1] == word[1] {
+				consider(w)
+			}
 		}
 	}
 	return out
-}
-
-func isSubsequence(short, long string) bool {
-	i := 0
-	for j := 0; j < len(long) && i < len(short); j++ {
-		if long[j] == short[i] {
-			i++
-		}
-	}
-	return i == len(short)
-}
-
-func abs(x int) int {
-	if x < 0 {
-		return -x
-	}
-	return x
 }

@@ -48,6 +48,15 @@ func TestDigestCrash(t *testing.T) {
 			}
 			ctx := context.Background()
 			w.proc.stop()
+			// Whatever happens here, the tests after this one get a bot.
+			t.Cleanup(func() {
+				if w.proc == nil || w.proc.cmd == nil {
+					var err error
+					if w.proc, err = startBot(ctx); err != nil {
+						t.Errorf("restart the bot for the next tests: %v", err)
+					}
+				}
+			})
 
 			// First life: dies at the failpoint when the digest falls due.
 			first, err := launchBot(ctx, []string{"POLICYBOT_CONFIG=" + cfg, "POLICYBOT_TEST_FAILPOINT=" + tc.failpoint}, false)

@@ -145,3 +145,28 @@ func TestJoinTimeSurvivesRestart(t *testing.T) {
 		t.Errorf("an event after the join was skipped: %s", skip)
 	}
 }
+
+// A sync response is handled to the end when shutdown begins meanwhile:
+// its token is saved already, so a handler cut short loses state for good.
+func TestSyncResponseOutlivesShutdown(t *testing.T) {
+	a, _ := testAdapter(t, "http://127.0.0.1:1", nil)
+	sy := &syncer{DefaultSyncer: mautrix.NewDefaultSyncer(), a: a}
+	var seen []error
+	sy.OnEventType(event.StateMember, func(ctx context.Context, evt *event.Event) {
+		seen = append(seen, ctx.Err())
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // shutdown has begun
+	member := event.Event{Type: event.StateMember, StateKey: new(string), Sender: "@alice:example.org", ID: "$m",
+		Content: event.Content{VeryRaw: []byte(`{"membership":"join"}`)}}
+	*member.StateKey = "@alice:example.org"
+	res := &mautrix.RespSync{Rooms: mautrix.RespSyncRooms{Join: map[id.RoomID]*mautrix.SyncJoinedRoom{
+		room: {Timeline: mautrix.SyncTimeline{SyncEventsList: mautrix.SyncEventsList{Events: []*event.Event{&member}}}},
+	}}}
+	if err := sy.ProcessResponse(ctx, res, "s1"); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 1 || seen[0] != nil {
+		t.Fatalf("member event handled %d times with context errors %v; want once, not cancelled", len(seen), seen)
+	}
+}

@@ -20,6 +20,26 @@ type syncer struct {
 	a *Adapter
 }
 
+// processGrace is how long the handling of a sync response may go on once
+// shutdown has begun.
+const processGrace = 5 * time.Second
+
+// ProcessResponse handles a sync response to the end even when shutdown
+// begins meanwhile (within processGrace). mautrix has saved the response's
+// sync token before handling it, so whatever is not stored now (room
+// membership, the devices to encrypt for) would be lost for good: a
+// restart would then encrypt for nobody in a room joined just before.
+func (s *syncer) ProcessResponse(ctx context.Context, res *mautrix.RespSync, since string) error {
+	pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(processGrace, cancel)
+		context.AfterFunc(pctx, func() { t.Stop() })
+	})
+	defer stop()
+	return s.DefaultSyncer.ProcessResponse(pctx, res, since)
+}
+
 // OnFailedSync waits before the next attempt itself (through the adapter's
 // Sleep) and returns 0, so tests control the wait. Only a rejected access
 // token stops syncing.
