@@ -109,6 +109,9 @@ func runWithWorld(m *testing.M) (int, error) {
 	}
 	defer func() { w.proc.stop() }()
 	code := m.Run()
+	if n := w.server.Crashes(); n > 0 {
+		fmt.Fprintf(os.Stderr, "note: dendrite crashed %d time(s) during the tests and was started again; see %s\n", n, w.server.Dir())
+	}
 	if code != 0 || keep {
 		keep = true
 		fmt.Fprintf(os.Stderr, "kept %s for inspection (bot log: %s, dendrite: %s)\n", dir, w.proc.logPath, w.server.Dir())
