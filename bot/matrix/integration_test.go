@@ -198,10 +198,12 @@ func launchBot(ctx context.Context, extra []string, ready bool) (*botProc, error
 		case err := <-p.done:
 			return nil, fmt.Errorf("policybot exited during start-up (%v); see %s", err, p.logPath)
 		case <-ctx.Done():
+			p.stop() // leave no process behind
 			return nil, ctx.Err()
 		case <-time.After(100 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
+			p.stop()
 			return nil, fmt.Errorf("policybot not ready after 2m; see %s", p.logPath)
 		}
 	}
