@@ -18,23 +18,33 @@ Try:  who should govern the internet?   /principle sov   /principles   /quote   
 End with Ctrl-D.`
 
 func runChat(ctx context.Context, env *cmdEnv, args []string) error {
-	fs := newFlags(env, "chat")
-	cfgPath := fs.String("config", env.getenv(config.EnvConfig), "YAML configuration file (default $"+config.EnvConfig+"); chat uses its statement and answers keys")
-	statement := fs.String("statement", "", "statement file to answer from; overrides the statement key")
-	if err := parseFlags(fs, args); err != nil {
+	cfg, err := configFromFlags(env, "chat", args)
+	if err != nil {
 		return err
 	}
+	return chatWith(ctx, env, cfg)
+}
+
+// configFromFlags parses the --config and --statement flags that chat and
+// serve share, then loads and validates the configuration.
+func configFromFlags(env *cmdEnv, command string, args []string) (*config.Config, error) {
+	fs := newFlags(env, command)
+	cfgPath := fs.String("config", env.getenv(config.EnvConfig), "YAML configuration file (default $"+config.EnvConfig+")")
+	statement := fs.String("statement", "", "statement file to answer from; overrides the statement key")
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
+	}
 	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+		return nil, usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	cfg, err := loadConfig(*cfgPath, env)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if *statement != "" {
 		cfg.Statement = *statement
 	}
-	return chatWith(ctx, env, cfg)
+	return cfg, nil
 }
 
 // chatWith runs the console chat on the configured statement, with the

@@ -85,21 +85,9 @@ const noPlatformHelp = `policybot: no chat platform is configured, so here is th
 `
 
 func runServe(ctx context.Context, env *cmdEnv, args []string) error {
-	fs := newFlags(env, "serve")
-	cfgPath := fs.String("config", env.getenv(config.EnvConfig), "YAML configuration file (default $"+config.EnvConfig+")")
-	statement := fs.String("statement", "", "statement file to answer from; overrides the statement key")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
-	}
-	cfg, err := loadConfig(*cfgPath, env)
+	cfg, err := configFromFlags(env, "serve", args)
 	if err != nil {
 		return err
-	}
-	if *statement != "" {
-		cfg.Statement = *statement
 	}
 	if !cfg.AnyPlatform() {
 		fmt.Fprint(env.stderr, noPlatformHelp)
