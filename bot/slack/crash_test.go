@@ -71,7 +71,7 @@ func TestDigestCrash(t *testing.T) {
 
 			// Second life: finishes the delivery it finds in the ledger.
 			second := startProcess(t, bin, append(env, "POLICYBOT_HTTP_ADDR="+freeAddr(t)))
-			waitReady(t, second.base, second.exited, second.log)
+			waitReady(t, second)
 			if err := bottest.WaitMetric(second.base, `policybot_digest_deliveries_total{platform="slack"}`, 1, time.Minute); err != nil {
 				t.Fatalf("%v\n%s", err, second.log.String())
 			}
@@ -79,7 +79,7 @@ func TestDigestCrash(t *testing.T) {
 
 			// Third life: nothing left to do, nothing posted again.
 			third := startProcess(t, bin, append(env, "POLICYBOT_HTTP_ADDR="+freeAddr(t)))
-			waitReady(t, third.base, third.exited, third.log)
+			waitReady(t, third)
 			time.Sleep(2 * time.Second)
 			third.stop(t)
 

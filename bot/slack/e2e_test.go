@@ -2,7 +2,6 @@ package slack
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net"
@@ -12,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -72,10 +70,7 @@ func TestBinaryHTTPMode(t *testing.T) {
 	dir := t.TempDir()
 	const secret = "e2e-signing-secret"
 
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "serve")
-	cmd.Env = []string{
+	p := startProcess(t, bin, []string{
 		"HOME=" + dir, "PATH=" + os.Getenv("PATH"),
 		"POLICYBOT_SLACK_BOT_TOKEN=xoxb-test",
 		"POLICYBOT_SLACK_SIGNING_SECRET=" + secret,
@@ -83,26 +78,9 @@ func TestBinaryHTTPMode(t *testing.T) {
 		"POLICYBOT_HTTP_ADDR=" + addr,
 		"POLICYBOT_DB=" + filepath.Join(dir, "state.db"),
 		"POLICYBOT_LOG_FORMAT=text",
-	}
-	var stderr lockedBuffer
-	cmd.Stderr = &stderr
-	cmd.Stdout = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(15 * time.Second):
-			_ = cmd.Process.Kill()
-		}
-	}()
-
-	base := "http://" + addr
-	waitReady(t, base, exited, &stderr)
+	})
+	base := p.base
+	waitReady(t, p)
 
 	// A slash command, signed now with the app's secret.
 	body := commandForm("/principle", "sovereignty", "C1", api.hookURL())
@@ -119,7 +97,7 @@ func TestBinaryHTTPMode(t *testing.T) {
 		t.Errorf("acknowledged after %v; Slack gives up after 3s", ack)
 	}
 	if res.StatusCode != http.StatusOK {
-		t.Fatalf("status %d: %s\n%s", res.StatusCode, out, stderr.String())
+		t.Fatalf("status %d: %s\n%s", res.StatusCode, out, p.log.String())
 	}
 	var answer struct {
 		ResponseType string          `json:"response_type"`
@@ -166,29 +144,21 @@ func TestBinaryHTTPMode(t *testing.T) {
 	}
 
 	// SIGTERM: a clean exit.
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-exited:
-		if err != nil {
-			t.Errorf("exit after SIGTERM: %v\n%s", err, stderr.String())
-		}
-	case <-time.After(15 * time.Second):
-		t.Errorf("still running 15s after SIGTERM\n%s", stderr.String())
-	}
+	p.stop(t)
 }
 
 // waitReady polls /readyz until the bot is ready, the process exits, or
 // 30 s pass. This is a real process starting, so it takes real time.
-func waitReady(t *testing.T, base string, exited chan error, stderr *lockedBuffer) {
+func waitReady(t *testing.T, p *process) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
-		case err := <-exited:
-			t.Fatalf("policybot exited before it was ready: %v\n%s", err, stderr.String())
+		case err := <-p.exited:
+			t.Fatalf("policybot exited before it was ready: %v\n%s", err, p.log.String())
 		default:
 		}
-		res, err := http.Get(base + "/readyz")
+		res, err := http.Get(p.base + "/readyz")
 		if err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
@@ -197,5 +167,5 @@ func waitReady(t *testing.T, base string, exited chan error, stderr *lockedBuffe
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("policybot not ready after 30s\n%s", stderr.String())
+	t.Fatalf("policybot not ready after 30s\n%s", p.log.String())
 }
