@@ -92,8 +92,8 @@ func (b *Bot) Respond(ctx context.Context, m Message) (Reply, bool) {
 	}
 	text := strings.TrimSpace(m.Text)
 	addressed := m.Conversation.Direct || m.Mentioned
-	name, args, isCmd := splitCommand(text)
 	if len(m.Text) > MaxMessageBytes {
+		_, _, isCmd := splitCommand(text)
 		if !isCmd && !addressed {
 			return Reply{}, false
 		}
@@ -103,7 +103,7 @@ func (b *Bot) Respond(ctx context.Context, m Message) (Reply, bool) {
 		}, true
 	}
 	text = sanitize(text)
-	name, args, isCmd = splitCommand(text)
+	name, args, isCmd := splitCommand(text)
 	if isCmd {
 		// "/policy <sub> ..." and "/<sub> ..." are the same command.
 		if name == "policy" {

@@ -228,7 +228,7 @@ func TestExactlyOnceThroughCrash(t *testing.T) {
 				e.start()
 				e.runUntil(berlinTime(t, "2026-11-26 09:00"), synctest.Wait)
 				<-e.done
-				posts, calls := e.plat.snapshot()
+				posts, _ := e.plat.snapshot()
 				wantPosts := map[string]int{FailpointBeforeSend: 0, FailpointAfterSend: 1}[fp]
 				if len(posts) != wantPosts {
 					t.Fatalf("before the restart %d posts; want %d", len(posts), wantPosts)
@@ -242,7 +242,7 @@ func TestExactlyOnceThroughCrash(t *testing.T) {
 				e.clk.set(berlinTime(t, "2026-11-26 09:05"))
 				e.restart()
 				e.runUntil(berlinTime(t, "2026-11-27 12:00"), synctest.Wait)
-				posts, calls = e.plat.snapshot()
+				posts, calls := e.plat.snapshot()
 				var today []post
 				for _, p := range posts {
 					if p.key == "digest-1-2026-11-26" {
