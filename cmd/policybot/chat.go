@@ -81,22 +81,6 @@ func isTerminal(v any) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// jsonAnswer is the documented shape of `policybot ask --json`.
-type jsonAnswer struct {
-	Question string       `json:"question"`
-	Answers  []jsonResult `json:"answers"`
-}
-
-type jsonResult struct {
-	Text      string   `json:"text"`
-	Citation  string   `json:"citation"`
-	Section   string   `json:"section"`
-	Item      string   `json:"item"`
-	Paragraph int      `json:"paragraph"`
-	Score     float64  `json:"score"`
-	Matched   []string `json:"matched"`
-}
-
 func runAsk(ctx context.Context, env *cmdEnv, args []string) error {
 	fs := newFlags(env, "ask")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
@@ -117,26 +101,7 @@ func runAsk(ctx context.Context, env *cmdEnv, args []string) error {
 		return err
 	}
 	if *asJSON {
-		ans := ret.Ask(q, *top)
-		doc := ret.Document()
-		out := jsonAnswer{Question: ans.Question, Answers: []jsonResult{}}
-		for _, p := range ans.Passages {
-			r := jsonResult{Text: p.Paragraph.Text, Citation: p.Citation, Paragraph: p.Paragraph.Number, Score: p.Score, Matched: []string{}}
-			if p.Paragraph.Number == 0 {
-				r.Section = "Title and date"
-			} else {
-				r.Section = doc.Section(p.Paragraph.Section).Label()
-			}
-			if p.Paragraph.Item != nil {
-				r.Item = p.Paragraph.Item.Name
-			}
-			for _, m := range p.Matches {
-				if !contains(r.Matched, m.Word) {
-					r.Matched = append(r.Matched, m.Word)
-				}
-			}
-			out.Answers = append(out.Answers, r)
-		}
+		out := ret.Report(ret.Ask(q, *top))
 		enc := json.NewEncoder(env.stdout)
 		enc.SetEscapeHTML(false)
 		return enc.Encode(out)
@@ -148,15 +113,6 @@ func runAsk(ctx context.Context, env *cmdEnv, args []string) error {
 	reply, _ := core.Respond(ctx, bot.Message{Platform: "cli", Text: "/ask " + q, Prefix: "/", Conversation: bot.Conversation{ID: "cli", Direct: true}})
 	fmt.Fprintln(env.stdout, console.Render(reply, isTerminal(env.stdout)))
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func runEval(_ context.Context, env *cmdEnv, args []string) error {

@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/policybot/policybot/knowledge"
 )
 
 // A scripted conversation through the real binary, piped as a user would.
@@ -56,7 +58,7 @@ func TestAskJSON(t *testing.T) {
 		if err != nil {
 			t.Fatalf("ask %q: %v", c.q, err)
 		}
-		var ans jsonAnswer
+		var ans knowledge.Report
 		dec := json.NewDecoder(bytes.NewReader(out))
 		if err := dec.Decode(&ans); err != nil || dec.More() {
 			t.Fatalf("ask --json %q: not exactly one JSON object (%v):\n%s", c.q, err, out)
