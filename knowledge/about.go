@@ -25,12 +25,17 @@ var (
 
 // aboutStatement returns the metadata passage when the question asks about
 // the statement itself, else nil.
-func (r *Retriever) aboutStatement(question string, words []queryWord) *Passage {
+func (r *Retriever) aboutStatement(rd reading) *Passage {
 	m := r.doc.Meta
 	if m.Source == "" {
 		return nil
 	}
-	toks := tokenize(nil, question)
+	var toks []weightedToken
+	for _, t := range rd.all {
+		if t.weight == 1 {
+			toks = append(toks, t)
+		}
+	}
 	asks := map[string]bool{}
 	refs := false
 	for _, t := range toks {
@@ -55,11 +60,14 @@ func (r *Retriever) aboutStatement(question string, words []queryWord) *Passage 
 	// A question whose topic words lie outside the metadata is about the
 	// content ("when did China establish the leading group?").
 	metaText := strings.ToLower(m.Source + " " + m.Speaker + " " + m.Office + " " + m.Event)
-	for _, w := range words {
-		if _, ask := aboutAsks[w.text]; ask || aboutRefs[w.text] {
+	for _, t := range toks {
+		if t.joined || t.stop {
 			continue
 		}
-		if !strings.Contains(metaText, w.text) {
+		if _, ask := aboutAsks[t.word]; ask || aboutRefs[t.word] {
+			continue
+		}
+		if !strings.Contains(metaText, t.word) {
 			return nil
 		}
 	}
@@ -67,6 +75,7 @@ func (r *Retriever) aboutStatement(question string, words []queryWord) *Passage 
 		Paragraph: Paragraph{Number: 0, Text: m.Source, Offset: strings.Index(r.doc.Source, m.Source)},
 		Citation:  r.doc.MetaCitation(),
 		Score:     1,
+		Quote:     Span{0, len(m.Source)},
 	}
 	mark := func(field, s string) {
 		if !asks[field] || s == "" {

@@ -9,7 +9,32 @@ const (
 	MatchCompound MatchKind = "compound" // "cyberspace" ~ "cyber space"
 	MatchFuzzy    MatchKind = "fuzzy"    // a typo: "soveriegnty" ~ "sovereignty"
 	MatchSynonym  MatchKind = "synonym"  // a related word: "eavesdropping" ~ "surveillance"
+	MatchMeaning  MatchKind = "meaning"  // near in meaning (word vectors): "poorer" ~ "developing"
 )
+
+// Outcome is what the retriever concluded about a question.
+type Outcome int
+
+const (
+	// Declined: the statement does not address the question at all.
+	Declined Outcome = iota
+	// Answered: Passages answer the question.
+	Answered
+	// NotAddressed: the statement touches the topic but does not say
+	// what was asked; Missing names what it lacks and Related holds the
+	// closest passages, as reading, not as the answer.
+	NotAddressed
+)
+
+func (o Outcome) String() string {
+	switch o {
+	case Answered:
+		return "answer"
+	case NotAddressed:
+		return "not addressed"
+	}
+	return "decline"
+}
 
 // Match is one query word and the statement word it matched.
 type Match struct {
@@ -30,13 +55,34 @@ type Passage struct {
 	// Highlights are the byte ranges of the paragraph text whose words
 	// matched, in order, not overlapping.
 	Highlights []Span
+	// Quote is the byte range of the paragraph text that answers: one or
+	// a few whole, contiguous sentences, verbatim.
+	Quote Span
 }
 
-// Answer is the retriever's result for one question. An empty Passages
-// means the statement does not address the question.
+// QuoteText is the verbatim text of the quote.
+func (p Passage) QuoteText() string {
+	if p.Quote.End <= p.Quote.Start || p.Quote.End > len(p.Paragraph.Text) {
+		return p.Paragraph.Text
+	}
+	return p.Paragraph.Text[p.Quote.Start:p.Quote.End]
+}
+
+// Answer is the retriever's result for one question. Passages holds only
+// real answers: it is empty when the outcome is not Answered.
 type Answer struct {
 	Question string
+	Outcome  Outcome
 	Passages []Passage
+	// Related are the closest passages when the outcome is NotAddressed.
+	Related []Passage
+	// Summary is a sentence derived from the statement's structure
+	// ("The statement sets out four principles …"), said before the
+	// passages; empty for most answers.
+	Summary string
+	// Missing are the question's concepts the statement does not have,
+	// as the question wrote them ("sanctions", "'cyber terrorism'").
+	Missing []string
 	// About is true when the question was about the statement itself
 	// (speaker, office, date, event) and was answered from its metadata.
 	About bool

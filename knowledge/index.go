@@ -3,6 +3,9 @@ package knowledge
 import (
 	"math"
 	"sort"
+	"strings"
+
+	"github.com/policybot/policybot/knowledge/vectors"
 )
 
 type termID int32
@@ -26,6 +29,24 @@ type passageDoc struct {
 	para   Paragraph
 	length float32
 	spans  []span
+	// sents are the indexes of the passage's sentences in index.sents.
+	sents []int32
+}
+
+// sentDoc is one sentence of a passage, indexed on its own so that the
+// sentence that answers can be found and quoted.
+type sentDoc struct {
+	doc        int32 // the passage
+	start, end int32 // byte range in the passage's text
+	length     float32
+}
+
+// vocabVec is a word of the statements with its vector, for matching a
+// question's words by meaning.
+type vocabVec struct {
+	word string
+	term termID
+	vec  vectors.Vec
 }
 
 // index is an inverted index over a statement's passages with BM25
@@ -43,37 +64,88 @@ type index struct {
 	maxIDF   float64
 	avgdl    float32
 	k1, b    float64 // BM25 parameters
+
+	sents     []sentDoc
+	spostings [][]posting // by term, over sentences
+	savgdl    float32
+	// vocab holds the statements' words that the vector table knows;
+	// vecs is nil without a table.
+	vocab []vocabVec
+	vecs  *vectors.Table
+	// dense and sdense hold each passage's and sentence's centroid,
+	// Dims floats each (see dense.go).
+	dense, sdense       []float32
+	hasDense, shasDense []bool
+	// lowercase holds the words the statements write in lower case at
+	// least once: a capitalised one of them is no name ("Internet").
+	lowercase map[string]bool
 }
 
 // buildIndex indexes the passages. Item names are indexed with their
 // paragraph so that "co-governance" finds the principle even where the
 // paragraph's wording differs.
-func buildIndex(passages []Paragraph, items func(Paragraph) string) *index {
-	ix := &index{terms: map[string]termID{}, surface: map[string]termID{}, k1: bm25K1, b: bm25B}
+func buildIndex(passages []Paragraph, items func(Paragraph) string, vecs *vectors.Table) *index {
+	ix := &index{terms: map[string]termID{}, surface: map[string]termID{}, k1: bm25K1, b: bm25B, vecs: vecs, lowercase: map[string]bool{}}
 	var toks []token
-	var total float32
+	var total, stotal float32
 	tfs := map[termID]float32{}
+	stfs := map[termID]float32{}
 	for d, p := range passages {
 		clear(tfs)
 		toks = tokenize(toks[:0], p.Text)
-		doc := passageDoc{para: p, spans: make([]span, 0, len(toks))}
-		add := func(t token, highlight bool) {
-			if isStop(t.word) {
-				return
+		for _, t := range toks {
+			if c := p.Text[t.start]; c >= 'a' && c <= 'z' {
+				ix.lowercase[t.word] = true
 			}
+		}
+		doc := passageDoc{para: p, spans: make([]span, 0, len(toks))}
+		add := func(t token, highlight bool) termID {
 			id := ix.term(t.word)
 			tfs[id]++
 			doc.length++
 			if highlight {
 				doc.spans = append(doc.spans, span{int32(t.start), int32(t.end), id})
 			}
+			return id
+		}
+		sentences := Sentences(p.Text)
+		si, sent := 0, sentDoc{doc: int32(d)}
+		flush := func() {
+			if sent.length > 0 {
+				doc.sents = append(doc.sents, int32(len(ix.sents)))
+				for id, tf := range stfs {
+					for int(id) >= len(ix.spostings) {
+						ix.spostings = append(ix.spostings, nil)
+					}
+					ix.spostings[id] = append(ix.spostings[id], posting{int32(len(ix.sents)), tf})
+				}
+				stotal += sent.length
+				ix.sents = append(ix.sents, sent)
+			}
+			clear(stfs)
+			sent = sentDoc{doc: int32(d)}
 		}
 		for _, t := range toks {
-			add(t, true)
+			if isStop(t.word) {
+				continue
+			}
+			for si < len(sentences) && t.start >= sentences[si].End {
+				flush()
+				si++
+			}
+			if si < len(sentences) && sent.length == 0 {
+				sent.start, sent.end = int32(sentences[si].Start), int32(sentences[si].End)
+			}
+			id := add(t, true)
+			stfs[id]++
+			sent.length++
 		}
+		flush()
 		if name := items(p); name != "" {
 			for _, t := range tokenize(nil, name) {
-				add(t, false)
+				if !isStop(t.word) {
+					add(t, false)
+				}
 			}
 		}
 		total += doc.length
@@ -82,11 +154,18 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string) *index {
 			ix.postings[id] = append(ix.postings[id], posting{int32(d), tf})
 		}
 	}
+	for len(ix.spostings) < len(ix.postings) {
+		ix.spostings = append(ix.spostings, nil)
+	}
 	for id := range ix.postings {
 		sort.Slice(ix.postings[id], func(i, j int) bool { return ix.postings[id][i].doc < ix.postings[id][j].doc })
+		sort.Slice(ix.spostings[id], func(i, j int) bool { return ix.spostings[id][i].doc < ix.spostings[id][j].doc })
 	}
 	if len(ix.docs) > 0 {
 		ix.avgdl = total / float32(len(ix.docs))
+	}
+	if len(ix.sents) > 0 {
+		ix.savgdl = stotal / float32(len(ix.sents))
 	}
 	n := float64(len(ix.docs))
 	ix.idf = make([]float64, len(ix.postings))
@@ -105,6 +184,19 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string) *index {
 	}
 	for _, ws := range ix.byLen {
 		sort.Strings(ws)
+	}
+	if vecs != nil {
+		words := make([]string, 0, len(ix.surface))
+		for w := range ix.surface {
+			words = append(words, w)
+		}
+		sort.Strings(words)
+		for _, w := range words {
+			if v, _, ok := vecs.Lookup(w); ok {
+				ix.vocab = append(ix.vocab, vocabVec{w, ix.surface[w], v})
+			}
+		}
+		ix.buildDense()
 	}
 	return ix
 }
@@ -125,6 +217,26 @@ func (ix *index) term(word string) termID {
 	return id
 }
 
+// derived finds a statement word that is another derivation of w: its
+// stem begins with w's stem of five or more letters and is at most three
+// letters longer ("behav" → "behavior"). Only for words the statement
+// does not have otherwise.
+func (ix *index) derived(w string) (termID, string, bool) {
+	st := stem(w)
+	if len(st) < 5 || !isASCIILetters(w) {
+		return 0, "", false
+	}
+	best, bestWord, found := termID(0), "", false
+	for l := len(st) + 1; l <= len(st)+3 && l < len(ix.byLen); l++ {
+		for _, cand := range ix.byLen[l] {
+			if strings.HasPrefix(cand, st) && (!found || cand < bestWord) {
+				best, bestWord, found = ix.surface[cand], cand, true
+			}
+		}
+	}
+	return best, bestWord, found
+}
+
 // lookup finds the term of a query word: as written, then by stem.
 func (ix *index) lookup(word string) (termID, MatchKind, bool) {
 	if id, ok := ix.surface[word]; ok {
@@ -138,12 +250,18 @@ func (ix *index) lookup(word string) (termID, MatchKind, bool) {
 
 // BM25 parameters: the usual defaults; paragraphs vary in length by a
 // factor of ten, so length normalisation matters.
-const (
+var (
 	bm25K1 = 0.9
 	bm25B  = 0.75
 )
 
 func (ix *index) bm25(tf, dl float32, id termID) float64 {
 	norm := float64(tf) + ix.k1*(1-ix.b+ix.b*float64(dl/ix.avgdl))
+	return ix.idf[id] * float64(tf) * (ix.k1 + 1) / norm
+}
+
+// sbm25 is BM25 over sentences, with the statement's idf.
+func (ix *index) sbm25(tf, sl float32, id termID) float64 {
+	norm := float64(tf) + ix.k1*(1-ix.b+ix.b*float64(sl/ix.savgdl))
 	return ix.idf[id] * float64(tf) * (ix.k1 + 1) / norm
 }

@@ -4,10 +4,11 @@ import (
 	"fmt"
 
 	"github.com/policybot/policybot/knowledge/thesaurus"
+	"github.com/policybot/policybot/knowledge/vectors"
 )
 
 // Open loads a statement (the embedded one when path is "") and builds a
-// retriever over it with the embedded related-word table.
+// retriever over it with the embedded related-word and word-vector tables.
 func Open(path string) (*Retriever, error) {
 	doc, err := Load(path)
 	if err != nil {
@@ -17,5 +18,5 @@ func Open(path string) (*Retriever, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load related-word table: %w", err)
 	}
-	return NewRetriever(doc, RetrieverOptions{Related: th}), nil
+	return NewRetriever(doc, RetrieverOptions{Related: th, Vectors: vectors.Embedded()}), nil
 }

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/policybot/policybot/knowledge/thesaurus"
+	"github.com/policybot/policybot/knowledge/vectors"
 )
 
 // sharedTable is loaded once for the package's tests: it takes a while.
@@ -20,7 +21,7 @@ func newTestRetriever(t testing.TB) *Retriever {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewRetriever(Embedded(), RetrieverOptions{Related: th})
+	return NewRetriever(Embedded(), RetrieverOptions{Related: th, Vectors: vectors.Embedded()})
 }
 
 func evalFile(t *testing.T, r *Retriever, path string) EvalReport {

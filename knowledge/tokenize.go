@@ -122,7 +122,8 @@ func isASCIILetters(s string) bool {
 }
 
 // stopWords are function words and question scaffolding that carry no
-// topic: they neither match nor count towards a question's coverage.
+// topic: they neither match nor count towards a question's coverage. Chat
+// shorthand for them ("wat", "abt", "dont") is listed with them.
 var stopWords = func() map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(`a about above after again against all am an and any are aren as at be
@@ -136,7 +137,13 @@ tell say says said saying think thinks thought know explain describe mention men
 talk talks talked speak speaks spoke speech statement address remarks text document
 please hi hello hey ok okay anything something everything thing things much many way ways
 get gets got make makes made give gives gave given go goes going want wants
-does doing done need needs needed`) {
+does doing done need needs needed
+wat wht whats hows whos thats dont doesnt didnt isnt arent wont cant im ive id abt u ur r n w b4 pls plz thx tho
+anyone someone quick exactly actually really basically kind sort bit now just still yet ever already
+even though although apart besides except anything nothing else whatever whichever however therefore thus hence
+others another unless each every either neither
+argue argues argued arguing claim claims claimed suggest suggests suggested insist insists stress stresses
+emphasise emphasize emphasises emphasizes reckon feel feels felt`) {
 		m[w] = true
 	}
 	return m

@@ -1,0 +1,97 @@
+package knowledge
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Some questions ask for a kind of fact: "when" for a time, "how many"
+// for a number, "which country" for a name. A passage can share every
+// topic word with such a question and still not answer it ("When does the
+// law take effect?" against a sentence about laws with no date in it), so
+// the sentence quoted must hold a fact of the kind asked; when none of the
+// strong passages does, the statement does not address the question.
+
+// factKind is the kind of fact a question asks for.
+type factKind int
+
+const (
+	anyFact factKind = iota
+	timeFact
+	numberFact
+	nameFact
+)
+
+var (
+	// nameHeads are the nouns of "which X" questions asking for a name.
+	nameHeads = wordSet(`country countries state states nation nations government governments company companies firm firms organisation organisations organization organizations body bodies department departments agency agencies person people official officials`)
+	// numberHeads follow "what" or "which" in questions asking for a figure.
+	numberHeads = wordSet(`share percentage percent proportion number figure figures amount total`)
+	timeWords   = wordSet(`january february march april may june july august september october november december century decade year years month months week today yesterday tomorrow ago`)
+	numberWords = wordSet(`one two three four five six seven eight nine ten eleven twelve twenty hundred thousand million millions billion billions percent dozen half`)
+)
+
+// askedFact reads the kind of fact a question asks for from its opening
+// words.
+func askedFact(toks []weightedToken) factKind {
+	var words []string
+	for _, t := range toks {
+		if t.weight == 1 && !t.joined {
+			words = append(words, t.word)
+		}
+	}
+	for i, w := range words {
+		next := ""
+		if i+1 < len(words) {
+			next = words[i+1]
+		}
+		switch {
+		case w == "when" && i <= 1:
+			return timeFact
+		case w == "how" && (next == "many" || next == "much"):
+			return numberFact
+		case (w == "what" || w == "which") && numberHeads[next]:
+			return numberFact
+		case w == "which" && nameHeads[next]:
+			return nameFact
+		}
+		if i >= 2 {
+			break
+		}
+	}
+	return anyFact
+}
+
+// holdsFact reports whether text holds a fact of the kind asked that the
+// question does not already give.
+func (ix *index) holdsFact(kind factKind, text string, question map[string]bool) bool {
+	if kind == anyFact {
+		return true
+	}
+	toks := tokenize(nil, text)
+	for i, t := range toks {
+		if t.joined {
+			continue
+		}
+		w := text[t.start:t.end]
+		r, _ := utf8.DecodeRuneInString(w)
+		switch kind {
+		case timeFact:
+			if timeWords[t.word] || (unicode.IsDigit(r) && len(w) == 4) {
+				return true
+			}
+		case numberFact:
+			if unicode.IsDigit(r) || numberWords[t.word] {
+				return true
+			}
+		case nameFact:
+			// A capitalised word not opening the sentence, and not one
+			// the question already names.
+			if i > 0 && unicode.IsUpper(r) && !question[t.word] && !ix.lowercase[t.word] && !isStop(t.word) && !strings.EqualFold(w, "I") {
+				return true
+			}
+		}
+	}
+	return false
+}

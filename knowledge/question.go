@@ -1,0 +1,282 @@
+package knowledge
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// A message as people send it in chat is more than a question: a greeting,
+// some context about who asks and why, one or two questions, thanks. The
+// retriever reads it first, so that the preamble's words do not outvote the
+// question's and each question of a two-part message gets its own answer.
+
+// contextWeight is how much a word of a sentence that is not a question
+// counts when the message also asks one: context can tell what "it" is
+// ("… the Code of Conduct in briefings. Who submitted it?"), but it is not
+// what was asked.
+var contextWeight = 0.35
+
+// maxParts bounds the questions of one message answered separately.
+const maxParts = 3
+
+// part is one question of a message, with the words that count for it.
+type part struct {
+	text string
+	toks []weightedToken
+}
+
+type weightedToken struct {
+	token
+	weight  float64
+	display string // as written
+	name    bool   // written as a name, an acronym or a number
+	stop    bool   // carries no topic
+}
+
+// annotate reads how a token was written in its sentence.
+func annotate(t token, sentence string, weight float64) weightedToken {
+	wt := weightedToken{token: t, weight: weight, display: sentence[t.start:t.end]}
+	caps := allCaps(wt.display)
+	// "US" and "IT" written in capitals are names, not "us" and "it".
+	wt.stop = isStop(t.word) && !caps
+	r, _ := utf8.DecodeRuneInString(wt.display)
+	wt.name = caps || unicode.IsDigit(r) || (unicode.IsUpper(r) && t.start > 0 && wt.display != "I")
+	return wt
+}
+
+// allCaps reports a word of two or more letters all in capitals ("UN",
+// "ICANN", "CBMs" counts: its letters before the plural are capitals).
+func allCaps(s string) bool {
+	s = strings.TrimSuffix(s, "s")
+	n := 0
+	for _, r := range s {
+		if unicode.IsLower(r) {
+			return false
+		}
+		if unicode.IsLetter(r) {
+			n++
+		}
+	}
+	return n >= 2
+}
+
+// phrase is a quoted phrase of the question: its tokens must meet in the
+// statement in order.
+type phrase struct {
+	text string
+	toks []token
+}
+
+// reading is a message read for retrieval.
+type reading struct {
+	parts   []part
+	phrases []phrase
+	// all is every token of the message with its weight, for questions
+	// answered as a whole (structure, metadata).
+	all []weightedToken
+}
+
+// courtesy words open and close messages without asking anything.
+var courtesy = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`hi hello hey hiya yo greetings morning afternoon evening good dear
+thanks thank thx ty cheers appreciated appreciate sorry bot folks guys pls plz please bye regards ta`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// isCourtesy reports whether a sentence only greets, thanks or signs off:
+// it has a courtesy word and nothing but stop words besides.
+func isCourtesy(toks []token) bool {
+	polite := false
+	for _, t := range toks {
+		switch {
+		case courtesy[t.word]:
+			polite = true
+		case !isStop(t.word):
+			return false
+		}
+	}
+	return polite
+}
+
+// read splits a message into its questions and context.
+func read(msg string) reading {
+	var rd reading
+	rd.phrases = quotedPhrases(msg)
+	type sentence struct {
+		text     string
+		toks     []token
+		question bool
+	}
+	// A message that shouts is not all acronyms.
+	shouting := allCaps(strings.Join(strings.Fields(msg), ""))
+	var sents []sentence
+	asks := 0
+	for _, sp := range Sentences(msg) {
+		text := msg[sp.Start:sp.End]
+		toks := tokenize(nil, text)
+		if len(toks) == 0 || isCourtesy(toks) {
+			continue
+		}
+		q := strings.HasSuffix(strings.TrimRight(text, "\"'”’) "), "?")
+		if q {
+			asks++
+		}
+		sents = append(sents, sentence{text, toks, q})
+	}
+	weigh := func(s sentence, w float64, dst []weightedToken) []weightedToken {
+		for _, t := range s.toks {
+			if courtesy[t.word] && !t.joined {
+				continue
+			}
+			wt := annotate(t, s.text, w)
+			if shouting {
+				wt.name, wt.stop = false, isStop(t.word)
+			}
+			dst = append(dst, wt)
+		}
+		return dst
+	}
+	// Context counts for every question; a question with no topic word
+	// of its own ("Is that in this speech?") leans on it fully.
+	var context []weightedToken
+	for _, s := range sents {
+		if asks > 0 && !s.question {
+			context = weigh(s, contextWeight, context)
+		}
+	}
+	for _, s := range sents {
+		w := 1.0
+		if asks > 0 && !s.question {
+			rd.all = weigh(s, contextWeight, rd.all)
+			continue
+		}
+		rd.all = weigh(s, w, rd.all)
+		if asks == 0 {
+			// No question mark: the whole message is one query.
+			if len(rd.parts) == 0 {
+				rd.parts = append(rd.parts, part{text: s.text})
+			} else {
+				rd.parts[0].text += " " + s.text
+			}
+			rd.parts[0].toks = weigh(s, w, rd.parts[0].toks)
+			continue
+		}
+		p := part{text: s.text, toks: weigh(s, w, nil)}
+		if topical(p.toks) == 0 {
+			// Lean on the context, and on the question before.
+			p.toks = append(p.toks, raise(context)...)
+			if len(rd.parts) > 0 {
+				p.toks = append(p.toks, rd.parts[len(rd.parts)-1].toks...)
+			}
+		} else {
+			p.toks = append(p.toks, context...)
+		}
+		rd.parts = append(rd.parts, p)
+	}
+	if len(rd.parts) > maxParts {
+		// More questions than a reply should answer separately: read
+		// the rest as one.
+		last := &rd.parts[maxParts-1]
+		for _, p := range rd.parts[maxParts:] {
+			last.text += " " + p.text
+			last.toks = append(last.toks, p.toks...)
+		}
+		rd.parts = rd.parts[:maxParts]
+	}
+	return rd
+}
+
+func raise(toks []weightedToken) []weightedToken {
+	out := make([]weightedToken, len(toks))
+	for i, t := range toks {
+		out[i] = t
+		out[i].weight = 1
+	}
+	return out
+}
+
+// topical counts the words that can carry a topic.
+func topical(toks []weightedToken) int {
+	n := 0
+	for _, t := range toks {
+		if !t.joined && !t.stop {
+			n++
+		}
+	}
+	return n
+}
+
+// quotedPhrases finds phrases of two or more words in quotes: 'community
+// of common destiny', "cyber terrorism", “major cyber state”. A lone
+// apostrophe inside a word ("China's") opens nothing.
+func quotedPhrases(msg string) []phrase {
+	var out []phrase
+	pairs := []struct{ open, close string }{{"\"", "\""}, {"“", "”"}, {"‘", "’"}, {"'", "'"}}
+	for _, p := range pairs {
+		rest := msg
+		for {
+			i := strings.Index(rest, p.open)
+			if i < 0 {
+				break
+			}
+			// An opening quote starts a word: nothing or a non-letter
+			// before it.
+			if i > 0 && isWordRune(lastRune(rest[:i])) {
+				rest = rest[i+len(p.open):]
+				continue
+			}
+			body := rest[i+len(p.open):]
+			j := closingQuote(body, p.close)
+			if j < 0 {
+				break
+			}
+			text := body[:j]
+			toks := tokenize(nil, text)
+			content := 0
+			for _, t := range toks {
+				if !t.joined && !isStop(t.word) {
+					content++
+				}
+			}
+			if content >= 2 && len(text) <= 120 {
+				out = append(out, phrase{text: text, toks: toks})
+			}
+			rest = body[j+len(p.close):]
+		}
+	}
+	return out
+}
+
+// closingQuote finds the quote that closes a phrase: one not followed by a
+// letter ("it's" does not close 'its').
+func closingQuote(s, q string) int {
+	at := 0
+	for {
+		j := strings.Index(s[at:], q)
+		if j < 0 {
+			return -1
+		}
+		j += at
+		after := s[j+len(q):]
+		if after == "" || !isWordRune(firstRune(after)) {
+			return j
+		}
+		at = j + len(q)
+	}
+}
+
+func lastRune(s string) rune {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] < 0x80 || s[i] >= 0xC0 {
+			r := []rune(s[i:])
+			if len(r) > 0 {
+				return r[0]
+			}
+		}
+	}
+	return 0
+}
