@@ -221,7 +221,8 @@ func TestLeave(t *testing.T) {
 func TestLimits(t *testing.T) {
 	ctx := context.Background()
 	b := newBot(t, bot.Options{MaxPassages: 1})
-	r, _ := b.Respond(ctx, dm("who should govern the internet?"))
+	// Two questions, each with its own strong passage.
+	r, _ := b.Respond(ctx, dm("Does he say mankind does not need a new battlefield? And who should govern the internet?"))
 	if len(r.Passages) != 1 || r.Omitted == 0 || !strings.Contains(r.Note, "not shown") {
 		t.Errorf("MaxPassages=1: %d passages, omitted %d, note %q", len(r.Passages), r.Omitted, r.Note)
 	}

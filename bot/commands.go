@@ -29,10 +29,28 @@ func (b *Bot) ask(_ context.Context, m Message, q string) (Reply, error) {
 	}
 	// One more than fits, so that the reply can say something was left out.
 	ans := b.ret.Ask(q, b.opts.MaxPassages+1)
-	if len(ans.Passages) == 0 {
-		return b.decline(m), nil
+	switch ans.Outcome {
+	case knowledge.Answered:
+		return b.answer(m, ans), nil
+	case knowledge.NotAddressed:
+		return b.notAddressed(m, ans), nil
 	}
-	r := Reply{Kind: KindAnswer}
+	r := b.decline(m)
+	if len(ans.Missing) > 0 {
+		r.Text = "Nothing in the statement answers that. It " + strings.TrimPrefix(missingSentence(ans.Missing), "The statement ")
+	}
+	return r, nil
+}
+
+// strongRatio is how close to the best passage's score a further passage
+// must come to be shown: one strong passage beats three weak ones.
+const strongRatio = 0.7
+
+// answer quotes the sentences that answer, best first: the best passage of
+// each question asked, and a further passage only when it is nearly as
+// strong and matches something the ones before it do not.
+func (b *Bot) answer(m Message, ans knowledge.Answer) Reply {
+	r := Reply{Kind: KindAnswer, Text: ans.Summary}
 	if ans.About {
 		meta := b.doc.Meta
 		r.Text = fmt.Sprintf("%s delivered this address on %s.", joinNonEmpty(" ", meta.Office, meta.Speaker), meta.DateHuman)
@@ -40,9 +58,25 @@ func (b *Bot) ask(_ context.Context, m Message, q string) (Reply, error) {
 			r.Text = fmt.Sprintf("%s delivered this address on %s at the %s.", joinNonEmpty(" ", meta.Office, meta.Speaker), meta.DateHuman, meta.Event)
 		}
 	}
-	r.Passages = make([]Passage, 0, len(ans.Passages))
+	seenPart := map[int]bool{}
+	matched := map[string]bool{}
 	var approx []string
-	for _, p := range ans.Passages {
+	best := 0.0
+	for i, p := range ans.Passages {
+		novel := false
+		for _, mt := range p.Matches {
+			novel = novel || !matched[mt.Query]
+		}
+		if i > 0 && seenPart[p.Part] && (p.Score < best*strongRatio || !novel) {
+			continue
+		}
+		if i == 0 {
+			best = p.Score
+		}
+		seenPart[p.Part] = true
+		for _, mt := range p.Matches {
+			matched[mt.Query] = true
+		}
 		r.Passages = append(r.Passages, fromKnowledge(p))
 		for _, mt := range p.Matches {
 			if mt.Kind == knowledge.MatchFuzzy && !contains(approx, mt.Query) {
@@ -51,7 +85,65 @@ func (b *Bot) ask(_ context.Context, m Message, q string) (Reply, error) {
 			}
 		}
 	}
-	return r, nil
+	r.Hint = wholeHint(m, r.Passages)
+	return r
+}
+
+// wholeHint points to the whole paragraph of the first excerpt.
+func wholeHint(m Message, ps []Passage) string {
+	for _, p := range ps {
+		if p.Excerpt && p.Paragraph > 0 {
+			return fmt.Sprintf("Whole paragraph: %s.", m.Command(fmt.Sprintf("cite %d", p.Paragraph)))
+		}
+	}
+	return ""
+}
+
+// notAddressed says plainly what the statement does not say, naming the
+// missing concept, and offers the closest passage as related reading.
+func (b *Bot) notAddressed(m Message, ans knowledge.Answer) Reply {
+	r := Reply{Kind: KindNotAddressed, Text: missingSentence(ans.Missing)}
+	for _, p := range ans.Related {
+		r.Passages = append(r.Passages, fromKnowledge(p))
+	}
+	if len(r.Passages) > 0 {
+		r.Text += " Related reading, not an answer:"
+	}
+	r.Hint = joinNonEmpty(" ", wholeHint(m, r.Passages), fmt.Sprintf("Try %s for what it does cover.", m.Command("principles")))
+	return r
+}
+
+// missingSentence names what the statement lacks: "The statement does not
+// mention the Tallinn Manual." or "… does not give a date or time for
+// that." Kinds of fact come from the retriever as "a …" labels.
+func missingSentence(missing []string) string {
+	var facts, things []string
+	for _, x := range missing {
+		if strings.HasPrefix(x, "a ") {
+			facts = append(facts, x)
+		} else {
+			things = append(things, clip(x, 60))
+		}
+	}
+	switch {
+	case len(things) > 0 && len(facts) > 0:
+		return fmt.Sprintf("The statement does not mention %s, and gives no %s for that.", orList(things), strings.TrimPrefix(facts[0], "a "))
+	case len(things) > 0:
+		return fmt.Sprintf("The statement does not mention %s.", orList(things))
+	case len(facts) > 0:
+		return fmt.Sprintf("The statement does not give %s for that.", facts[0])
+	}
+	return "The statement does not say that."
+}
+
+func orList(xs []string) string {
+	if len(xs) > 3 {
+		xs = xs[:3]
+	}
+	if len(xs) == 1 {
+		return xs[0]
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " or " + xs[len(xs)-1]
 }
 
 func (b *Bot) decline(m Message) Reply {
@@ -85,10 +177,19 @@ func plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
+// fromKnowledge quotes a passage's answering sentences, with the
+// highlights that fall inside them.
 func fromKnowledge(p knowledge.Passage) Passage {
-	out := Passage{Text: p.Paragraph.Text, Citation: p.Citation, Paragraph: p.Paragraph.Number}
+	q := p.Quote
+	if q.End <= q.Start || q.End > len(p.Paragraph.Text) {
+		q = knowledge.Span{Start: 0, End: len(p.Paragraph.Text)}
+	}
+	out := Passage{Text: p.Paragraph.Text[q.Start:q.End], Citation: p.Citation, Paragraph: p.Paragraph.Number,
+		Excerpt: q.End-q.Start < len(p.Paragraph.Text)}
 	for _, h := range p.Highlights {
-		out.Highlights = append(out.Highlights, Span{h.Start, h.End})
+		if h.Start >= q.Start && h.End <= q.End {
+			out.Highlights = append(out.Highlights, Span{h.Start - q.Start, h.End - q.Start})
+		}
 	}
 	return out
 }
@@ -170,15 +271,8 @@ func summary(text, name string) string {
 
 func splitSentences(text string) []string {
 	var out []string
-	start := 0
-	for i := 0; i < len(text); i++ {
-		if (text[i] == '.' || text[i] == '?' || text[i] == '!') && (i+1 == len(text) || text[i+1] == ' ') {
-			out = append(out, strings.TrimSpace(text[start:i+1]))
-			start = i + 1
-		}
-	}
-	if rest := strings.TrimSpace(text[start:]); rest != "" {
-		out = append(out, rest)
+	for _, sp := range knowledge.Sentences(text) {
+		out = append(out, text[sp.Start:sp.End])
 	}
 	return out
 }

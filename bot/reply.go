@@ -17,6 +17,10 @@ const (
 	// KindError says the request could not be understood or carried out;
 	// Text says why and what to type instead.
 	KindError
+	// KindNotAddressed says the statement touches the topic but does not
+	// say what was asked; Text names what it lacks, and Passages are the
+	// closest passages, offered as reading and not as the answer.
+	KindNotAddressed
 )
 
 func (k Kind) String() string {
@@ -29,6 +33,8 @@ func (k Kind) String() string {
 		return "decline"
 	case KindError:
 		return "error"
+	case KindNotAddressed:
+		return "not addressed"
 	}
 	return "unknown"
 }
@@ -73,6 +79,9 @@ type Passage struct {
 	// Cut is true when Text was shortened to fit the reply; it then ends
 	// with "…".
 	Cut bool
+	// Excerpt is true when Text is whole sentences quoted from a longer
+	// paragraph: the rest is one command (or button) away.
+	Excerpt bool
 }
 
 // Span is a half-open byte range [Start, End).

@@ -19,7 +19,7 @@ var (
 		"speech": true, "address": true, "statement": true, "talk": true, "remarks": true, "keynote": true,
 		"speaker": true, "spoke": true, "speak": true, "speaking": true, "delivered": true, "deliver": true,
 		"delivering": true, "gave": true, "give": true, "given": true, "giving": true, "author": true,
-		"wrote": true, "written": true, "he": true, "his": true, "him": true, "held": true,
+		"wrote": true, "written": true, "he": true, "his": true, "him": true, "held": true, "official": true, "formal": true,
 	}
 )
 

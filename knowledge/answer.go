@@ -58,6 +58,9 @@ type Passage struct {
 	// Quote is the byte range of the paragraph text that answers: one or
 	// a few whole, contiguous sentences, verbatim.
 	Quote Span
+	// Part is the question of a several-question message that the
+	// passage answers, from 0.
+	Part int
 }
 
 // QuoteText is the verbatim text of the quote.

@@ -28,14 +28,15 @@ type DeclineRule struct {
 	MissingCover float64
 	// MinRelated is the least coverage of the best passage for it to be
 	// offered as related reading when the question is not addressed;
-	// below it the retriever declines.
+	// below it the retriever declines ("the stock price of Apple" has no
+	// related reading).
 	MinRelated float64
 }
 
 // DefaultDecline is calibrated on the development questions and the chat
 // questions (see the README's "How answers are chosen" for the figures).
 func DefaultDecline() DeclineRule {
-	return DeclineRule{MinCoverage: 0.25, MinRelatedOnly: 0.44, MinDirectCoverage: 0.1, MaxMissing: 0.52, MissingCover: 0.45, MinRelated: 0.15}
+	return DeclineRule{MinCoverage: 0.25, MinRelatedOnly: 0.44, MinDirectCoverage: 0.1, MaxMissing: 0.52, MissingCover: 0.45, MinRelated: 0.3}
 }
 
 func (d DeclineRule) withDefaults() DeclineRule {
@@ -61,10 +62,12 @@ func (d DeclineRule) withDefaults() DeclineRule {
 	return d
 }
 
-// answers applies the rule to a passage's coverage figures.
-func (d DeclineRule) answers(cover, direct float64) bool {
+// answers applies the rule to a passage's coverage figures; topics is the
+// number of the question's topic words. One word matched only by a
+// related word ("football" ~ "playing") is too little to answer on.
+func (d DeclineRule) answers(cover, direct float64, topics int) bool {
 	if direct >= d.MinDirectCoverage {
 		return cover >= d.MinCoverage
 	}
-	return cover >= d.MinRelatedOnly
+	return topics > 1 && cover >= d.MinRelatedOnly
 }

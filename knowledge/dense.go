@@ -80,7 +80,7 @@ func (ix *index) buildDense() {
 			}
 			if si < len(doc.sents) {
 				s := doc.sents[si]
-				centroid(ix.sdense[int(s)*dims : int(s+1)*dims]).add(v, w)
+				centroid(ix.sdense[int(s)*dims:int(s+1)*dims]).add(v, w)
 			}
 		}
 		ix.hasDense[d] = c.normalize()

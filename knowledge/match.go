@@ -85,6 +85,7 @@ type queryWord struct {
 	spec    float64 // how specific the word is in English, 0 to 1
 	name    bool    // a name, acronym or number
 	reach   float64 // its strongest match anywhere in the statement
+	pos     int     // its token's index in the question part
 }
 
 // analyse resolves each topical word of a question to its matches.
@@ -98,7 +99,9 @@ func (r *Retriever) analyse(toks []weightedToken) []queryWord {
 	acronyms := r.initials(toks)
 	for i := 0; i < len(toks) && len(words) < maxQueryWords; i++ {
 		t := toks[i]
-		if t.joined || t.stop {
+		if t.joined || t.stop || r.speaker[t.word] {
+			// The speaker's name in a question about the content is
+			// attribution ("according to Li"), not a topic.
 			continue
 		}
 		if a, ok := acronyms[i]; ok {
@@ -111,7 +114,7 @@ func (r *Retriever) analyse(toks []weightedToken) []queryWord {
 				continue
 			}
 			at[a.word] = len(words)
-			words = append(words, queryWord{text: a.word, display: t.display, weight: t.weight, name: true, spec: r.specOf(a.word), idf: r.ix.idf[a.term], reach: 1,
+			words = append(words, queryWord{text: a.word, display: t.display, weight: t.weight, name: true, spec: r.specOf(a.word), idf: r.ix.idf[a.term], reach: 1, pos: i,
 				alts: []alt{{a.term, 1, MatchCompound, a.word}}})
 			continue
 		}
@@ -120,7 +123,7 @@ func (r *Retriever) analyse(toks []weightedToken) []queryWord {
 			continue
 		}
 		at[t.word] = len(words)
-		qw := queryWord{text: t.word, display: t.display, weight: t.weight, name: t.name}
+		qw := queryWord{text: t.word, display: t.display, weight: t.weight, name: t.name, pos: i}
 		r.resolve(&qw, plain, i)
 		words = append(words, qw)
 	}
@@ -297,15 +300,20 @@ var derivationalSuffixes = []string{"izations", "ization", "izing", "ized", "ize
 
 // tableBase finds a base form of w that the vector table has.
 func (ix *index) tableBase(w string) (string, bool) {
-	w = spelling(w)
-	for _, suf := range derivationalSuffixes {
-		b, ok := strings.CutSuffix(w, suf)
-		if !ok || len(b) < 4 {
-			continue
-		}
-		for _, cand := range []string{b, b + "e"} {
-			if _, _, ok := ix.vecs.Lookup(cand); ok {
-				return cand, true
+	forms := []string{w}
+	if f := spelling(w); f != w {
+		forms = append(forms, f)
+	}
+	for _, f := range forms {
+		for _, suf := range derivationalSuffixes {
+			b, ok := strings.CutSuffix(f, suf)
+			if !ok || len(b) < 4 {
+				continue
+			}
+			for _, cand := range []string{b, b + "e"} {
+				if _, _, ok := ix.vecs.Lookup(cand); ok {
+					return cand, true
+				}
 			}
 		}
 	}
@@ -353,10 +361,17 @@ func (r *Retriever) meaningAlts(qw *queryWord, vec vectors.Vec) {
 	}
 	for _, b := range best[:meaningTop] {
 		margin := b.cos - hub
-		if b.cos < floor || margin < meaningMargin || hasTerm(qw.alts, b.v.term) {
+		if b.cos < floor || margin < meaningMargin {
 			continue
 		}
 		wt := math.Min(meaningHigh, meaningLow+meaningGain*(margin-meaningMargin))
+		if k := altOf(qw.alts, b.v.term); k >= 0 {
+			// A weaker thesaurus relation to the same word gives way.
+			if qw.alts[k].weight < wt {
+				qw.alts[k] = alt{b.v.term, wt, MatchMeaning, b.v.word}
+			}
+			continue
+		}
 		qw.alts = append(qw.alts, alt{b.v.term, wt, MatchMeaning, b.v.word})
 	}
 }
@@ -389,13 +404,15 @@ func specificity(rank int, inTable, name, haveTable bool, length int) float64 {
 	return math.Min(1, x*x)
 }
 
-func hasTerm(alts []alt, id termID) bool {
-	for _, a := range alts {
+func hasTerm(alts []alt, id termID) bool { return altOf(alts, id) >= 0 }
+
+func altOf(alts []alt, id termID) int {
+	for i, a := range alts {
 		if a.term == id {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 // ranking is the passages' scores for one question.
@@ -406,7 +423,7 @@ type ranking struct {
 	bestSent      []int
 	sentScore     []float64
 	sent          []float64 // every sentence's score
-	order         []int // passages with a score, best first
+	order         []int     // passages with a score, best first
 	phraseMissing []string
 }
 
@@ -586,12 +603,14 @@ func (r *Retriever) missing(words []queryWord, phrases []string) ([]string, floa
 	var out []string
 	var total, miss float64
 	names := len(phrases) > 0
+	last := -2
 	for _, qw := range words {
 		wq := qw.weight * qw.spec
 		total += wq
 		if qw.isMissing() {
 			miss += wq
-			out = append(out, qw.display)
+			out = appendMissing(out, qw, last)
+			last = qw.pos
 			names = names || qw.missingName()
 		}
 	}
@@ -605,12 +624,24 @@ func (r *Retriever) missing(words []queryWord, phrases []string) ([]string, floa
 // missingNames lists the question's missing words.
 func (r *Retriever) missingNames(words []queryWord) []string {
 	var out []string
+	last := -2
 	for _, qw := range words {
 		if qw.isMissing() {
-			out = append(out, qw.display)
+			out = appendMissing(out, qw, last)
+			last = qw.pos
 		}
 	}
 	return out
+}
+
+// appendMissing adds a missing word, joining it to the previous one when
+// they stand next to each other in the question ("Tallinn Manual").
+func appendMissing(out []string, qw queryWord, last int) []string {
+	if len(out) > 0 && qw.pos == last+1 {
+		out[len(out)-1] += " " + qw.display
+		return out
+	}
+	return append(out, qw.display)
 }
 
 func (qw queryWord) isMissing() bool {

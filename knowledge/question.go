@@ -87,6 +87,9 @@ thanks thank thx ty cheers appreciated appreciate sorry bot folks guys pls plz p
 	return m
 }()
 
+// thanks open a sentence that only thanks, whatever follows.
+var thanks = map[string]bool{"thanks": true, "thank": true, "thx": true, "ty": true, "cheers": true, "great": true, "perfect": true, "brilliant": true}
+
 // isCourtesy reports whether a sentence only greets, thanks or signs off:
 // it has a courtesy word and nothing but stop words besides.
 func isCourtesy(toks []token) bool {
@@ -118,10 +121,11 @@ func read(msg string) reading {
 	for _, sp := range Sentences(msg) {
 		text := msg[sp.Start:sp.End]
 		toks := tokenize(nil, text)
-		if len(toks) == 0 || isCourtesy(toks) {
+		q := strings.HasSuffix(strings.TrimRight(text, "\"'”’) "), "?")
+		if len(toks) == 0 || isCourtesy(toks) || !q && thanks[toks[0].word] {
+			// "Thanks, that's helpful!" signs off; it asks nothing.
 			continue
 		}
-		q := strings.HasSuffix(strings.TrimRight(text, "\"'”’) "), "?")
 		if q {
 			asks++
 		}

@@ -42,6 +42,8 @@ type Retriever struct {
 	doc  *Document
 	ix   *index
 	opts RetrieverOptions
+	// speaker holds the words of the speaker's name, lower case.
+	speaker map[string]bool
 }
 
 // NewRetriever indexes a statement.
@@ -58,7 +60,11 @@ func NewRetriever(doc *Document, opts RetrieverOptions) *Retriever {
 		}
 		return ""
 	}, opts.Vectors)
-	return &Retriever{doc: doc, ix: ix, opts: opts}
+	speaker := map[string]bool{}
+	for _, t := range tokenize(nil, doc.Meta.Speaker) {
+		speaker[t.word] = true
+	}
+	return &Retriever{doc: doc, ix: ix, opts: opts, speaker: speaker}
 }
 
 // Document is the statement the retriever answers from.
@@ -86,8 +92,12 @@ func (r *Retriever) Ask(question string, top int) Answer {
 		return st.withQuestion(question)
 	}
 	var results []Answer
-	for _, p := range rd.parts {
-		results = append(results, r.askPart(p, rd.phrases, top))
+	for i, p := range rd.parts {
+		a := r.askPart(p, rd.phrases, top)
+		for j := range a.Passages {
+			a.Passages[j].Part = i
+		}
+		results = append(results, a)
 	}
 	return merge(question, results, top)
 }
@@ -200,8 +210,8 @@ func (r *Retriever) askPart(p part, phrases []phrase, top int) Answer {
 			if i == factLook || rk.scores[d] < best*factRatio {
 				break
 			}
-			q := r.quote(d, rk)
-			if r.ix.holdsFact(kind, r.ix.docs[d].para.Text[q.Start:q.End], asked) {
+			if s, ok := r.factSentence(d, kind, asked, rk); ok {
+				rk.bestSent[d] = s
 				copy(rk.order[1:i+1], rk.order[:i])
 				rk.order[0] = d
 				goto decide
@@ -217,9 +227,22 @@ decide:
 	b := rk.order[0]
 	missing, missingShare, names := r.missing(words, rk.phraseMissing)
 	rule := r.opts.Decline
-	answers := rule.answers(rk.cover[b], rk.direct[b])
+	// Whether to answer is judged on the best coverage among the strong
+	// passages: the first by score may match the question less fully.
+	cover, answers := rk.cover[b], false
+	for i, d := range rk.order {
+		if i == decideLook || rk.scores[d] < rk.scores[b]*secondRatio {
+			break
+		}
+		cover = max(cover, rk.cover[d])
+		answers = answers || rule.answers(rk.cover[d], rk.direct[d], len(words))
+	}
+	focusMissing := false
+	if f := focus(p.toks, words); f != nil {
+		focusMissing = f.isMissing() && f.spec >= minFocusSpec
+	}
 	switch {
-	case answers && (missingShare < rule.MaxMissing || rk.cover[b] >= rule.MissingCover) && !names:
+	case answers && (missingShare < rule.MaxMissing || cover >= rule.MissingCover) && !names && !focusMissing:
 		ans.Outcome = Answered
 		best := rk.scores[b]
 		for _, d := range rk.order {
@@ -228,12 +251,49 @@ decide:
 			}
 			ans.Passages = append(ans.Passages, r.passage(d, words, rk))
 		}
-	case len(missing) > 0 && rk.cover[b] >= rule.MinRelated:
+	case len(missing) > 0 && cover >= rule.MinRelated:
 		ans.Outcome = NotAddressed
 		ans.Missing = missing
 		ans.Related = r.related(words, rk, top)
+	default:
+		// A decline still says what the statement lacks, if it knows.
+		ans.Missing = missing
 	}
 	return ans
+}
+
+// decideLook is how many of the strongest passages the decision to answer
+// looks at.
+const decideLook = 3
+
+var focusWords = wordSet(`what which much many`)
+
+// minFocusSpec: a missing focus word this specific ("penalties",
+// "deadline") means the question asks for what the statement lacks.
+const minFocusSpec = minMissingSpec
+
+// focus is the word a "what", "which" or "how much" question asks about:
+// the first topic word after the question word ("What are the penalties
+// for …" → "penalties", "How much money …" → "money"), or nil.
+func focus(toks []weightedToken, words []queryWord) *queryWord {
+	for i, t := range toks {
+		if t.weight < 1 || !focusWords[t.word] {
+			continue
+		}
+		for _, u := range toks[i+1:] {
+			if u.joined || u.stop {
+				continue
+			}
+			for k := range words {
+				if words[k].text == u.word {
+					return &words[k]
+				}
+			}
+			return nil
+		}
+		return nil
+	}
+	return nil
 }
 
 // Answer types: how many of the strongest passages are looked at for the
@@ -242,6 +302,23 @@ const (
 	factLook  = 3
 	factRatio = 0.5
 )
+
+// factSentence finds the best-scoring sentence of passage d that holds a
+// fact of the kind asked.
+func (r *Retriever) factSentence(d int, kind factKind, asked map[string]bool, rk ranking) (int, bool) {
+	doc := r.ix.docs[d]
+	best, found := -1, false
+	for _, s := range doc.sents {
+		sd := r.ix.sents[s]
+		if !r.ix.holdsFact(kind, doc.para.Text[sd.start:sd.end], asked) {
+			continue
+		}
+		if !found || rk.sent[s] > rk.sent[best] {
+			best, found = int(s), true
+		}
+	}
+	return best, found
+}
 
 func factLabel(k factKind) string {
 	switch k {

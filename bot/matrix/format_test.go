@@ -44,6 +44,28 @@ var replies = map[string]bot.Reply{
 			{Text: "plain row"},
 		},
 	},
+	"excerpt": {
+		Kind: bot.KindAnswer,
+		Passages: []bot.Passage{{
+			Text:       "Mankind does not need a new battlefield.",
+			Citation:   "Li Baodong, 5 June 2014 · Part II: Four principles › Principle 1: Peace · ¶5",
+			Paragraph:  5,
+			Highlights: []bot.Span{{Start: 29, End: 39}},
+			Excerpt:    true,
+		}},
+		Hint: "Whole paragraph: !cite 5.",
+	},
+	"not_addressed": {
+		Kind: bot.KindNotAddressed,
+		Text: "The statement does not mention the Tallinn Manual. Related reading, not an answer:",
+		Passages: []bot.Passage{{
+			Text:      "We should continue to study how to apply existing international laws to cyber space.",
+			Citation:  "Li Baodong, 5 June 2014 · ¶11",
+			Paragraph: 11,
+			Excerpt:   true,
+		}},
+		Hint: "Whole paragraph: !cite 11. Try !principles for what it does cover.",
+	},
 	"escaping": {
 		Kind: bot.KindError,
 		Text: `<script>alert("x")</script> & <b>bold</b>`,

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -76,6 +77,9 @@ type responseMessage struct {
 	Text           string          `json:"text,omitempty"`
 	Blocks         []slackgo.Block `json:"blocks,omitempty"`
 	DeleteOriginal bool            `json:"delete_original,omitempty"`
+	// ReplaceOriginal false posts beside the clicked message instead of
+	// over it; nil leaves Slack's default.
+	ReplaceOriginal *bool `json:"replace_original,omitempty"`
 }
 
 // answerCommand answers a slash command. The returned message goes back in
@@ -131,15 +135,39 @@ func shareValue(id, text string) string {
 	return v
 }
 
-// handleInteraction acts on a button click; only "Share in channel" exists.
+// handleInteraction acts on a button click: "Share in channel" or "Whole
+// paragraph".
 func (a *Adapter) handleInteraction(ctx context.Context, in interaction) {
 	if in.Type != "block_actions" {
 		return
 	}
 	for _, act := range in.Actions {
-		if act.ActionID == shareActionID {
+		switch {
+		case act.ActionID == shareActionID:
 			a.share(ctx, in, act.Value)
+		case strings.HasPrefix(act.ActionID, wholeActionID):
+			a.whole(ctx, in, act.Value)
 		}
+	}
+}
+
+// whole shows the clicker the whole paragraph that an answer quoted in
+// part, privately, through the click's response_url.
+func (a *Adapter) whole(ctx context.Context, in interaction, value string) {
+	n, err := strconv.Atoi(value)
+	if err != nil || n < 1 || in.ResponseURL == "" {
+		return
+	}
+	reply, ok := a.o.Responder.Respond(ctx, bot.Message{
+		Platform: Platform, Text: "cite " + strconv.Itoa(n), Prefix: "/", Direct: directCommands(), Mentioned: true,
+		Sender: bot.User{ID: in.User.ID}, Conversation: bot.Conversation{ID: in.channelID()},
+	})
+	if !ok {
+		return
+	}
+	r := Render(reply, renderOptions{})
+	if err := a.respond(ctx, in.ResponseURL, &responseMessage{ResponseType: "ephemeral", ReplaceOriginal: new(bool), Text: r.Text, Blocks: r.Blocks}); err != nil {
+		a.log.Error("slack: could not show the whole paragraph", "channel", in.channelID(), "paragraph", n, "reason", err)
 	}
 }
 

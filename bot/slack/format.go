@@ -26,6 +26,10 @@ const (
 // shareActionID names the "Share in channel" button in interaction payloads.
 const shareActionID = "policybot_share"
 
+// wholeActionID prefixes the "Whole paragraph" buttons' action IDs (which
+// must differ within a message); the value is the paragraph number.
+const wholeActionID = "policybot_whole_"
+
 // Rendered is a reply in Slack's shape: blocks for display and a plain text
 // fallback for notifications, screen readers and clients without blocks.
 type Rendered struct {
@@ -109,8 +113,17 @@ func Render(r bot.Reply, o renderOptions) Rendered {
 		context("Shared by <@" + o.SharedBy + ">")
 	}
 
+	// A "Whole paragraph" button for each passage quoted in part.
+	var whole []slackgo.BlockElement
+	for _, p := range r.Passages {
+		if p.Excerpt && p.Paragraph > 0 {
+			n := strconv.Itoa(p.Paragraph)
+			whole = append(whole, slackgo.NewButtonBlockElement(wholeActionID+n, n,
+				slackgo.NewTextBlockObject(slackgo.PlainTextType, "Whole paragraph ¶"+n, false, false)))
+		}
+	}
 	reserve := 0
-	if o.ShareValue != "" {
+	if o.ShareValue != "" || len(whole) > 0 {
 		reserve = 1
 	}
 	if len(blocks) > maxBlocks-reserve {
@@ -119,9 +132,11 @@ func Render(r bot.Reply, o renderOptions) Rendered {
 			slackgo.NewContextBlock("", mrkdwn("… "+strconv.Itoa(omitted)+" more parts left out to fit one Slack message.")))
 	}
 	if o.ShareValue != "" {
-		btn := slackgo.NewButtonBlockElement(shareActionID, o.ShareValue,
-			slackgo.NewTextBlockObject(slackgo.PlainTextType, "Share in channel", false, false))
-		blocks = append(blocks, slackgo.NewActionBlock("", btn))
+		whole = append(whole, slackgo.NewButtonBlockElement(shareActionID, o.ShareValue,
+			slackgo.NewTextBlockObject(slackgo.PlainTextType, "Share in channel", false, false)))
+	}
+	if len(whole) > 0 {
+		blocks = append(blocks, slackgo.NewActionBlock("", whole...))
 	}
 
 	text := escape(r.PlainText("*", "*"))

@@ -68,6 +68,16 @@ func TestRenderGolden(t *testing.T) {
 				Passages: []bot.Passage{{Text: "a <!everyone> b *c* d", Citation: "<@U999>", Highlights: []bot.Span{{Start: 2, End: 13}}}},
 				Note:     "<!subteam^S1>", Hint: "</policy help>"}
 		}, renderOptions{}},
+		{"excerpt", func(*testing.T) bot.Reply {
+			text := "Mankind does not need a new battlefield."
+			return bot.Reply{Kind: bot.KindAnswer, Passages: []bot.Passage{{Text: text, Citation: "Li Baodong, 5 June 2014 · Principle 1: Peace · ¶5",
+				Paragraph: 5, Excerpt: true, Highlights: highlight(text, "battlefield")}}, Hint: "Whole paragraph: /policy cite 5."}
+		}, renderOptions{}},
+		{"not_addressed", func(*testing.T) bot.Reply {
+			return bot.Reply{Kind: bot.KindNotAddressed, Text: "The statement does not mention the Tallinn Manual. Related reading, not an answer:",
+				Passages: []bot.Passage{{Text: "We should continue to study how to apply existing international laws to cyber space.", Citation: "Li Baodong, 5 June 2014 · ¶11", Paragraph: 11, Excerpt: true}},
+				Hint:     "Whole paragraph: /policy cite 11. Try /principles for what it does cover."}
+		}, renderOptions{}},
 		{"long_passage", func(*testing.T) bot.Reply {
 			return bot.Reply{Kind: bot.KindAnswer, Passages: []bot.Passage{{Text: long, Citation: "test ¶1", Highlights: highlight(long, "security")}},
 				Omitted: 1, Note: "1 more passage left out."}

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -223,6 +224,45 @@ func TestShareInChannel(t *testing.T) {
 			e.api.none(t, e.a)
 		})
 	}
+}
+
+// An answer quoting part of a paragraph carries a "Whole paragraph"
+// button; a click shows the clicker the whole paragraph, privately, beside
+// the answer.
+func TestWholeParagraphButton(t *testing.T) {
+	e := newTestEnv(t, nil)
+	var asked []string
+	e.core.respond = func(m bot.Message) (bot.Reply, bool) {
+		asked = append(asked, m.Text)
+		if m.Text == "cite 6" {
+			return bot.Reply{Kind: bot.KindAnswer, Passages: []bot.Passage{{Text: "the whole sixth paragraph", Citation: "¶6", Paragraph: 6}}}, true
+		}
+		return bot.Reply{Kind: bot.KindAnswer, Passages: []bot.Passage{{Text: "one sentence", Citation: "¶6", Paragraph: 6, Excerpt: true}}}, true
+	}
+	w := e.serve(e.signed("/slack/commands", formType, commandForm("/policy", "ask sovereignty", "C1", e.api.hookURL())))
+	if !strings.Contains(w.Body.String(), `"action_id":"`+wholeActionID+`6"`) || !strings.Contains(w.Body.String(), "Whole paragraph ¶6") {
+		t.Fatalf("no whole-paragraph button in %s", w.Body)
+	}
+	p, _ := json.Marshal(map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": "U7"}, "channel": map[string]any{"id": "C1"},
+		"response_url": e.api.hookURL(),
+		"actions":      []map[string]any{{"action_id": wholeActionID + "6", "value": "6", "type": "button"}},
+	})
+	w = e.serve(e.signed("/slack/interactivity", formType, url.Values{"payload": {string(p)}}.Encode()))
+	if w.Code != 200 {
+		t.Fatalf("status %d", w.Code)
+	}
+	hook := e.api.next(t)
+	if hook.Path != "/hook" || hook.JSON["response_type"] != "ephemeral" || hook.JSON["replace_original"] != false {
+		t.Fatalf("whole paragraph sent as %s %v", hook.Path, hook.JSON)
+	}
+	if !strings.Contains(fmt.Sprint(hook.JSON["text"]), "the whole sixth paragraph") {
+		t.Errorf("sent %v, want the whole paragraph", hook.JSON["text"])
+	}
+	if asked[len(asked)-1] != "cite 6" {
+		t.Errorf("asked the core %q, want cite 6", asked)
+	}
+	e.api.none(t, e.a)
 }
 
 func TestShareWhenBotNotInChannel(t *testing.T) {

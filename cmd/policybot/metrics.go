@@ -33,8 +33,11 @@ type metrics struct {
 const (
 	outcomeAnswered = "answered" // quoted passages
 	outcomeDeclined = "declined" // the statement does not answer it
-	outcomeInfo     = "info"     // help, lists, digest status
-	outcomeError    = "error"    // a command that could not be carried out, or a panic
+	// outcomeNotAddressed: the statement touches the topic but does not
+	// say what was asked; the reply names what it lacks.
+	outcomeNotAddressed = "not_addressed"
+	outcomeInfo         = "info"  // help, lists, digest status
+	outcomeError        = "error" // a command that could not be carried out, or a panic
 )
 
 func newMetrics(version string) *metrics {
@@ -112,6 +115,8 @@ func outcomeOf(r bot.Reply) string {
 		return outcomeAnswered
 	case bot.KindDecline:
 		return outcomeDeclined
+	case bot.KindNotAddressed:
+		return outcomeNotAddressed
 	case bot.KindInfo:
 		return outcomeInfo
 	}
@@ -121,7 +126,7 @@ func outcomeOf(r bot.Reply) string {
 // platform returns the hooks for one platform, and makes its series exist
 // at zero so dashboards and alerts see them before the first event.
 func (m *metrics) platform(name string) platformMetrics {
-	for _, o := range []string{outcomeAnswered, outcomeDeclined, outcomeInfo, outcomeError} {
+	for _, o := range []string{outcomeAnswered, outcomeDeclined, outcomeNotAddressed, outcomeInfo, outcomeError} {
 		m.questions.WithLabelValues(name, o)
 	}
 	m.latency.WithLabelValues(name)
