@@ -3,8 +3,13 @@ package knowledge
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/policybot/policybot/knowledge/vectors"
 )
 
 func BenchmarkIndexEmbedded(b *testing.B) {
@@ -15,7 +20,7 @@ func BenchmarkIndexEmbedded(b *testing.B) {
 	doc := Embedded()
 	b.ReportAllocs()
 	for b.Loop() {
-		NewRetriever(doc, RetrieverOptions{Related: th})
+		NewRetriever(doc, RetrieverOptions{Related: th, Vectors: vectors.Embedded()})
 	}
 }
 
@@ -84,10 +89,8 @@ func syntheticStatement(n int) *Document {
 
 func splitSentencesForBench(text string) []string {
 	var out []string
-	for _, s := range strings.SplitAfter(text, ". ") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
+	for _, s := range Sentences(text) {
+		out = append(out, text[s.Start:s.End])
 	}
 	return out
 }
@@ -98,7 +101,7 @@ func BenchmarkQuery100Statements(b *testing.B) {
 		b.Fatal(err)
 	}
 	doc := syntheticStatement(100)
-	r := NewRetriever(doc, RetrieverOptions{Related: th})
+	r := NewRetriever(doc, RetrieverOptions{Related: th, Vectors: vectors.Embedded()})
 	b.ReportMetric(float64(len(doc.Paragraphs)), "paragraphs")
 	for _, q := range benchQuestions {
 		b.Run(strings.Fields(q)[0], func(b *testing.B) {
@@ -118,6 +121,45 @@ func BenchmarkIndex100Statements(b *testing.B) {
 	doc := syntheticStatement(100)
 	b.ReportAllocs()
 	for b.Loop() {
-		NewRetriever(doc, RetrieverOptions{Related: th})
+		NewRetriever(doc, RetrieverOptions{Related: th, Vectors: vectors.Embedded()})
 	}
+}
+
+// BenchmarkOpen is start-up: parse the embedded statement, load the
+// related-word table and the vectors (used in place), and index.
+func BenchmarkOpen(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Open(""); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkChatQuestions times each question of chat.jsonl (the way people
+// type in chat) on the embedded statement and reports the median and the
+// 99th percentile of one question.
+func BenchmarkChatQuestions(b *testing.B) {
+	f, err := os.Open("../../shared/eval/chat.jsonl")
+	if err != nil {
+		b.Skipf("chat.jsonl lives beside the repository: %v", err)
+	}
+	cases, err := ReadEvalCases(f)
+	f.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := newTestRetriever(b)
+	var took []time.Duration
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		start := time.Now()
+		r.Ask(cases[i%len(cases)].Q, 3)
+		took = append(took, time.Since(start))
+		i++
+	}
+	slices.Sort(took)
+	b.ReportMetric(float64(took[len(took)/2].Nanoseconds())/1000, "p50-µs")
+	b.ReportMetric(float64(took[len(took)*99/100].Nanoseconds())/1000, "p99-µs")
 }

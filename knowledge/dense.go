@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"math"
+	"sort"
 
 	"github.com/policybot/policybot/knowledge/vectors"
 )
@@ -90,9 +91,14 @@ func (ix *index) buildDense() {
 	}
 }
 
-// denseScores is each passage's similarity to the question's centroid:
-// the mean of the passage's own and its best sentence's.
-func (r *Retriever) denseScores(words []queryWord) []float64 {
+// denseTop bounds the passages given a dense score: the best by the word
+// matches, so that a large corpus costs no more than a small one.
+const denseTop = 48
+
+// denseScores is the similarity to the question's centroid of the
+// passages with a word-match score (the denseTop best of them): the mean
+// of the passage's own and its best sentence's.
+func (r *Retriever) denseScores(words []queryWord, scores []float64) []float64 {
 	ix := r.ix
 	if ix.vecs == nil {
 		return nil
@@ -108,8 +114,21 @@ func (r *Retriever) denseScores(words []queryWord) []float64 {
 		return nil
 	}
 	out := make([]float64, len(ix.docs))
+	floor := 0.0
+	if len(scores) > denseTop {
+		top := make([]float64, 0, len(scores))
+		for _, s := range scores {
+			if s > 0 {
+				top = append(top, s)
+			}
+		}
+		if len(top) > denseTop {
+			sort.Float64s(top)
+			floor = top[len(top)-denseTop]
+		}
+	}
 	for d, doc := range ix.docs {
-		if !ix.hasDense[d] {
+		if !ix.hasDense[d] || scores[d] <= 0 || scores[d] < floor {
 			continue
 		}
 		p := dot(q, ix.dense[d*dims:(d+1)*dims])

@@ -47,6 +47,7 @@ type vocabVec struct {
 	word string
 	term termID
 	vec  vectors.Vec
+	sig  vectors.Signature
 }
 
 // index is an inverted index over a statement's passages with BM25
@@ -193,7 +194,7 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string, vecs *vector
 		sort.Strings(words)
 		for _, w := range words {
 			if v, _, ok := vecs.Lookup(w); ok {
-				ix.vocab = append(ix.vocab, vocabVec{w, ix.surface[w], v})
+				ix.vocab = append(ix.vocab, vocabVec{w, ix.surface[w], v, v.Signature()})
 			}
 		}
 		ix.buildDense()
@@ -250,7 +251,7 @@ func (ix *index) lookup(word string) (termID, MatchKind, bool) {
 
 // BM25 parameters: the usual defaults; paragraphs vary in length by a
 // factor of ten, so length normalisation matters.
-var (
+const (
 	bm25K1 = 0.9
 	bm25B  = 0.75
 )

@@ -15,7 +15,7 @@ import (
 // counts when the message also asks one: context can tell what "it" is
 // ("… the Code of Conduct in briefings. Who submitted it?"), but it is not
 // what was asked.
-var contextWeight = 0.35
+const contextWeight = 0.35
 
 // maxParts bounds the questions of one message answered separately.
 const maxParts = 3

@@ -82,14 +82,16 @@ func (r *Retriever) Ask(question string, top int) Answer {
 	if len(rd.all) == 0 {
 		return ans
 	}
+	// Structure first: "how does the speaker open?" names the speaker but
+	// asks about the speech.
+	if st, ok := r.structural(rd, top); ok {
+		return st.withQuestion(question)
+	}
 	if about := r.aboutStatement(rd); about != nil {
 		ans.About = true
 		ans.Outcome = Answered
 		ans.Passages = append(ans.Passages, *about)
 		return ans
-	}
-	if st, ok := r.structural(rd, top); ok {
-		return st.withQuestion(question)
 	}
 	var results []Answer
 	for i, p := range rd.parts {
@@ -210,7 +212,7 @@ func (r *Retriever) askPart(p part, phrases []phrase, top int) Answer {
 			if i == factLook || rk.scores[d] < best*factRatio {
 				break
 			}
-			if s, ok := r.factSentence(d, kind, asked, rk); ok {
+			if s, ok := r.factSentence(d, kind, asked, words, rk.cover[rk.order[0]], rk); ok {
 				rk.bestSent[d] = s
 				copy(rk.order[1:i+1], rk.order[:i])
 				rk.order[0] = d
@@ -304,13 +306,15 @@ const (
 )
 
 // factSentence finds the best-scoring sentence of passage d that holds a
-// fact of the kind asked.
-func (r *Retriever) factSentence(d int, kind factKind, asked map[string]bool, rk ranking) (int, bool) {
+// fact of the kind asked and covers at least factCover of what the best
+// passage covers of the question: a date in a sentence about something
+// else answers nothing.
+func (r *Retriever) factSentence(d int, kind factKind, asked map[string]bool, words []queryWord, bestCover float64, rk ranking) (int, bool) {
 	doc := r.ix.docs[d]
 	best, found := -1, false
 	for _, s := range doc.sents {
 		sd := r.ix.sents[s]
-		if !r.ix.holdsFact(kind, doc.para.Text[sd.start:sd.end], asked) {
+		if !r.ix.holdsFact(kind, doc.para.Text[sd.start:sd.end], asked) || r.sentCover(int(s), words) < factCover*bestCover {
 			continue
 		}
 		if !found || rk.sent[s] > rk.sent[best] {
@@ -318,6 +322,31 @@ func (r *Retriever) factSentence(d int, kind factKind, asked map[string]bool, rk
 		}
 	}
 	return best, found
+}
+
+// factCover: see factSentence.
+const factCover = 0.5
+
+// sentCover is the share of the question's weight that sentence s matches.
+func (r *Retriever) sentCover(s int, words []queryWord) float64 {
+	var total, got float64
+	for _, qw := range words {
+		wq := qw.weight * qw.spec
+		total += wq
+		best := 0.0
+		for _, a := range qw.alts {
+			ps := r.ix.spostings[a.term]
+			i := sort.Search(len(ps), func(i int) bool { return ps[i].doc >= int32(s) })
+			if i < len(ps) && ps[i].doc == int32(s) {
+				best = max(best, a.weight)
+			}
+		}
+		got += best * wq
+	}
+	if total == 0 {
+		return 0
+	}
+	return got / total
 }
 
 func factLabel(k factKind) string {

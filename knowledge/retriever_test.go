@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -38,26 +39,87 @@ func evalFile(t *testing.T, r *Retriever, path string) EvalReport {
 	return Evaluate(r, cases)
 }
 
-// The development set's targets are the issue's; the two sets written for
-// this project guard against regressions in paraphrase and decline
-// handling at the level reached when the method was last changed.
+// Floors at the level reached when the method last changed, so that a
+// change that makes answers worse fails here: the development set's are
+// the issue's targets; the others guard paraphrase, decline and chat
+// handling. chat.jsonl lives in ../shared/eval beside the repository.
 func TestQuality(t *testing.T) {
 	r := newTestRetriever(t)
 	for _, c := range []struct {
-		file                    string
-		top1, recall3, declined float64
+		file                             string
+		top1, recall3, noAnswer, falseNo float64
 	}{
-		{"testdata/dev.jsonl", 0.95, 1.0, 1.0},
-		{"testdata/extra.jsonl", 0.9, 1.0, 0.8},
-		{"testdata/paraphrase.jsonl", 0.65, 0.8, 1.0},
+		{"testdata/dev.jsonl", 0.95, 1.0, 1.0, 0},
+		{"testdata/extra.jsonl", 0.95, 1.0, 0.9, 0},
+		{"testdata/paraphrase.jsonl", 0.7, 0.85, 1.0, 0.04},
+		{"testdata/chat-own.jsonl", 0.9, 1.0, 0.8, 0},
+		{"../../shared/eval/chat.jsonl", 0.85, 0.9, 0.75, 0.04},
 	} {
+		if _, err := os.Stat(c.file); err != nil && strings.HasPrefix(c.file, "../") {
+			t.Logf("%s not here (it lives beside the repository): %v", c.file, err)
+			continue
+		}
 		rep := evalFile(t, r, c.file)
-		if rep.Top1Rate() < c.top1 || rep.RecallAt3Rate() < c.recall3 || rep.DeclineRate() < c.declined {
+		if rep.Top1Rate() < c.top1 || rep.RecallAt3Rate() < c.recall3 || rep.DeclineRate() < c.noAnswer || rep.FalseDeclineRate() > c.falseNo {
 			var b strings.Builder
 			rep.WriteTo(&b)
-			t.Errorf("%s below target (top-1 %.2f, recall@3 %.2f, declined %.2f):\n%s", c.file, c.top1, c.recall3, c.declined, b.String())
+			t.Errorf("%s below its floor (top-1 %.2f, recall@3 %.2f, no answer %.2f, false declines at most %.2f):\n%s", c.file, c.top1, c.recall3, c.noAnswer, c.falseNo, b.String())
 		}
 	}
+}
+
+// Every text is a verbatim paragraph of the statement and every quote a
+// verbatim run of whole sentences of it, for every question we have.
+func TestQuotesAreVerbatim(t *testing.T) {
+	r := newTestRetriever(t)
+	doc := r.Document()
+	files, _ := filepath.Glob("testdata/*.jsonl")
+	files = append(files, "../../shared/eval/chat.jsonl", "../../shared/eval/dev.jsonl")
+	n := 0
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			continue
+		}
+		cases, err := ReadEvalCases(fh)
+		fh.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cases {
+			a := r.Ask(c.Q, 3)
+			for _, p := range append(a.Passages, a.Related...) {
+				n++
+				if p.Paragraph.Number > 0 {
+					if want, _ := doc.Paragraph(p.Paragraph.Number); want.Text != p.Paragraph.Text {
+						t.Errorf("%q: ¶%d text is not the statement's paragraph", c.Q, p.Paragraph.Number)
+					}
+				} else if !strings.Contains(doc.Source, p.Paragraph.Text) {
+					t.Errorf("%q: title passage not in the source", c.Q)
+				}
+				q := p.QuoteText()
+				if q == "" || !strings.Contains(p.Paragraph.Text, q) {
+					t.Errorf("%q: quote %q not in ¶%d", c.Q, q, p.Paragraph.Number)
+					continue
+				}
+				if !sentenceAligned(p.Paragraph.Text, p.Quote) {
+					t.Errorf("%q: quote %q of ¶%d does not start and end on sentence boundaries", c.Q, q, p.Paragraph.Number)
+				}
+			}
+		}
+	}
+	if n < 100 {
+		t.Fatalf("only %d passages checked", n)
+	}
+}
+
+func sentenceAligned(text string, q Span) bool {
+	starts, ends := false, false
+	for _, s := range Sentences(text) {
+		starts = starts || s.Start == q.Start
+		ends = ends || s.End == q.End
+	}
+	return starts && ends || q.Start == 0 && q.End == len(text)
 }
 
 func TestCompoundsAndSpacingsAgree(t *testing.T) {
@@ -169,13 +231,33 @@ func FuzzAsk(f *testing.F) {
 		f.Add(s)
 	}
 	r := newTestRetriever(f)
+	for _, s := range []string{"Hi! Two things. What is 'co-governance'? And when?", "\"unclosed 'quote", "i.e. e.g. ... ?!?", "Thanks. Who? What? Why? When? How?"} {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, q string) {
 		a := r.Ask(q, 3)
-		for _, p := range a.Passages {
+		if (len(a.Passages) > 0) != (a.Outcome == Answered) || len(a.Related) > 0 && a.Outcome != NotAddressed {
+			t.Fatalf("%s with %d passages and %d related", a.Outcome, len(a.Passages), len(a.Related))
+		}
+		for _, p := range append(a.Passages, a.Related...) {
 			for _, h := range p.Highlights {
 				if h.Start < 0 || h.End > len(p.Paragraph.Text) || h.Start >= h.End {
 					t.Fatalf("bad highlight %+v", h)
 				}
+			}
+			if p.Quote.Start < 0 || p.Quote.End > len(p.Paragraph.Text) || p.Quote.Start >= p.Quote.End {
+				t.Fatalf("bad quote %+v in ¶%d", p.Quote, p.Paragraph.Number)
+			}
+		}
+		// The reading steps on their own: parts are bounded and every
+		// token lies inside the message.
+		rd := read(clampQuestion(q))
+		if len(rd.parts) > maxParts {
+			t.Fatalf("%d parts", len(rd.parts))
+		}
+		for _, sp := range Sentences(q) {
+			if sp.Start < 0 || sp.End > len(q) || sp.Start >= sp.End {
+				t.Fatalf("bad sentence %+v", sp)
 			}
 		}
 	})

@@ -147,8 +147,9 @@ func (r *Retriever) listAnswer(k ItemKind) Answer {
 		word = "area"
 	}
 	ans := Answer{Outcome: Answered, Summary: fmt.Sprintf("The statement sets out %s, in this order: %s.", countNoun(len(items), word), joinAnd(names))}
-	intro := items[0].Paragraph - 1
-	if p, ok := r.doc.Paragraph(intro); ok && strings.HasSuffix(strings.TrimSpace(p.Text), ":") {
+	// The paragraph before the first item introduces the list ("… the
+	// following principles:").
+	if p, ok := r.doc.Paragraph(items[0].Paragraph - 1); ok && p.Item == nil {
 		ans.Passages = append(ans.Passages, r.wholePassage(p, false))
 	}
 	last, _ := r.doc.Paragraph(items[len(items)-1].Paragraph)

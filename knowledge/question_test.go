@@ -1,0 +1,153 @@
+package knowledge
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestSentences(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"One. Two? Three!", []string{"One.", "Two?", "Three!"}},
+		{"how he opens, i.e. on whose behalf. Then more.", []string{"how he opens, i.e. on whose behalf.", "Then more."}},
+		{`He said "stop." Then left.`, []string{`He said "stop."`, "Then left."}},
+		{"e.g. hotlines or CERT-to-CERT channels?", []string{"e.g. hotlines or CERT-to-CERT channels?"}},
+		{"  padded  ", []string{"padded"}},
+		{"", nil},
+		{"No end", []string{"No end"}},
+		{"In 2011. 618 million users.", []string{"In 2011.", "618 million users."}},
+	} {
+		var got []string
+		for _, s := range Sentences(c.in) {
+			got = append(got, c.in[s.Start:s.End])
+		}
+		if strings.Join(got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("Sentences(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestRead(t *testing.T) {
+	words := func(p part) string {
+		var out []string
+		for _, t := range p.toks {
+			if !t.joined && !t.stop {
+				out = append(out, t.word)
+			}
+		}
+		return strings.Join(out, " ")
+	}
+	for _, c := range []struct {
+		in    string
+		parts []string // topic words of each part, context included
+		ctx   bool     // whether some word has the context weight
+	}{
+		// A greeting and thanks are not topics.
+		{"Hi! What is co-governance? Thanks", []string{"co governance"}, false},
+		{"hey bot good morning!", nil, false},
+		{"thanks, that's helpful!", nil, false},
+		// Context counts for each question, at less weight.
+		{"I write on trade. Does he mention tariffs? And sovereignty?", []string{"tariffs write trade", "sovereignty write trade"}, true},
+		// No question mark: one query.
+		{"sovereignty cyber space", []string{"sovereignty cyber space"}, false},
+		// A question with no topic of its own leans on what came before.
+		{"The Code of Conduct keeps coming up. Who submitted it?", []string{"submitted code conduct keeps coming"}, true},
+	} {
+		rd := read(c.in)
+		var got []string
+		ctx := false
+		for _, p := range rd.parts {
+			got = append(got, words(p))
+			for _, t := range p.toks {
+				ctx = ctx || t.weight == contextWeight
+			}
+		}
+		if strings.Join(got, "|") != strings.Join(c.parts, "|") || ctx != c.ctx {
+			t.Errorf("read(%q) parts %q context %v, want %q context %v", c.in, got, ctx, c.parts, c.ctx)
+		}
+	}
+}
+
+func TestQuotedPhrases(t *testing.T) {
+	for in, want := range map[string]string{
+		"wats 'community of common destiny' supposed to mean": "community of common destiny",
+		`define "cyber terrorism" please`:                     "cyber terrorism",
+		"what is China's 'major cyber state'?":                "major cyber state",
+		"China's view of it's future":                         "",
+		"one 'word' only":                                     "",
+	} {
+		var got []string
+		for _, p := range quotedPhrases(in) {
+			got = append(got, p.text)
+		}
+		if strings.Join(got, "|") != want {
+			t.Errorf("quotedPhrases(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Each outcome, and its shape: answers only when answered, related only
+// when not addressed, and the missing concept named as the user wrote it.
+func TestOutcomes(t *testing.T) {
+	r := newTestRetriever(t)
+	for _, c := range []struct {
+		q       string
+		outcome Outcome
+		missing string // one of Missing, when set
+	}{
+		{"Why does he say mankind does not need a new battlefield?", Answered, ""},
+		{"Does he refer to the Tallinn Manual on the law applicable to cyber warfare?", NotAddressed, "Tallinn Manual"},
+		{"How does Li Baodong define 'cyber terrorism'?", NotAddressed, "“cyber terrorism”"},
+		{"When was the UN Charter signed?", NotAddressed, "a date or time"},
+		{"what's the capital of France", Declined, ""},
+		{"asdfgh jkl;", Declined, ""},
+	} {
+		a := r.Ask(c.q, 3)
+		if a.Outcome != c.outcome {
+			t.Errorf("%q: outcome %s, want %s (missing %q)", c.q, a.Outcome, c.outcome, a.Missing)
+			continue
+		}
+		if (len(a.Passages) > 0) != (a.Outcome == Answered) || (len(a.Related) > 0 && a.Outcome != NotAddressed) {
+			t.Errorf("%q: %s with %d passages and %d related", c.q, a.Outcome, len(a.Passages), len(a.Related))
+		}
+		if c.missing != "" && !containsString(a.Missing, c.missing) {
+			t.Errorf("%q: missing %q, want %q among them", c.q, a.Missing, c.missing)
+		}
+	}
+}
+
+// Structure questions are answered from the document model.
+func TestStructure(t *testing.T) {
+	r := newTestRetriever(t)
+	doc := r.Document()
+	last := doc.Paragraphs[len(doc.Paragraphs)-1].Number
+	for _, c := range []struct {
+		q       string
+		first   int
+		summary string
+	}{
+		{"How many principles does he propose?", doc.ItemsOf(Principle)[0].Paragraph - 1, "four principles"},
+		{"After the principles, how many areas of effort are there?", doc.ItemsOf(Area)[0].Paragraph - 1, "three areas"},
+		{"how does the speaker open his remarks?", 1, ""},
+		{"whats the last thing he says", last - 1, ""},
+	} {
+		a := r.Ask(c.q, 3)
+		if a.Outcome != Answered || a.Passages[0].Paragraph.Number != c.first || !strings.Contains(a.Summary, c.summary) {
+			t.Errorf("%q: %s, first ¶%v, summary %q; want ¶%d and %q", c.q, a.Outcome, paragraphs(a), a.Summary, c.first, c.summary)
+		}
+	}
+	// A cue word about the content is not a structure question.
+	if a := r.Ask("What does the speech mean by the Internet being a place of open resources?", 3); len(a.Passages) == 0 || a.Passages[0].Paragraph.Number == 1 {
+		t.Errorf("open resources: got %v, want the co-governance paragraph", paragraphs(a))
+	}
+}
+
+func paragraphs(a Answer) []int {
+	var out []int
+	for _, p := range a.Passages {
+		out = append(out, p.Paragraph.Number)
+	}
+	return out
+}
