@@ -44,7 +44,7 @@ func (b *Bot) ask(_ context.Context, m Message, q string) (Reply, error) {
 
 // strongRatio is how close to the best passage's score a further passage
 // must come to be shown: one strong passage beats three weak ones.
-const strongRatio = 0.7
+const strongRatio = 0.8
 
 // answer quotes the sentences that answer, best first: the best passage of
 // each question asked, and a further passage only when it is nearly as

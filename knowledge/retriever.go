@@ -240,8 +240,17 @@ decide:
 		answers = answers || rule.answers(rk.cover[d], rk.direct[d], len(words))
 	}
 	focusMissing := false
-	if f := focus(p.toks, words); f != nil {
-		focusMissing = f.isMissing() && f.spec >= minFocusSpec
+	if f := focus(p.toks, words); f != nil && f.isMissing() && f.spec >= minFocusSpec {
+		// What was asked about is what is missing: name that, and the
+		// names and phrases, not every other unmatched word.
+		focusMissing = true
+		keep := []string{f.display}
+		for _, qw := range words {
+			if qw.isMissing() && qw.missingName() && qw.display != f.display {
+				keep = append(keep, qw.display)
+			}
+		}
+		missing = append(append([]string(nil), rk.phraseMissing...), keep...)
 	}
 	switch {
 	case answers && (missingShare < rule.MaxMissing || cover >= rule.MissingCover) && !names && !focusMissing:
