@@ -257,6 +257,11 @@ func (r *Retriever) resolve(qw *queryWord, toks []token, i int) {
 		}
 	}
 	qw.spec = specificity(rank, inTable, qw.name, ix.vecs != nil, len(w))
+	if qw.name && allCaps(qw.display) {
+		// An acronym names one thing, whatever the frequency of the
+		// word its letters spell ("US" is not "us").
+		qw.spec = max(qw.spec, acronymSpec)
+	}
 	var related []thesaurus.Related
 	if r.opts.Related != nil {
 		related = r.opts.Related.Lookup(w)
@@ -314,7 +319,12 @@ func (ix *index) tableBase(w string) (string, bool) {
 			if !ok || len(b) < 4 {
 				continue
 			}
-			for _, cand := range []string{b, b + "e"} {
+			cands := []string{b, b + "e"}
+			if n := len(b); n >= 5 && b[n-1] == b[n-2] {
+				// British doubling: "signalled" → "signal".
+				cands = append(cands, b[:n-1])
+			}
+			for _, cand := range cands {
 				if _, _, ok := ix.vecs.Lookup(cand); ok {
 					return cand, true
 				}
@@ -380,6 +390,9 @@ func (r *Retriever) meaningAlts(qw *queryWord, vec vectors.Vec) {
 		qw.alts = append(qw.alts, alt{b.v.term, wt, MatchMeaning, b.v.word})
 	}
 }
+
+// acronymSpec is the least specificity of a word written in capitals.
+const acronymSpec = 0.6
 
 // rareWordLength: a word this long that the vector table lacks is a rare
 // word, not shorthand.

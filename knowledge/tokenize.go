@@ -143,7 +143,8 @@ anyone someone quick exactly actually really basically kind sort bit now just st
 even though although apart besides except anything nothing else whatever whichever however therefore thus hence
 others another unless each every either neither
 argue argues argued arguing claim claims claimed suggest suggests suggested insist insists stress stresses
-emphasise emphasize emphasises emphasizes reckon feel feels felt according`) {
+emphasise emphasize emphasises emphasizes reckon feel feels felt according
+getting towards toward regarding concerning beyond across around within without among amongst`) {
 		m[w] = true
 	}
 	return m
