@@ -41,23 +41,14 @@ func DefaultDecline() DeclineRule {
 
 func (d DeclineRule) withDefaults() DeclineRule {
 	def := DefaultDecline()
-	if d.MinCoverage <= 0 {
-		d.MinCoverage = def.MinCoverage
-	}
-	if d.MinRelatedOnly <= 0 {
-		d.MinRelatedOnly = def.MinRelatedOnly
-	}
-	if d.MinDirectCoverage <= 0 {
-		d.MinDirectCoverage = def.MinDirectCoverage
-	}
-	if d.MaxMissing <= 0 {
-		d.MaxMissing = def.MaxMissing
-	}
-	if d.MissingCover <= 0 {
-		d.MissingCover = def.MissingCover
-	}
-	if d.MinRelated <= 0 {
-		d.MinRelated = def.MinRelated
+	for _, f := range []struct{ v, def *float64 }{
+		{&d.MinCoverage, &def.MinCoverage}, {&d.MinRelatedOnly, &def.MinRelatedOnly},
+		{&d.MinDirectCoverage, &def.MinDirectCoverage}, {&d.MaxMissing, &def.MaxMissing},
+		{&d.MissingCover, &def.MissingCover}, {&d.MinRelated, &def.MinRelated},
+	} {
+		if *f.v <= 0 {
+			*f.v = *f.def
+		}
 	}
 	return d
 }

@@ -7,12 +7,11 @@
 package main
 
 import (
-	"bytes"
 	"flag"
-	"fmt"
+	"io"
 	"log"
-	"os"
 
+	"github.com/policybot/policybot/knowledge/internal/genfile"
 	"github.com/policybot/policybot/knowledge/thesaurus/internal/build"
 )
 
@@ -26,16 +25,6 @@ func main() {
 	}
 }
 
-// run builds the table in memory first so that a failure never leaves a
-// truncated table behind.
 func run(wordnetDir, statements, out string) error {
-	var buf bytes.Buffer
-	if err := build.Generate(wordnetDir, statements, &buf); err != nil {
-		return err
-	}
-	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", out, err)
-	}
-	fmt.Fprintf(os.Stderr, "wrote %s (%d bytes)\n", out, buf.Len())
-	return nil
+	return genfile.Write(out, func(w io.Writer) error { return build.Generate(wordnetDir, statements, w) })
 }

@@ -9,12 +9,13 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"os"
 
+	"github.com/policybot/policybot/knowledge/internal/genfile"
 	"github.com/policybot/policybot/knowledge/vectors"
 	"github.com/policybot/policybot/knowledge/vectors/internal/build"
 )
@@ -29,21 +30,11 @@ func main() {
 	}
 }
 
-// run builds the table in memory first so that a failure never leaves a
-// truncated table behind.
 func run(in, out string, words int) error {
 	f, err := os.Open(in)
 	if err != nil {
 		return fmt.Errorf("%w (install it with: npm ci --prefix knowledge/vectors/gen)", err)
 	}
 	defer f.Close()
-	var buf bytes.Buffer
-	if err := build.Generate(f, words, vectors.Magic, &buf); err != nil {
-		return err
-	}
-	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", out, err)
-	}
-	fmt.Fprintf(os.Stderr, "wrote %s (%d bytes)\n", out, buf.Len())
-	return nil
+	return genfile.Write(out, func(w io.Writer) error { return build.Generate(f, words, vectors.Magic, w) })
 }
