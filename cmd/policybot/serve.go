@@ -151,6 +151,9 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) (err error
 		return err
 	}
 	deps.bot, wrapped.next = core, core
+	if err := buildWeb(deps, ret); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on http_addr %s: %w; free the port or set http_addr (POLICYBOT_HTTP_ADDR)", cfg.HTTPAddr, err)
