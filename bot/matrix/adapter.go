@@ -42,6 +42,9 @@ type Options struct {
 	PickleKey string
 	// DeviceName is shown to users in their device lists.
 	DeviceName string
+	// PublicURL is where the statement page is; when set, citations in
+	// the HTML body link to PublicURL + "/#pN".
+	PublicURL string
 
 	Store     Store
 	Responder Responder

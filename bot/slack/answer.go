@@ -43,7 +43,7 @@ func (a *Adapter) handleEvent(ctx context.Context, ev eventCallback) {
 	if !ok {
 		return
 	}
-	r := Render(reply, renderOptions{})
+	r := Render(reply, renderOptions{PublicURL: a.o.PublicURL})
 	if _, err := a.send.post(ctx, in.Msg.Conversation.ID, r, slackgo.MsgOptionTS(in.ReplyThread)); err != nil {
 		a.log.Error("slack: could not post answer", "channel", in.Msg.Conversation.ID, "thread", in.ReplyThread, "reason", err)
 		return
@@ -110,7 +110,7 @@ func (a *Adapter) commandResponse(ctx context.Context, m bot.Message) *responseM
 	if !ok {
 		reply = bot.Reply{Kind: bot.KindError, Text: "That is not a policybot command.", Hint: "Type /policy help to see what I can do."}
 	}
-	var o renderOptions
+	o := renderOptions{PublicURL: a.o.PublicURL}
 	if reply.Kind == bot.KindAnswer {
 		id := a.o.NewID()
 		a.shares.put(id, reply)
@@ -158,7 +158,7 @@ func (a *Adapter) share(ctx context.Context, in interaction, value string) {
 			return
 		}
 	}
-	r := Render(reply, renderOptions{SharedBy: in.User.ID})
+	r := Render(reply, renderOptions{SharedBy: in.User.ID, PublicURL: a.o.PublicURL})
 	_, err := a.send.post(ctx, channel, r)
 	var se slackgo.SlackErrorResponse
 	if errors.As(err, &se) && (se.Err == "not_in_channel" || se.Err == "channel_not_found") && in.ResponseURL != "" {

@@ -42,6 +42,9 @@ type renderOptions struct {
 	// SharedBy is the user ID of whoever shared an ephemeral answer into the
 	// channel; it is credited under the answer.
 	SharedBy string
+	// PublicURL, when set, makes each citation a link to its paragraph on
+	// the statement page, PublicURL + "/#pN".
+	PublicURL string
 }
 
 var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
@@ -51,6 +54,21 @@ var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 // brackets, so escaping &, < and > (and nothing else, per Slack's
 // formatting guide) is enough to stop any ping or link from our output.
 func escape(s string) string { return escaper.Replace(s) }
+
+// citationURL is where a passage's paragraph is on the statement page.
+func citationURL(base string, paragraph int) string {
+	base = strings.TrimRight(base, "/")
+	if paragraph <= 0 {
+		return base + "/#title"
+	}
+	return base + "/#p" + strconv.Itoa(paragraph)
+}
+
+// link is a mrkdwn link. The text is escaped like any other, and "|",
+// which would end the URL part early, cannot occur in it.
+func link(url, text string) string {
+	return "<" + escape(url) + "|" + strings.ReplaceAll(escape(text), "|", "¦") + ">"
+}
 
 // Render turns a reply into Block Kit. It is a pure function so that it can
 // be pinned down by golden files.
@@ -79,7 +97,10 @@ func Render(r bot.Reply, o renderOptions) Rendered {
 		for _, chunk := range packLines(quoteLines(p), maxSectionText) {
 			blocks = append(blocks, slackgo.NewSectionBlock(mrkdwn(chunk), nil, nil))
 		}
-		if p.Citation != "" {
+		switch {
+		case p.Citation != "" && o.PublicURL != "":
+			context("— " + link(citationURL(o.PublicURL, p.Paragraph), p.Citation))
+		case p.Citation != "":
 			context("— " + escape(p.Citation))
 		}
 	}

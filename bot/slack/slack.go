@@ -42,6 +42,9 @@ type Options struct {
 	APIURL        string // Web API base URL; default https://slack.com/api/
 
 	Responder Responder // required
+	// PublicURL is where the statement page is; when set, citations link
+	// to PublicURL + "/#pN".
+	PublicURL string
 	// Dedup remembers event IDs; default an in-memory set, which forgets
 	// on restart.
 	Dedup  Deduper

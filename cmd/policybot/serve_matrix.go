@@ -24,6 +24,7 @@ func buildMatrix(_ context.Context, d *serveDeps) (platform, error) {
 		PickleKey:       mc.PickleKey,
 		Store:           d.store,
 		Responder:       d.core,
+		PublicURL:       d.cfg.PublicURL,
 		Logger:          d.log.With("platform", "matrix"),
 	})
 	if err != nil {

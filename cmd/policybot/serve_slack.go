@@ -24,6 +24,7 @@ func buildSlack(_ context.Context, d *serveDeps) (platform, error) {
 		SigningSecret: sc.SigningSecret,
 		APIURL:        sc.APIURL,
 		Responder:     d.core,
+		PublicURL:     d.cfg.PublicURL,
 		Dedup:         d.store,
 		Logger:        d.log,
 		OnRateLimited: hooks.RateLimited,
