@@ -46,9 +46,10 @@ type Options struct {
 	Document  *knowledge.Document
 	Responder Responder
 	Reporter  Reporter
-	// Insights serves /insights; nil leaves the path unregistered, so it
-	// answers 404 like any unknown path.
-	Insights http.Handler
+	// Insights and InsightsToken serve /insights; without a token the
+	// path is not registered and answers 404 like any unknown path.
+	Insights      Insights
+	InsightsToken string
 	// RatePerMinute and Burst bound questions per client address
 	// (defaults 30 and 10). The page itself is not limited.
 	RatePerMinute int
@@ -114,8 +115,9 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /style.css", secure(http.HandlerFunc(s.serveCSS)))
 	mux.Handle("GET /ask", secure(http.HandlerFunc(s.serveAsk)))
 	mux.Handle("GET /api/ask", secure(http.HandlerFunc(s.serveAPIAsk)))
-	if s.o.Insights != nil {
-		mux.Handle("/insights", secure(noStore(s.o.Insights)))
+	if s.o.InsightsToken != "" && s.o.Insights != nil {
+		mux.Handle("GET /insights", secure(noStore(http.HandlerFunc(s.serveInsights))))
+		mux.Handle("POST /insights", secure(noStore(http.HandlerFunc(s.serveInsightsLogin))))
 	}
 }
 

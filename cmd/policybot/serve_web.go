@@ -11,11 +11,18 @@ import (
 // /api/ask reports through the same retriever as `policybot ask --json`.
 func buildWeb(d *serveDeps, ret *knowledge.Retriever) error {
 	d.metrics.platform(web.Platform)
+	var in web.Insights
+	if d.insights != nil { // not a typed nil in the interface
+		in = d.insights
+	}
 	s, err := web.New(web.Options{
 		Document:  d.doc,
 		Responder: d.core,
 		Reporter:  ret,
 		Logger:    d.log,
+		// /insights only with a token; the recorder runs either way.
+		Insights:      in,
+		InsightsToken: d.cfg.Insights.Token,
 	})
 	if err != nil {
 		return err
