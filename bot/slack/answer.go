@@ -43,7 +43,7 @@ func (a *Adapter) handleEvent(ctx context.Context, ev eventCallback) {
 	if !ok {
 		return
 	}
-	r := Render(reply, renderOptions{PublicURL: a.o.PublicURL})
+	r := Render(reply, renderOptions{PublicURL: a.o.PublicURL, FeedbackRef: a.feedbackRef(ctx, in.Msg, reply)})
 	if _, err := a.send.post(ctx, in.Msg.Conversation.ID, r, slackgo.MsgOptionTS(in.ReplyThread)); err != nil {
 		a.log.Error("slack: could not post answer", "channel", in.Msg.Conversation.ID, "thread", in.ReplyThread, "reason", err)
 		return
@@ -110,7 +110,7 @@ func (a *Adapter) commandResponse(ctx context.Context, m bot.Message) *responseM
 	if !ok {
 		reply = bot.Reply{Kind: bot.KindError, Text: "That is not a policybot command.", Hint: "Type /policy help to see what I can do."}
 	}
-	o := renderOptions{PublicURL: a.o.PublicURL}
+	o := renderOptions{PublicURL: a.o.PublicURL, FeedbackRef: a.feedbackRef(ctx, m, reply)}
 	if reply.Kind == bot.KindAnswer {
 		id := a.o.NewID()
 		a.shares.put(id, reply)
@@ -131,16 +131,49 @@ func shareValue(id, text string) string {
 	return v
 }
 
-// handleInteraction acts on a button click; only "Share in channel" exists.
+// handleInteraction acts on a button click: "Share in channel", 👍, 👎.
 func (a *Adapter) handleInteraction(ctx context.Context, in interaction) {
 	if in.Type != "block_actions" {
 		return
 	}
 	for _, act := range in.Actions {
-		if act.ActionID == shareActionID {
+		switch act.ActionID {
+		case shareActionID:
 			a.share(ctx, in, act.Value)
+		case voteUpActionID, voteDownActionID:
+			a.vote(ctx, in, act.Value, act.ActionID == voteUpActionID)
 		}
 	}
+}
+
+// feedbackRef registers an answer for 👍/👎 and returns the reference its
+// buttons carry, or "" when the reply gets no buttons (not an answer, no
+// Feedback configured, or the store failed: then the answer goes out
+// without them).
+func (a *Adapter) feedbackRef(ctx context.Context, m bot.Message, r bot.Reply) string {
+	if a.o.Feedback == nil || r.Kind != bot.KindAnswer {
+		return ""
+	}
+	ref := a.o.NewID()
+	if err := a.o.Feedback.Answered(ctx, Platform, ref, m, r); err != nil {
+		a.log.Warn("slack: could not record the answer for feedback; posting it without 👍/👎", "channel", m.Conversation.ID, "reason", err)
+		return ""
+	}
+	return ref
+}
+
+// vote records a 👍/👎 click. The click was acknowledged already; a second
+// click by the same person on the same answer does not count again.
+func (a *Adapter) vote(ctx context.Context, in interaction, ref string, up bool) {
+	if a.o.Feedback == nil || ref == "" || in.User.ID == "" {
+		return
+	}
+	counted, err := a.o.Feedback.Vote(ctx, Platform, ref, in.User.ID, up)
+	if err != nil {
+		a.log.Error("slack: could not record a vote", "channel", in.channelID(), "reason", err)
+		return
+	}
+	a.log.Debug("slack: vote", "channel", in.channelID(), "up", up, "counted", counted)
 }
 
 // share posts an ephemeral answer publicly, credited to the user who
@@ -158,7 +191,8 @@ func (a *Adapter) share(ctx context.Context, in interaction, value string) {
 			return
 		}
 	}
-	r := Render(reply, renderOptions{SharedBy: in.User.ID, PublicURL: a.o.PublicURL})
+	m := bot.Message{Platform: Platform, Text: text, Sender: bot.User{ID: in.User.ID}, Conversation: bot.Conversation{ID: channel}}
+	r := Render(reply, renderOptions{SharedBy: in.User.ID, PublicURL: a.o.PublicURL, FeedbackRef: a.feedbackRef(ctx, m, reply)})
 	_, err := a.send.post(ctx, channel, r)
 	var se slackgo.SlackErrorResponse
 	if errors.As(err, &se) && (se.Err == "not_in_channel" || se.Err == "channel_not_found") && in.ResponseURL != "" {

@@ -26,6 +26,13 @@ const (
 // shareActionID names the "Share in channel" button in interaction payloads.
 const shareActionID = "policybot_share"
 
+// Action IDs of the 👍 and 👎 buttons; their value is the answer's
+// feedback reference.
+const (
+	voteUpActionID   = "policybot_vote_up"
+	voteDownActionID = "policybot_vote_down"
+)
+
 // Rendered is a reply in Slack's shape: blocks for display and a plain text
 // fallback for notifications, screen readers and clients without blocks.
 type Rendered struct {
@@ -45,6 +52,8 @@ type renderOptions struct {
 	// PublicURL, when set, makes each citation a link to its paragraph on
 	// the statement page, PublicURL + "/#pN".
 	PublicURL string
+	// FeedbackRef, when set, adds 👍 and 👎 buttons whose value it is.
+	FeedbackRef string
 }
 
 var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
@@ -131,7 +140,7 @@ func Render(r bot.Reply, o renderOptions) Rendered {
 	}
 
 	reserve := 0
-	if o.ShareValue != "" {
+	if o.ShareValue != "" || o.FeedbackRef != "" {
 		reserve = 1
 	}
 	if len(blocks) > maxBlocks-reserve {
@@ -139,10 +148,20 @@ func Render(r bot.Reply, o renderOptions) Rendered {
 		blocks = append(blocks[:maxBlocks-reserve-1:maxBlocks-reserve-1],
 			slackgo.NewContextBlock("", mrkdwn("… "+strconv.Itoa(omitted)+" more parts left out to fit one Slack message.")))
 	}
+	var buttons []slackgo.BlockElement
 	if o.ShareValue != "" {
-		btn := slackgo.NewButtonBlockElement(shareActionID, o.ShareValue,
-			slackgo.NewTextBlockObject(slackgo.PlainTextType, "Share in channel", false, false))
-		blocks = append(blocks, slackgo.NewActionBlock("", btn))
+		buttons = append(buttons, slackgo.NewButtonBlockElement(shareActionID, o.ShareValue,
+			slackgo.NewTextBlockObject(slackgo.PlainTextType, "Share in channel", false, false)))
+	}
+	if o.FeedbackRef != "" {
+		up := slackgo.NewButtonBlockElement(voteUpActionID, o.FeedbackRef, slackgo.NewTextBlockObject(slackgo.PlainTextType, "👍", true, false))
+		up.AccessibilityLabel = "This answer helped"
+		down := slackgo.NewButtonBlockElement(voteDownActionID, o.FeedbackRef, slackgo.NewTextBlockObject(slackgo.PlainTextType, "👎", true, false))
+		down.AccessibilityLabel = "This answer did not help"
+		buttons = append(buttons, up, down)
+	}
+	if len(buttons) > 0 {
+		blocks = append(blocks, slackgo.NewActionBlock("", buttons...))
 	}
 
 	text := escape(r.PlainText("*", "*"))
