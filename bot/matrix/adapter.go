@@ -45,6 +45,8 @@ type Options struct {
 	// PublicURL is where the statement page is; when set, citations in
 	// the HTML body link to PublicURL + "/#pN".
 	PublicURL string
+	// Feedback, when set, records 👍/👎 reactions to the bot's answers.
+	Feedback Feedback
 
 	Store     Store
 	Responder Responder

@@ -127,10 +127,12 @@ func (a *Adapter) answer(ctx context.Context, evt *event.Event, m bot.Message) {
 	}
 	content := replyContent(r, evt.ID, evt.Sender, id.EventID(m.Thread), a.renderOptions()...)
 	start := a.now()
-	if _, err := a.send(ctx, evt.RoomID, content, txnID("reply", string(evt.ID))); err != nil {
+	posted, err := a.send(ctx, evt.RoomID, content, txnID("reply", string(evt.ID)))
+	if err != nil {
 		a.log.Error("matrix: could not post reply", "room", evt.RoomID, "event", evt.ID, "err", err)
 		return
 	}
+	a.rememberAnswer(ctx, posted, m, r)
 	a.log.Debug("matrix: reply sent", "room", evt.RoomID, "event", evt.ID, "send_ms", a.now().Sub(start).Milliseconds())
 	if r.Action == bot.ActionLeave {
 		if _, err := a.cli.LeaveRoom(ctx, evt.RoomID); err != nil {
