@@ -108,9 +108,9 @@ type Insights struct {
 	Votes      []VoteCount  // 👍/👎 totals per platform
 }
 
-// Unanswered is a group of questions that normalise to the same text.
-// Question is empty when question text is not kept: then all of one
-// outcome form one group.
+// Unanswered is a group of questions that normalise to the same text,
+// shown in the words of the latest. Question is empty when question text
+// is not kept: then all of one outcome form one group.
 type Unanswered struct {
 	Outcome  string
 	Question string
@@ -156,8 +156,11 @@ func (s *Store) Insights(ctx context.Context, since time.Time) (Insights, error)
 }
 
 func (s *Store) insights(ctx context.Context, since int64, in *Insights) error {
-	rows, err := s.r.QueryContext(ctx, `SELECT outcome, COALESCE(MIN(question), ''), COUNT(*), MAX(created) FROM insights_asked
-		WHERE created >= ? AND outcome != 'answer' GROUP BY outcome, COALESCE(normalized, '') ORDER BY COUNT(*) DESC, MAX(created) DESC, outcome, COALESCE(normalized, '') LIMIT 200`, since)
+	rows, err := s.r.QueryContext(ctx, `SELECT g.outcome, COALESCE(l.question, ''), g.n, g.last FROM (
+			SELECT outcome, MAX(id) AS latest, COUNT(*) AS n, MAX(created) AS last FROM insights_asked
+			WHERE created >= ? AND outcome != 'answer' GROUP BY outcome, COALESCE(normalized, '')
+		) g JOIN insights_asked l ON l.id = g.latest
+		ORDER BY g.n DESC, g.last DESC, g.outcome, COALESCE(l.normalized, '') LIMIT 200`, since)
 	if err != nil {
 		return err
 	}

@@ -55,7 +55,7 @@ func TestInsights(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantUn := []Unanswered{
-		{Outcome: "decline", Question: "Apple pie?", Count: 2, Last: now},
+		{Outcome: "decline", Question: "apple  PIE", Count: 2, Last: now}, // the latest wording
 		{Outcome: "decline", Count: 1, Last: now},
 		{Outcome: "not_addressed", Count: 1, Last: now},
 	}

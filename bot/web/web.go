@@ -113,6 +113,12 @@ func New(o Options) (*Server, error) {
 func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /{$}", secure(http.HandlerFunc(s.serveStatement)))
 	mux.Handle("GET /style.css", secure(http.HandlerFunc(s.serveCSS)))
+	// Browsers ask for an icon; an empty answer keeps 404s out of logs
+	// and consoles without an image to ship.
+	mux.Handle("GET /favicon.ico", secure(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		w.WriteHeader(http.StatusNoContent)
+	})))
 	mux.Handle("GET /ask", secure(http.HandlerFunc(s.serveAsk)))
 	mux.Handle("GET /api/ask", secure(http.HandlerFunc(s.serveAPIAsk)))
 	if s.o.InsightsToken != "" && s.o.Insights != nil {
