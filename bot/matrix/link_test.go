@@ -60,3 +60,14 @@ func TestRenderPublicURLLinks(t *testing.T) {
 }
 
 var _ = bot.Reply{}
+
+func TestAdapterRenderOptions(t *testing.T) {
+	a := &Adapter{opts: Options{PublicURL: "https://policy.example.org"}}
+	c := replyContent(replies["answer"], "$q", "@alice:x", "", a.renderOptions()...)
+	if !strings.Contains(c.FormattedBody, `href="https://policy.example.org/#p3"`) {
+		t.Errorf("adapter's public URL not used: %s", c.FormattedBody)
+	}
+	if (&Adapter{}).renderOptions() != nil {
+		t.Error("options without a public URL")
+	}
+}

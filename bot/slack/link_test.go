@@ -76,3 +76,16 @@ func jsonString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b[1 : len(b)-1])
 }
+
+// Digests link their citations too.
+func TestDeliverLinksCitations(t *testing.T) {
+	e := newTestEnv(t, func(o *Options) { o.PublicURL = "https://policy.example.org" })
+	reply := bot.Reply{Kind: bot.KindAnswer, Title: "Daily quote", Passages: []bot.Passage{{Text: "Mankind does not need a new battlefield.", Citation: "¶5", Paragraph: 5}}}
+	if err := e.a.Deliver(t.Context(), "C1", reply, "digest-1-2026-12-01", false); err != nil {
+		t.Fatal(err)
+	}
+	post := e.api.next(t)
+	if !strings.Contains(post.blocks(), "<https://policy.example.org/#p5|¶5>") {
+		t.Errorf("digest citation not linked: %s", post.blocks())
+	}
+}

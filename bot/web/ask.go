@@ -10,16 +10,20 @@ import (
 	"time"
 
 	"github.com/policybot/policybot/bot"
+	"github.com/policybot/policybot/bot/insights"
 	"github.com/policybot/policybot/knowledge"
 )
 
 // askView is what templates/ask.html shows: the question and the core's
 // reply, each passage shown inside its whole paragraph.
 type askView struct {
-	Title    string
-	Q        string
-	Problem  string // why the question was not asked (too long, too fast)
-	Kind     string // bot.Kind's name: answer, decline, …
+	Title   string
+	Q       string
+	Problem string // why the question was not asked (too long, too fast)
+	Kind    string // bot.Kind's name: answer, decline, …
+	// Outcome is insights.Outcome's name for the reply: answer,
+	// not_addressed, decline, or "" for other replies.
+	Outcome  string
 	Reply    bot.Reply
 	Passages []passageView
 }
@@ -66,7 +70,7 @@ func (s *Server) serveAsk(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		reply = bot.Reply{Kind: bot.KindError, Text: "I could not answer that."}
 	}
-	v.Kind, v.Reply = reply.Kind.String(), reply
+	v.Kind, v.Outcome, v.Reply = reply.Kind.String(), insights.Outcome(reply), reply
 	for _, p := range reply.Passages {
 		v.Passages = append(v.Passages, s.passageView(p))
 	}

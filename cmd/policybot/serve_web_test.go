@@ -1,15 +1,21 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/policybot/policybot/bot"
+	"github.com/policybot/policybot/bot/insights"
+	"github.com/policybot/policybot/bot/store"
 	"github.com/policybot/policybot/config"
 	"github.com/policybot/policybot/knowledge"
 )
@@ -69,5 +75,49 @@ func TestAPIAskIdenticalToAskJSON(t *testing.T) {
 		if res.StatusCode != http.StatusOK || string(got) != want {
 			t.Errorf("%q (top %q): /api/ask answered %d\n%s\nask --json printed\n%s", tt.q, tt.top, res.StatusCode, got, want)
 		}
+	}
+}
+
+// BenchmarkServedAsk is /ask as serve wires it: through the observed core
+// (logging, metrics) and with the reply recorded for insights in the state
+// file, and the declined case, which also stores the question.
+func BenchmarkServedAsk(b *testing.B) {
+	ret, err := knowledge.Open("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	core, err := bot.New(ret.Document(), ret, bot.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "state.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	m := newMetrics("bench")
+	rec, err := insights.New(insights.Options{Store: st, KeepQuestions: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	wrapped := &observed{next: core, log: log, metrics: m, now: time.Now, flights: newFlights(), insights: rec}
+	d := &serveDeps{cfg: &config.Config{}, log: log, doc: ret.Document(), bot: core, core: wrapped, metrics: m, mux: http.NewServeMux(), insights: rec}
+	if err := buildWeb(d, ret); err != nil {
+		b.Fatal(err)
+	}
+	for _, q := range []string{"who should govern the internet?", "what is the recipe for apple pie?"} {
+		b.Run(strings.Fields(q)[len(strings.Fields(q))-1], func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, "/ask?q="+url.QueryEscape(q), nil)
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				req.RemoteAddr = fmt.Sprintf("10.0.%d.%d:1", i/250%250, i%250) // under the per-address limit
+				w := httptest.NewRecorder()
+				d.mux.ServeHTTP(w, req)
+				if w.Code != http.StatusOK {
+					b.Fatal(w.Code)
+				}
+			}
+		})
 	}
 }
