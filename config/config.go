@@ -37,8 +37,8 @@ type Config struct {
 	DataDir string `yaml:"data_dir"`
 	// DB is the SQLite state file. POLICYBOT_DB; default DataDir/policybot.db.
 	DB string `yaml:"db"`
-	// HTTPAddr is the listen address for health, metrics and the Slack
-	// HTTP endpoints. POLICYBOT_HTTP_ADDR; default 127.0.0.1:8080.
+	// HTTPAddr is the listen address for the statement page, insights,
+	// health, metrics and the Slack HTTP endpoints. POLICYBOT_HTTP_ADDR; default 127.0.0.1:8080.
 	HTTPAddr string `yaml:"http_addr"`
 	// LogLevel is debug, info, warn or error. POLICYBOT_LOG_LEVEL.
 	LogLevel string `yaml:"log_level"`
