@@ -174,6 +174,21 @@ func (a *Adapter) vote(ctx context.Context, in interaction, ref string, up bool)
 		return
 	}
 	a.log.Debug("slack: vote", "channel", in.channelID(), "up", up, "counted", counted)
+	if in.ResponseURL == "" {
+		return
+	}
+	// Only the voter sees this, and the answer itself stays as it is.
+	thanks := struct {
+		ResponseType    string `json:"response_type"`
+		ReplaceOriginal bool   `json:"replace_original"`
+		Text            string `json:"text"`
+	}{"ephemeral", false, "Thanks, your vote on this answer was recorded."}
+	if !counted {
+		thanks.Text = "Your vote on this answer was already recorded."
+	}
+	if err := a.respond(ctx, in.ResponseURL, thanks); err != nil {
+		a.log.Warn("slack: recorded a vote but could not thank the voter", "channel", in.channelID(), "reason", err)
+	}
 }
 
 // share posts an ephemeral answer publicly, credited to the user who
@@ -212,7 +227,7 @@ func (a *Adapter) share(ctx context.Context, in interaction, value string) {
 }
 
 // respond posts to a response_url (valid for 30 minutes, five uses).
-func (a *Adapter) respond(ctx context.Context, url string, m *responseMessage) error {
+func (a *Adapter) respond(ctx context.Context, url string, m any) error {
 	if url == "" {
 		return errors.New("no response_url to answer through")
 	}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -92,8 +93,26 @@ func TestFeedbackButtons(t *testing.T) {
 	// The adapter passes every click on; counting each person once per
 	// answer is the store's job (bot/store TestInsights, the end-to-end
 	// test in cmd/policybot).
+	slices.Sort(fb.votes) // clicks are handled concurrently
 	if got := strings.Join(fb.votes, ","); got != "ref1 U7 down,ref1 U7 down,ref1 U8 up" {
 		t.Errorf("votes %q", got)
+	}
+}
+
+// A click with a response URL is thanked privately, without touching the
+// answer; a repeated click says it was counted already.
+func TestFeedbackThanks(t *testing.T) {
+	fb := &fakeFeedback{}
+	e := newTestEnv(t, func(o *Options) { o.Feedback = fb })
+	p, _ := json.Marshal(map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": "U7"}, "channel": map[string]any{"id": "C1"},
+		"response_url": e.api.hookURL(),
+		"actions":      []map[string]any{{"action_id": voteUpActionID, "value": "ref9", "type": "button"}},
+	})
+	e.serve(e.signed("/slack/interactivity", formType, url.Values{"payload": {string(p)}}.Encode()))
+	c := e.api.next(t)
+	if c.Path != "/hook" || c.JSON["response_type"] != "ephemeral" || c.JSON["replace_original"] != false || !strings.Contains(c.JSON["text"].(string), "Thanks") {
+		t.Errorf("thanks = %s %v", c.Path, c.JSON)
 	}
 }
 
