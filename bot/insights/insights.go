@@ -31,6 +31,7 @@ type Store interface {
 	RecordAsked(ctx context.Context, a store.Asked) error
 	RecordAnswer(ctx context.Context, platform, ref string, paragraphs []int, question string) error
 	Vote(ctx context.Context, platform, ref, voter string, up bool) (bool, error)
+	SetVoteReason(ctx context.Context, platform, ref, voter, reason string) error
 	PruneInsights(ctx context.Context, before time.Time) error
 	Insights(ctx context.Context, since time.Time) (store.Insights, error)
 }
@@ -120,6 +121,28 @@ func (r *Recorder) Vote(ctx context.Context, platform, ref, user string, up bool
 		r.o.OnVote(platform, up)
 	}
 	return changed, err
+}
+
+// MaxReasonRunes bounds what a person may say was wrong with an answer.
+const MaxReasonRunes = 500
+
+// Reason keeps what user said was wrong with an answer they voted down.
+// It is text someone typed, so it is kept only with KeepQuestions, like
+// question text; otherwise it is dropped.
+func (r *Recorder) Reason(ctx context.Context, platform, ref, user, text string) error {
+	text = strings.TrimSpace(strings.Map(func(c rune) rune {
+		if unicode.IsControl(c) && c != '\n' {
+			return ' '
+		}
+		return c
+	}, strings.ToValidUTF8(text, "")))
+	if !r.o.KeepQuestions || text == "" {
+		return nil
+	}
+	if rs := []rune(text); len(rs) > MaxReasonRunes {
+		text = string(rs[:MaxReasonRunes])
+	}
+	return r.o.Store.SetVoteReason(ctx, platform, ref, voter(platform, user), text)
 }
 
 // Report reads the records of the retention period, pruning older ones

@@ -59,6 +59,7 @@ func TestRecorder(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		must(t, r.Reason(ctx, "slack", "ref1", "U2", "  wrong\x1fparagraph  "))
 		in, err := r.Report(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -72,6 +73,13 @@ func TestRecorder(t *testing.T) {
 		}
 		if len(in.Disliked) != 1 || in.Disliked[0].Down != 2 || in.Disliked[0].Question != wantRated {
 			t.Errorf("keep=%v: disliked %+v", keep, in.Disliked)
+		}
+		wantReasons := 0
+		if keep {
+			wantReasons = 1
+		}
+		if len(in.Disliked) == 1 && (len(in.Disliked[0].Reasons) != wantReasons || keep && in.Disliked[0].Reasons[0] != "wrong paragraph") {
+			t.Errorf("keep=%v: reasons %q", keep, in.Disliked[0].Reasons)
 		}
 		if len(votes) != 2 {
 			t.Errorf("keep=%v: OnVote told %d times, want 2 (U1 twice counts once)", keep, len(votes))

@@ -133,6 +133,10 @@ func shareValue(id, text string) string {
 
 // handleInteraction acts on a button click: "Share in channel", 👍, 👎.
 func (a *Adapter) handleInteraction(ctx context.Context, in interaction) {
+	if in.Type == "view_submission" && in.View.CallbackID == reasonCallbackID {
+		a.reason(ctx, in)
+		return
+	}
 	if in.Type != "block_actions" {
 		return
 	}
@@ -174,6 +178,9 @@ func (a *Adapter) vote(ctx context.Context, in interaction, ref string, up bool)
 		return
 	}
 	a.log.Debug("slack: vote", "channel", in.channelID(), "up", up, "counted", counted)
+	if !up && counted && in.TriggerID != "" {
+		a.askReason(ctx, in, ref)
+	}
 	if in.ResponseURL == "" {
 		return
 	}

@@ -21,6 +21,14 @@ type fakeFeedback struct {
 	mu       sync.Mutex
 	answered []string // refs
 	votes    []string // "ref user up|down"
+	reasons  []string // "ref user text"
+}
+
+func (f *fakeFeedback) Reason(_ context.Context, platform, ref, user, text string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.reasons = append(f.reasons, ref+" "+user+" "+text)
+	return nil
 }
 
 func (f *fakeFeedback) Answered(_ context.Context, platform, ref string, _ bot.Message, r bot.Reply) error {
@@ -113,6 +121,37 @@ func TestFeedbackThanks(t *testing.T) {
 	c := e.api.next(t)
 	if c.Path != "/hook" || c.JSON["response_type"] != "ephemeral" || c.JSON["replace_original"] != false || !strings.Contains(c.JSON["text"].(string), "Thanks") {
 		t.Errorf("thanks = %s %v", c.Path, c.JSON)
+	}
+}
+
+// A 👎 with a trigger opens the optional "what was wrong" form; what it
+// sends is recorded for that answer and voter.
+func TestFeedbackReasonForm(t *testing.T) {
+	fb := &fakeFeedback{}
+	e := newTestEnv(t, func(o *Options) { o.Feedback = fb })
+	p, _ := json.Marshal(map[string]any{
+		"type": "block_actions", "trigger_id": "123.456.abc", "user": map[string]any{"id": "U7"}, "channel": map[string]any{"id": "C1"},
+		"actions": []map[string]any{{"action_id": voteDownActionID, "value": "ref9", "type": "button"}},
+	})
+	e.serve(e.signed("/slack/interactivity", formType, url.Values{"payload": {string(p)}}.Encode()))
+	c := e.api.next(t)
+	view, _ := c.JSON["view"].(map[string]any)
+	if c.Path != "/views.open" || c.JSON["trigger_id"] != "123.456.abc" || view["callback_id"] != reasonCallbackID || view["private_metadata"] != "ref9" {
+		t.Fatalf("form = %s %v", c.Path, c.JSON)
+	}
+	sub, _ := json.Marshal(map[string]any{
+		"type": "view_submission", "user": map[string]any{"id": "U7"},
+		"view": map[string]any{"callback_id": reasonCallbackID, "private_metadata": "ref9",
+			"state": map[string]any{"values": map[string]any{reasonBlockID: map[string]any{reasonActionID: map[string]any{"type": "plain_text_input", "value": "wrong principle"}}}}},
+	})
+	if w := e.serve(e.signed("/slack/interactivity", formType, url.Values{"payload": {string(sub)}}.Encode())); w.Code != 200 || w.Body.Len() != 0 {
+		t.Fatalf("submission: %d %q, want an empty 200 (closes the form)", w.Code, w.Body)
+	}
+	e.a.flights.Wait()
+	fb.mu.Lock()
+	defer fb.mu.Unlock()
+	if strings.Join(fb.reasons, ",") != "ref9 U7 wrong principle" {
+		t.Errorf("reasons %q", fb.reasons)
 	}
 }
 

@@ -39,6 +39,9 @@ type Deduper interface {
 type Feedback interface {
 	Answered(ctx context.Context, platform, ref string, m bot.Message, r bot.Reply) error
 	Vote(ctx context.Context, platform, ref, user string, up bool) (bool, error)
+	// Reason keeps what a person said was wrong with an answer they
+	// voted down.
+	Reason(ctx context.Context, platform, ref, user, text string) error
 }
 
 // Options configures an Adapter. Zero values take the defaults noted.

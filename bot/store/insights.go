@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -64,7 +65,7 @@ func (s *Store) Vote(ctx context.Context, platform, ref, voter string, up bool) 
 			return err
 		}
 		res, err := tx.tx.ExecContext(ctx, `INSERT INTO insights_votes (platform, ref, voter, up, created) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (platform, ref, voter) DO UPDATE SET up = excluded.up, created = excluded.created WHERE up != excluded.up`,
+			ON CONFLICT (platform, ref, voter) DO UPDATE SET up = excluded.up, reason = NULL, created = excluded.created WHERE up != excluded.up`,
 			platform, ref, voter, up, tx.now.Unix())
 		if err != nil {
 			return err
@@ -77,6 +78,20 @@ func (s *Store) Vote(ctx context.Context, platform, ref, voter string, up bool) 
 		return false, fmt.Errorf("recording a vote on %s answer %s: %w", platform, ref, err)
 	}
 	return changed, nil
+}
+
+// SetVoteReason keeps what a voter said was wrong with an answer they
+// voted down; it does nothing unless that 👎 is on record.
+func (s *Store) SetVoteReason(ctx context.Context, platform, ref, voter, reason string) error {
+	err := s.Write(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `UPDATE insights_votes SET reason = ? WHERE platform = ? AND ref = ? AND voter = ? AND up = 0`,
+			nullString(reason), platform, ref, voter)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("recording why a %s answer %s was voted down: %w", platform, ref, err)
+	}
+	return nil
 }
 
 // PruneInsights deletes insights records older than before.
@@ -124,7 +139,14 @@ type Rated struct {
 	Paragraphs []int
 	Question   string
 	Up, Down   int
+	// Reasons are what those who voted it down said was wrong, if they
+	// said and the text is kept.
+	Reasons []string
 }
+
+// reasonSep joins reasons in one column; it cannot occur in typed text
+// (Slack's input strips control characters, and the recorder does too).
+const reasonSep = "\x1f"
 
 // Cited is a paragraph and how often answers quoted it.
 type Cited struct {
@@ -178,7 +200,8 @@ func (s *Store) insights(ctx context.Context, since int64, in *Insights) error {
 		return err
 	}
 
-	rows, err = s.r.QueryContext(ctx, `SELECT a.platform, a.paragraphs, COALESCE(a.question, ''), SUM(v.up), SUM(1 - v.up) FROM insights_answers a
+	rows, err = s.r.QueryContext(ctx, `SELECT a.platform, a.paragraphs, COALESCE(a.question, ''), SUM(v.up), SUM(1 - v.up),
+		COALESCE(GROUP_CONCAT(v.reason, char(31)), '') FROM insights_answers a
 		JOIN insights_votes v ON v.platform = a.platform AND v.ref = a.ref
 		WHERE v.created >= ? GROUP BY a.platform, a.ref HAVING SUM(1 - v.up) > 0 ORDER BY SUM(1 - v.up) DESC, MAX(v.created) DESC LIMIT 100`, since)
 	if err != nil {
@@ -186,12 +209,15 @@ func (s *Store) insights(ctx context.Context, since int64, in *Insights) error {
 	}
 	for rows.Next() {
 		var r Rated
-		var ps string
-		if err := rows.Scan(&r.Platform, &ps, &r.Question, &r.Up, &r.Down); err != nil {
+		var ps, reasons string
+		if err := rows.Scan(&r.Platform, &ps, &r.Question, &r.Up, &r.Down, &reasons); err != nil {
 			rows.Close()
 			return err
 		}
 		r.Paragraphs, _ = parseInts(ps)
+		if reasons != "" {
+			r.Reasons = strings.Split(reasons, reasonSep)
+		}
 		in.Disliked = append(in.Disliked, r)
 	}
 	if err := closeRows(rows); err != nil {

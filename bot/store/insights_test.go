@@ -50,6 +50,12 @@ func TestInsights(t *testing.T) {
 			t.Errorf("Vote(%s, %s, up=%v) = %v, %v; want %v", v.ref, v.voter, v.up, got, err, v.changed)
 		}
 	}
+	if err := s.SetVoteReason(ctx, "slack", "a1", "u1", "quoted the wrong principle"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetVoteReason(ctx, "slack", "a1", "nobody", "not recorded"); err != nil {
+		t.Fatal(err)
+	}
 	in, err := s.Insights(ctx, now.Add(-time.Hour))
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +68,7 @@ func TestInsights(t *testing.T) {
 	if !reflect.DeepEqual(in.Unanswered, wantUn) {
 		t.Errorf("Unanswered = %+v\nwant %+v", in.Unanswered, wantUn)
 	}
-	if want := []Rated{{Platform: "slack", Paragraphs: []int{7, 6}, Up: 0, Down: 2}}; !reflect.DeepEqual(in.Disliked, want) {
+	if want := []Rated{{Platform: "slack", Paragraphs: []int{7, 6}, Up: 0, Down: 2, Reasons: []string{"quoted the wrong principle"}}}; !reflect.DeepEqual(in.Disliked, want) {
 		t.Errorf("Disliked = %+v, want %+v", in.Disliked, want)
 	}
 	if want := []Cited{{7, 2}, {6, 1}}; !reflect.DeepEqual(in.Cited, want) {

@@ -102,6 +102,7 @@ CREATE TABLE insights_votes (
 	ref      TEXT NOT NULL,
 	voter    TEXT NOT NULL,
 	up       INTEGER NOT NULL,
+	reason   TEXT, -- what was wrong, for a 👎; only with insights.keep_questions
 	created  INTEGER NOT NULL,
 	PRIMARY KEY (platform, ref, voter)
 ) WITHOUT ROWID;

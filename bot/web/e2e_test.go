@@ -31,10 +31,11 @@ const (
 )
 
 type bot struct {
-	base string
-	cmd  *exec.Cmd
-	log  *syncBuffer
-	done chan error
+	base  string
+	views chan string // trigger IDs of views.open calls to the fake Slack
+	cmd   *exec.Cmd
+	log   *syncBuffer
+	done  chan error
 }
 
 type syncBuffer struct {
@@ -64,7 +65,18 @@ func startBot(t *testing.T) *bot {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./cmd/policybot: %v\n%s", err, out)
 	}
-	api := slacktest.NewTestServer()
+	views := make(chan string, 10)
+	api := slacktest.NewTestServer(func(c slacktest.Customize) {
+		c.Handle("/views.open", func(w http.ResponseWriter, r *http.Request) {
+			var req struct {
+				TriggerID string `json:"trigger_id"`
+			}
+			_ = json.NewDecoder(r.Body).Decode(&req)
+			views <- req.TriggerID
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"ok":true,"view":{"id":"V1"}}`))
+		})
+	})
 	api.Start()
 	t.Cleanup(api.Stop)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -73,7 +85,7 @@ func startBot(t *testing.T) *bot {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	b := &bot{base: "http://" + addr, log: &syncBuffer{}, done: make(chan error, 1)}
+	b := &bot{base: "http://" + addr, views: views, log: &syncBuffer{}, done: make(chan error, 1)}
 	b.cmd = exec.Command(bin, "serve")
 	b.cmd.Env = []string{
 		"HOME=" + dir, "PATH=" + os.Getenv("PATH"),
@@ -192,7 +204,7 @@ func (b *bot) ask(t *testing.T, question string) slackAnswer {
 func (b *bot) click(t *testing.T, user, actionID, value string) {
 	t.Helper()
 	p, _ := json.Marshal(map[string]any{
-		"type": "block_actions", "user": map[string]any{"id": user}, "channel": map[string]any{"id": "C1"},
+		"type": "block_actions", "trigger_id": "trigger-" + user, "user": map[string]any{"id": user}, "channel": map[string]any{"id": "C1"},
 		"actions": []map[string]any{{"action_id": actionID, "value": value, "type": "button"}},
 	})
 	if out := b.slack(t, "/slack/interactivity", url.Values{"payload": {string(p)}}.Encode()); len(out) != 0 {
@@ -255,7 +267,24 @@ func TestSlackFeedbackEndToEnd(t *testing.T) {
 	b.click(t, "U1", "policybot_vote_down", ref)
 	b.click(t, "U1", "policybot_vote_down", ref) // the same person again
 	b.click(t, "U2", "policybot_vote_up", ref)
-	body := b.waitInsights(t, "<tr><td>slack</td><td>1</td><td>1</td></tr>", "who should govern the internet?")
+	// The 👎 opened the "what was wrong" form, once; U1 fills it in.
+	select {
+	case trigger := <-b.views:
+		if trigger != "trigger-U1" {
+			t.Errorf("form opened for %q, want U1's click", trigger)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the 👎 did not open the 'what was wrong' form")
+	}
+	sub, _ := json.Marshal(map[string]any{
+		"type": "view_submission", "user": map[string]any{"id": "U1"},
+		"view": map[string]any{"callback_id": "policybot_vote_reason", "private_metadata": ref,
+			"state": map[string]any{"values": map[string]any{"reason": map[string]any{"text": map[string]any{"type": "plain_text_input", "value": "it quoted <sovereignty> too"}}}}},
+	})
+	if out := b.slack(t, "/slack/interactivity", url.Values{"payload": {string(sub)}}.Encode()); len(out) != 0 {
+		t.Errorf("form submission answered %s, want an empty 200", out)
+	}
+	body := b.waitInsights(t, "<tr><td>slack</td><td>1</td><td>1</td></tr>", "who should govern the internet?", "“it quoted &lt;sovereignty&gt; too”")
 	// The 👎 answer is listed with its question and the paragraphs quoted.
 	if !regexp.MustCompile(`<td>who should govern the internet\?</td><td><a href="\./#p\d+"`).MatchString(body) {
 		t.Errorf("the down-voted answer is not listed with its question and paragraphs:\n%s", body)
@@ -264,6 +293,11 @@ func TestSlackFeedbackEndToEnd(t *testing.T) {
 	b.click(t, "U3", "policybot_vote_down", "no-such-answer")
 	b.ask(t, "peace") // an answer after the clicks, so they have been handled
 	time.Sleep(200 * time.Millisecond)
+	select {
+	case trigger := <-b.views:
+		t.Errorf("a second form opened (trigger %q): a repeated or unknown 👎 must not ask again", trigger)
+	default:
+	}
 	if _, body := b.get(t, "/insights", "Authorization", "Bearer "+insightsToken); !strings.Contains(body, "<tr><td>slack</td><td>1</td><td>1</td></tr>") {
 		t.Errorf("votes changed after a click on an unknown answer:\n%s", body)
 	}

@@ -27,7 +27,7 @@ func insightsFixture(t *testing.T) *fixture {
 			{Outcome: "decline", Question: `<script>alert("q")</script> apple pie?`, Count: 3, Last: at},
 			{Outcome: "not_addressed", Count: 1, Last: at},
 		},
-		Disliked: []store.Rated{{Platform: "slack", Paragraphs: []int{7, 6}, Question: "who governs <b>it</b>?", Down: 2, Up: 1}},
+		Disliked: []store.Rated{{Platform: "slack", Paragraphs: []int{7, 6}, Question: "who governs <b>it</b>?", Down: 2, Up: 1, Reasons: []string{"wrong <i>principle</i>", "too long"}}},
 		Cited:    []store.Cited{{Paragraph: 7, Count: 5}, {Paragraph: 0, Count: 1}},
 		Daily:    []store.DailyCount{{Day: "2026-12-01", Platform: "slack", Answer: 5, Decline: 3}, {Day: "2026-12-01", Platform: "web", NotAddressed: 1}},
 		Votes:    []store.VoteCount{{Platform: "slack", Up: 1, Down: 2}},
@@ -116,7 +116,7 @@ func TestInsightsGolden(t *testing.T) {
 	r.Header.Set("Authorization", "Bearer "+testToken)
 	w := f.do(t, r)
 	body := w.Body.String()
-	if strings.Contains(body, "<script>") || strings.Contains(body, "<b>it</b>") {
+	if strings.Contains(body, "<script>") || strings.Contains(body, "<b>it</b>") || strings.Contains(body, "<i>") {
 		t.Errorf("a stored question reached the page unescaped:\n%s", body)
 	}
 	golden(t, "insights.golden.html", w.Body.Bytes())
