@@ -91,7 +91,9 @@ func TestBrowser(t *testing.T) {
 		b.get(t, "/ask?q="+url.QueryEscape(q))
 	}
 	b.click(t, "U1", "policybot_vote_down", a.buttons["policybot_vote_down"])
-	b.waitInsights(t, "<tr><td>slack</td><td>0</td><td>1</td></tr>")
+	<-b.views // the 👎 opened the form
+	b.submitReason(t, "U1", a.buttons["policybot_vote_down"], "I wanted who, not how")
+	b.waitInsights(t, "<tr><td>slack</td><td>0</td><td>1</td></tr>", "I wanted who, not how")
 
 	// What the page must highlight, from the JSON answer.
 	_, api := b.get(t, "/api/ask?q="+url.QueryEscape(question))

@@ -212,6 +212,19 @@ func (b *bot) click(t *testing.T, user, actionID, value string) {
 	}
 }
 
+// submitReason sends the "what was wrong" form as Slack does.
+func (b *bot) submitReason(t *testing.T, user, ref, text string) {
+	t.Helper()
+	sub, _ := json.Marshal(map[string]any{
+		"type": "view_submission", "user": map[string]any{"id": user},
+		"view": map[string]any{"callback_id": "policybot_vote_reason", "private_metadata": ref,
+			"state": map[string]any{"values": map[string]any{"reason": map[string]any{"text": map[string]any{"type": "plain_text_input", "value": text}}}}},
+	})
+	if out := b.slack(t, "/slack/interactivity", url.Values{"payload": {string(sub)}}.Encode()); len(out) != 0 {
+		t.Errorf("form submission answered %s, want an empty 200", out)
+	}
+}
+
 func (b *bot) get(t *testing.T, path string, header ...string) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, b.base+path, nil)
@@ -276,14 +289,7 @@ func TestSlackFeedbackEndToEnd(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the 👎 did not open the 'what was wrong' form")
 	}
-	sub, _ := json.Marshal(map[string]any{
-		"type": "view_submission", "user": map[string]any{"id": "U1"},
-		"view": map[string]any{"callback_id": "policybot_vote_reason", "private_metadata": ref,
-			"state": map[string]any{"values": map[string]any{"reason": map[string]any{"text": map[string]any{"type": "plain_text_input", "value": "it quoted <sovereignty> too"}}}}},
-	})
-	if out := b.slack(t, "/slack/interactivity", url.Values{"payload": {string(sub)}}.Encode()); len(out) != 0 {
-		t.Errorf("form submission answered %s, want an empty 200", out)
-	}
+	b.submitReason(t, "U1", ref, "it quoted <sovereignty> too")
 	body := b.waitInsights(t, "<tr><td>slack</td><td>1</td><td>1</td></tr>", "who should govern the internet?", "“it quoted &lt;sovereignty&gt; too”")
 	// The 👎 answer is listed with its question and the paragraphs quoted.
 	if !regexp.MustCompile(`<td>who should govern the internet\?</td><td><a href="\./#p\d+"`).MatchString(body) {
