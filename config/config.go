@@ -19,6 +19,9 @@ const (
 	DefaultDigestGrace     = 6 * time.Hour
 	DefaultDigestTime      = "09:00"
 	DefaultDigestZone      = "UTC"
+	// DefaultInsightsRetention is how many days insights keep what they
+	// record.
+	DefaultInsightsRetention = 30
 )
 
 // Config is everything policybot can be told. Keys in YAML are the
@@ -34,8 +37,8 @@ type Config struct {
 	DataDir string `yaml:"data_dir"`
 	// DB is the SQLite state file. POLICYBOT_DB; default DataDir/policybot.db.
 	DB string `yaml:"db"`
-	// HTTPAddr is the listen address for health, metrics and the Slack
-	// HTTP endpoints. POLICYBOT_HTTP_ADDR; default 127.0.0.1:8080.
+	// HTTPAddr is the listen address for the statement page, insights,
+	// health, metrics and the Slack HTTP endpoints. POLICYBOT_HTTP_ADDR; default 127.0.0.1:8080.
 	HTTPAddr string `yaml:"http_addr"`
 	// LogLevel is debug, info, warn or error. POLICYBOT_LOG_LEVEL.
 	LogLevel string `yaml:"log_level"`
@@ -44,11 +47,16 @@ type Config struct {
 	// ShutdownTimeout bounds the wait for replies in flight on SIGTERM.
 	// POLICYBOT_SHUTDOWN_TIMEOUT; default 10s.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// PublicURL is where the statement page (served at / on http_addr) is
+	// reachable by readers; when set, chat citations link to
+	// <public_url>/#pN. POLICYBOT_PUBLIC_URL.
+	PublicURL string `yaml:"public_url"`
 
-	Answers Answers `yaml:"answers"`
-	Slack   Slack   `yaml:"slack"`
-	Matrix  Matrix  `yaml:"matrix"`
-	Digest  Digest  `yaml:"digest"`
+	Answers  Answers  `yaml:"answers"`
+	Insights Insights `yaml:"insights"`
+	Slack    Slack    `yaml:"slack"`
+	Matrix   Matrix   `yaml:"matrix"`
+	Digest   Digest   `yaml:"digest"`
 
 	// origin records where each key's value came from ("policybot.yaml
 	// line 4", "$POLICYBOT_DB") so that Validate can say so.
@@ -60,6 +68,24 @@ type Answers struct {
 	MaxPassages int `yaml:"max_passages"` // POLICYBOT_MAX_PASSAGES; default 3
 	MaxChars    int `yaml:"max_chars"`    // POLICYBOT_MAX_CHARS; default 3000
 }
+
+// Insights configures /insights, the operators' view of what the bot
+// could not answer and how answers were rated.
+type Insights struct {
+	// Token enables /insights and is what operators present to read it.
+	// POLICYBOT_INSIGHTS_TOKEN.
+	Token string `yaml:"token"`
+	// KeepQuestions stores the text of declined and not-addressed
+	// questions and of rated answers; without it only counts and
+	// paragraph numbers are kept. POLICYBOT_INSIGHTS_KEEP_QUESTIONS.
+	KeepQuestions bool `yaml:"keep_questions"`
+	// Retention is how many days records are kept (default 30).
+	// POLICYBOT_INSIGHTS_RETENTION.
+	Retention int `yaml:"retention"`
+}
+
+// Enabled reports whether /insights is served.
+func (i Insights) Enabled() bool { return i.Token != "" }
 
 // Slack configures the Slack adapter; any of its secrets enables it.
 type Slack struct {
@@ -141,6 +167,10 @@ func (c *Config) SetDefaults(getenv func(string) string) {
 	if c.Answers.MaxChars == 0 {
 		c.Answers.MaxChars = DefaultMaxChars
 	}
+	if c.Insights.Retention == 0 {
+		c.Insights.Retention = DefaultInsightsRetention
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	if c.Slack.APIURL == "" {
 		c.Slack.APIURL = DefaultSlackAPIURL
 	} else if !strings.HasSuffix(c.Slack.APIURL, "/") {

@@ -274,6 +274,15 @@ func setScalar(v reflect.Value, n *yaml.Node) string {
 		v.SetInt(int64(i))
 	case v.Kind() == reflect.String:
 		v.SetString(n.Value)
+	case v.Kind() == reflect.Bool:
+		switch strings.ToLower(strings.TrimSpace(n.Value)) {
+		case "true", "yes", "on", "1":
+			v.SetBool(true)
+		case "false", "no", "off", "0":
+			v.SetBool(false)
+		default:
+			return fmt.Sprintf("%q is not true or false", n.Value)
+		}
 	default:
 		panic(fmt.Sprintf("config: no decoder for %s", v.Type())) // a new field type needs a case here
 	}

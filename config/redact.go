@@ -39,9 +39,38 @@ func redactURL(s string) string {
 // slackPlain and matrixPlain have the fields but not the methods, so the
 // masking methods can format a masked copy without recursing.
 type (
-	slackPlain  Slack
-	matrixPlain Matrix
+	slackPlain    Slack
+	matrixPlain   Matrix
+	insightsPlain Insights
 )
+
+func (i Insights) masked() insightsPlain {
+	i.Token = Mask(i.Token)
+	return insightsPlain(i)
+}
+
+// String formats the settings with the token masked.
+func (i Insights) String() string { return fmt.Sprintf("%+v", i.masked()) }
+
+// GoString masks the token under %#v too.
+func (i Insights) GoString() string { return fmt.Sprintf("config.Insights%+v", i.masked()) }
+
+// LogValue masks the token in log/slog output.
+func (i Insights) LogValue() slog.Value {
+	p := i.masked()
+	return slog.GroupValue(
+		slog.Bool("enabled", i.Enabled()),
+		slog.String("token", p.Token),
+		slog.Bool("keep_questions", p.KeepQuestions),
+		slog.Int("retention", p.Retention),
+	)
+}
+
+// MarshalJSON masks the token in JSON.
+func (i Insights) MarshalJSON() ([]byte, error) { return json.Marshal(i.masked()) }
+
+// MarshalYAML masks the token in YAML.
+func (i Insights) MarshalYAML() (any, error) { return i.masked(), nil }
 
 func (s Slack) masked() slackPlain {
 	s.BotToken, s.AppToken, s.SigningSecret = Mask(s.BotToken), Mask(s.AppToken), Mask(s.SigningSecret)
@@ -110,7 +139,7 @@ func (m Matrix) MarshalYAML() (any, error) { return m.masked(), nil }
 // that some output does not contain any of them.
 func (c *Config) Secrets() []string {
 	var out []string
-	for _, s := range []string{c.Slack.BotToken, c.Slack.AppToken, c.Slack.SigningSecret, c.Matrix.Password, c.Matrix.AccessToken, c.Matrix.PickleKey} {
+	for _, s := range []string{c.Slack.BotToken, c.Slack.AppToken, c.Slack.SigningSecret, c.Matrix.Password, c.Matrix.AccessToken, c.Matrix.PickleKey, c.Insights.Token} {
 		if s != "" {
 			out = append(out, s)
 		}

@@ -21,6 +21,7 @@ func TestSecretsNeverShown(t *testing.T) {
 	c.Matrix.Password = "SECRETpassword"
 	c.Matrix.AccessToken = "syt_SECRETaccess"
 	c.Matrix.PickleKey = "SECRETpickle"
+	c.Insights.Token = "SECRETinsights-token"
 	c.Matrix.Homeserver = "https://bot:SECRETurl@m.example.org"
 
 	outputs := map[string]func() string{
@@ -32,7 +33,7 @@ func TestSecretsNeverShown(t *testing.T) {
 		"yaml":     func() string { b, err := yaml.Marshal(c); must(t, err); return string(b) },
 		"slog text": func() string {
 			var b bytes.Buffer
-			slog.New(slog.NewTextHandler(&b, nil)).Info("x", "config", c, "slack", c.Slack, "matrix", c.Matrix)
+			slog.New(slog.NewTextHandler(&b, nil)).Info("x", "config", c, "slack", c.Slack, "matrix", c.Matrix, "insights", c.Insights)
 			return b.String()
 		},
 		"slog json": func() string {

@@ -77,6 +77,21 @@ func (v *validator) general() {
 	if n := c.Answers.MaxChars; n < 200 || n > 30000 {
 		v.add("answers.max_chars", "%d is out of range; use 200 to 30000 (Slack and Matrix cut longer messages)", n)
 	}
+	if c.PublicURL != "" {
+		if what := checkURL(c.PublicURL); what != "" {
+			v.add("public_url", "%s", what)
+		}
+	}
+	if n := c.Insights.Retention; n < 1 || n > 3650 {
+		v.add("insights.retention", "%d is out of range; use a number of days from 1 to 3650", n)
+	}
+	switch t := c.Insights.Token; {
+	case t == "":
+	case len(t) < 16:
+		v.add("insights.token", "is shorter than 16 characters; use a long random string (e.g. openssl rand -hex 24), since it guards what people asked")
+	case spaced(t):
+		v.add("insights.token", "has spaces or a line break around it; remove them")
+	}
 	if c.Digest.Grace < 0 || c.Digest.Grace > 24*time.Hour {
 		v.add("digest.grace", "%s is out of range; use a positive duration up to 24h", c.Digest.Grace)
 	}

@@ -42,6 +42,11 @@ type Options struct {
 	PickleKey string
 	// DeviceName is shown to users in their device lists.
 	DeviceName string
+	// PublicURL is where the statement page is; when set, citations in
+	// the HTML body link to PublicURL + "/#pN".
+	PublicURL string
+	// Feedback, when set, records 👍/👎 reactions to the bot's answers.
+	Feedback Feedback
 
 	Store     Store
 	Responder Responder

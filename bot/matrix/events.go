@@ -125,12 +125,14 @@ func (a *Adapter) answer(ctx context.Context, evt *event.Event, m bot.Message) {
 	if !ok {
 		return
 	}
-	content := replyContent(r, evt.ID, evt.Sender, id.EventID(m.Thread))
+	content := replyContent(r, evt.ID, evt.Sender, id.EventID(m.Thread), a.renderOptions()...)
 	start := a.now()
-	if _, err := a.send(ctx, evt.RoomID, content, txnID("reply", string(evt.ID))); err != nil {
+	posted, err := a.send(ctx, evt.RoomID, content, txnID("reply", string(evt.ID)))
+	if err != nil {
 		a.log.Error("matrix: could not post reply", "room", evt.RoomID, "event", evt.ID, "err", err)
 		return
 	}
+	a.rememberAnswer(ctx, posted, m, r)
 	a.log.Debug("matrix: reply sent", "room", evt.RoomID, "event", evt.ID, "send_ms", a.now().Sub(start).Milliseconds())
 	if r.Action == bot.ActionLeave {
 		if _, err := a.cli.LeaveRoom(ctx, evt.RoomID); err != nil {
@@ -143,8 +145,8 @@ func (a *Adapter) answer(ctx context.Context, evt *event.Event, m bot.Message) {
 
 // replyContent is the rendered reply as a rich reply to the question,
 // mentioning the asker, inside the question's thread if it had one.
-func replyContent(r bot.Reply, question id.EventID, asker id.UserID, thread id.EventID) *event.MessageEventContent {
-	c := Render(r)
+func replyContent(r bot.Reply, question id.EventID, asker id.UserID, thread id.EventID, opts ...RenderOption) *event.MessageEventContent {
+	c := Render(r, opts...)
 	c.Mentions = &event.Mentions{UserIDs: []id.UserID{asker}}
 	if thread != "" {
 		c.RelatesTo = &event.RelatesTo{

@@ -75,7 +75,7 @@ func (a *Adapter) Deliver(ctx context.Context, conversation string, r bot.Reply,
 		a.log.Info("matrix: no earlier copy of the digest in the room's recent history; sending it with the same transaction ID", "room", room, "key", key)
 	}
 	content := &event.Content{
-		Parsed: Render(r),
+		Parsed: Render(r, a.renderOptions()...),
 		Raw:    map[string]any{digestField: map[string]any{"key": key}},
 	}
 	_, err := a.send(ctx, room, content, txn)

@@ -67,6 +67,7 @@ func (a *Adapter) connect(ctx context.Context) error {
 	}
 	sy.OnEventType(event.StateMember, a.handleMember)
 	sy.OnEventType(event.EventMessage, a.handleMessage)
+	sy.OnEventType(event.EventReaction, a.handleReaction)
 	sy.OnEventType(event.AccountDataDirectChats, a.handleDirect)
 
 	if err := a.loadCutoff(ctx); err != nil {

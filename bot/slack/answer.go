@@ -44,7 +44,7 @@ func (a *Adapter) handleEvent(ctx context.Context, ev eventCallback) {
 	if !ok {
 		return
 	}
-	r := Render(reply, renderOptions{})
+	r := Render(reply, renderOptions{PublicURL: a.o.PublicURL, FeedbackRef: a.feedbackRef(ctx, in.Msg, reply)})
 	if _, err := a.send.post(ctx, in.Msg.Conversation.ID, r, slackgo.MsgOptionTS(in.ReplyThread)); err != nil {
 		a.log.Error("slack: could not post answer", "channel", in.Msg.Conversation.ID, "thread", in.ReplyThread, "reason", err)
 		return
@@ -114,7 +114,7 @@ func (a *Adapter) commandResponse(ctx context.Context, m bot.Message) *responseM
 	if !ok {
 		reply = bot.Reply{Kind: bot.KindError, Text: "That is not a policybot command.", Hint: "Type /policy help to see what I can do."}
 	}
-	var o renderOptions
+	o := renderOptions{PublicURL: a.o.PublicURL, FeedbackRef: a.feedbackRef(ctx, m, reply)}
 	if reply.Kind == bot.KindAnswer {
 		id := a.o.NewID()
 		a.shares.put(id, reply)
@@ -135,9 +135,13 @@ func shareValue(id, text string) string {
 	return v
 }
 
-// handleInteraction acts on a button click: "Share in channel" or "Whole
-// paragraph".
+// handleInteraction acts on a button click: "Share in channel", "Whole
+// paragraph", 👍 or 👎.
 func (a *Adapter) handleInteraction(ctx context.Context, in interaction) {
+	if in.Type == "view_submission" && in.View.CallbackID == reasonCallbackID {
+		a.reason(ctx, in)
+		return
+	}
 	if in.Type != "block_actions" {
 		return
 	}
@@ -147,6 +151,8 @@ func (a *Adapter) handleInteraction(ctx context.Context, in interaction) {
 			a.share(ctx, in, act.Value)
 		case strings.HasPrefix(act.ActionID, wholeActionID):
 			a.whole(ctx, in, act.Value)
+		case act.ActionID == voteUpActionID, act.ActionID == voteDownActionID:
+			a.vote(ctx, in, act.Value, act.ActionID == voteUpActionID)
 		}
 	}
 }
@@ -165,9 +171,53 @@ func (a *Adapter) whole(ctx context.Context, in interaction, value string) {
 	if !ok {
 		return
 	}
-	r := Render(reply, renderOptions{})
+	r := Render(reply, renderOptions{PublicURL: a.o.PublicURL})
 	if err := a.respond(ctx, in.ResponseURL, &responseMessage{ResponseType: "ephemeral", ReplaceOriginal: new(bool), Text: r.Text, Blocks: r.Blocks}); err != nil {
 		a.log.Error("slack: could not show the whole paragraph", "channel", in.channelID(), "paragraph", n, "reason", err)
+	}
+}
+
+// feedbackRef registers an answer for 👍/👎 and returns the reference its
+// buttons carry, or "" when the reply gets no buttons (not an answer, no
+// Feedback configured, or the store failed: then the answer goes out
+// without them).
+func (a *Adapter) feedbackRef(ctx context.Context, m bot.Message, r bot.Reply) string {
+	if a.o.Feedback == nil || r.Kind != bot.KindAnswer {
+		return ""
+	}
+	ref := a.o.NewID()
+	if err := a.o.Feedback.Answered(ctx, Platform, ref, m, r); err != nil {
+		a.log.Warn("slack: could not record the answer for feedback; posting it without 👍/👎", "channel", m.Conversation.ID, "reason", err)
+		return ""
+	}
+	return ref
+}
+
+// vote records a 👍/👎 click. The click was acknowledged already; a second
+// click by the same person on the same answer does not count again.
+func (a *Adapter) vote(ctx context.Context, in interaction, ref string, up bool) {
+	if a.o.Feedback == nil || ref == "" || in.User.ID == "" {
+		return
+	}
+	counted, err := a.o.Feedback.Vote(ctx, Platform, ref, in.User.ID, up)
+	if err != nil {
+		a.log.Error("slack: could not record a vote", "channel", in.channelID(), "reason", err)
+		return
+	}
+	a.log.Debug("slack: vote", "channel", in.channelID(), "up", up, "counted", counted)
+	if !up && counted && in.TriggerID != "" {
+		a.askReason(ctx, in, ref)
+	}
+	if in.ResponseURL == "" {
+		return
+	}
+	// Only the voter sees this, and the answer itself stays as it is.
+	thanks := &responseMessage{ResponseType: "ephemeral", ReplaceOriginal: new(bool), Text: "Thanks, your vote on this answer was recorded."}
+	if !counted {
+		thanks.Text = "Your vote on this answer was already recorded."
+	}
+	if err := a.respond(ctx, in.ResponseURL, thanks); err != nil {
+		a.log.Warn("slack: recorded a vote but could not thank the voter", "channel", in.channelID(), "reason", err)
 	}
 }
 
@@ -186,7 +236,8 @@ func (a *Adapter) share(ctx context.Context, in interaction, value string) {
 			return
 		}
 	}
-	r := Render(reply, renderOptions{SharedBy: in.User.ID})
+	m := bot.Message{Platform: Platform, Text: text, Sender: bot.User{ID: in.User.ID}, Conversation: bot.Conversation{ID: channel}}
+	r := Render(reply, renderOptions{SharedBy: in.User.ID, PublicURL: a.o.PublicURL, FeedbackRef: a.feedbackRef(ctx, m, reply)})
 	_, err := a.send.post(ctx, channel, r)
 	var se slackgo.SlackErrorResponse
 	if errors.As(err, &se) && (se.Err == "not_in_channel" || se.Err == "channel_not_found") && in.ResponseURL != "" {
@@ -206,7 +257,7 @@ func (a *Adapter) share(ctx context.Context, in interaction, value string) {
 }
 
 // respond posts to a response_url (valid for 30 minutes, five uses).
-func (a *Adapter) respond(ctx context.Context, url string, m *responseMessage) error {
+func (a *Adapter) respond(ctx context.Context, url string, m any) error {
 	if url == "" {
 		return errors.New("no response_url to answer through")
 	}

@@ -36,7 +36,7 @@ func (a *Adapter) Deliver(ctx context.Context, conversation string, r bot.Reply,
 		}
 	}
 	meta := slackgo.SlackMetadata{EventType: digestEventType, EventPayload: map[string]any{"key": key}}
-	if _, err := a.send.post(ctx, conversation, Render(r, renderOptions{}), slackgo.MsgOptionMetadata(meta)); err != nil {
+	if _, err := a.send.post(ctx, conversation, Render(r, renderOptions{PublicURL: a.o.PublicURL}), slackgo.MsgOptionMetadata(meta)); err != nil {
 		return fmt.Errorf("slack: digest %s: %w", key, err)
 	}
 	return nil

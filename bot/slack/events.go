@@ -55,10 +55,12 @@ type command struct {
 	TriggerID   string `json:"trigger_id"`
 }
 
-// interaction is a block_actions payload (a button click).
+// interaction is a block_actions payload (a button click) or a
+// view_submission (the "what was wrong" form sent).
 type interaction struct {
-	Type string `json:"type"`
-	User struct {
+	Type      string `json:"type"`
+	TriggerID string `json:"trigger_id"`
+	User      struct {
 		ID string `json:"id"`
 	} `json:"user"`
 	Channel struct {
@@ -72,6 +74,15 @@ type interaction struct {
 		ActionID string `json:"action_id"`
 		Value    string `json:"value"`
 	} `json:"actions"`
+	View struct {
+		CallbackID      string `json:"callback_id"`
+		PrivateMetadata string `json:"private_metadata"`
+		State           struct {
+			Values map[string]map[string]struct {
+				Value string `json:"value"`
+			} `json:"values"`
+		} `json:"state"`
+	} `json:"view"`
 }
 
 // errMalformed marks a payload we cannot parse; HTTP answers 400.

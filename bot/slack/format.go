@@ -30,6 +30,13 @@ const shareActionID = "policybot_share"
 // must differ within a message); the value is the paragraph number.
 const wholeActionID = "policybot_whole_"
 
+// Action IDs of the 👍 and 👎 buttons; their value is the answer's
+// feedback reference.
+const (
+	voteUpActionID   = "policybot_vote_up"
+	voteDownActionID = "policybot_vote_down"
+)
+
 // Rendered is a reply in Slack's shape: blocks for display and a plain text
 // fallback for notifications, screen readers and clients without blocks.
 type Rendered struct {
@@ -46,6 +53,11 @@ type renderOptions struct {
 	// SharedBy is the user ID of whoever shared an ephemeral answer into the
 	// channel; it is credited under the answer.
 	SharedBy string
+	// PublicURL, when set, makes each citation a link to its paragraph on
+	// the statement page, PublicURL + "/#pN".
+	PublicURL string
+	// FeedbackRef, when set, adds 👍 and 👎 buttons whose value it is.
+	FeedbackRef string
 }
 
 var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
@@ -55,6 +67,21 @@ var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 // brackets, so escaping &, < and > (and nothing else, per Slack's
 // formatting guide) is enough to stop any ping or link from our output.
 func escape(s string) string { return escaper.Replace(s) }
+
+// citationURL is where a passage's paragraph is on the statement page.
+func citationURL(base string, paragraph int) string {
+	base = strings.TrimRight(base, "/")
+	if paragraph <= 0 {
+		return base + "/#title"
+	}
+	return base + "/#p" + strconv.Itoa(paragraph)
+}
+
+// link is a mrkdwn link. The text is escaped like any other, and "|",
+// which would end the URL part early, cannot occur in it.
+func link(url, text string) string {
+	return "<" + escape(url) + "|" + strings.ReplaceAll(escape(text), "|", "¦") + ">"
+}
 
 // Render turns a reply into Block Kit. It is a pure function so that it can
 // be pinned down by golden files.
@@ -83,7 +110,10 @@ func Render(r bot.Reply, o renderOptions) Rendered {
 		for _, chunk := range packLines(quoteLines(p), maxSectionText) {
 			blocks = append(blocks, slackgo.NewSectionBlock(mrkdwn(chunk), nil, nil))
 		}
-		if p.Citation != "" {
+		switch {
+		case p.Citation != "" && o.PublicURL != "":
+			context("— " + link(citationURL(o.PublicURL, p.Paragraph), p.Citation))
+		case p.Citation != "":
 			context("— " + escape(p.Citation))
 		}
 	}
@@ -123,7 +153,7 @@ func Render(r bot.Reply, o renderOptions) Rendered {
 		}
 	}
 	reserve := 0
-	if o.ShareValue != "" || len(whole) > 0 {
+	if o.ShareValue != "" || o.FeedbackRef != "" || len(whole) > 0 {
 		reserve = 1
 	}
 	if len(blocks) > maxBlocks-reserve {
@@ -131,12 +161,20 @@ func Render(r bot.Reply, o renderOptions) Rendered {
 		blocks = append(blocks[:maxBlocks-reserve-1:maxBlocks-reserve-1],
 			slackgo.NewContextBlock("", mrkdwn("… "+strconv.Itoa(omitted)+" more parts left out to fit one Slack message.")))
 	}
+	buttons := whole
 	if o.ShareValue != "" {
-		whole = append(whole, slackgo.NewButtonBlockElement(shareActionID, o.ShareValue,
+		buttons = append(buttons, slackgo.NewButtonBlockElement(shareActionID, o.ShareValue,
 			slackgo.NewTextBlockObject(slackgo.PlainTextType, "Share in channel", false, false)))
 	}
-	if len(whole) > 0 {
-		blocks = append(blocks, slackgo.NewActionBlock("", whole...))
+	if o.FeedbackRef != "" {
+		up := slackgo.NewButtonBlockElement(voteUpActionID, o.FeedbackRef, slackgo.NewTextBlockObject(slackgo.PlainTextType, "👍", true, false))
+		up.AccessibilityLabel = "This answer helped"
+		down := slackgo.NewButtonBlockElement(voteDownActionID, o.FeedbackRef, slackgo.NewTextBlockObject(slackgo.PlainTextType, "👎", true, false))
+		down.AccessibilityLabel = "This answer did not help"
+		buttons = append(buttons, up, down)
+	}
+	if len(buttons) > 0 {
+		blocks = append(blocks, slackgo.NewActionBlock("", buttons...))
 	}
 
 	text := escape(r.PlainText("*", "*"))

@@ -95,6 +95,13 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 		})
 		c.Handle("/chat.postMessage", f.postMessage)
 		c.Handle("/chat.postEphemeral", f.record)
+		c.Handle("/views.open", func(w http.ResponseWriter, r *http.Request) {
+			var m map[string]any
+			b, _ := io.ReadAll(r.Body)
+			_ = json.Unmarshal(b, &m)
+			f.add(call{Path: r.URL.Path, JSON: m})
+			writeJSON(w, map[string]any{"ok": true, "view": map[string]any{"id": "V1"}})
+		})
 		c.Handle("/conversations.history", f.conversationsHistory)
 		c.Handle("/hook/", f.hook)
 		c.Handle("/apps.connections.open", func(w http.ResponseWriter, r *http.Request) {

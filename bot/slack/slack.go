@@ -34,6 +34,16 @@ type Deduper interface {
 	FirstSeen(ctx context.Context, namespace, eventID string) (bool, error)
 }
 
+// Feedback records answers that carry 👍/👎 buttons and the votes on them
+// (bot/insights implements it).
+type Feedback interface {
+	Answered(ctx context.Context, platform, ref string, m bot.Message, r bot.Reply) error
+	Vote(ctx context.Context, platform, ref, user string, up bool) (bool, error)
+	// Reason keeps what a person said was wrong with an answer they
+	// voted down.
+	Reason(ctx context.Context, platform, ref, user, text string) error
+}
+
 // Options configures an Adapter. Zero values take the defaults noted.
 type Options struct {
 	BotToken      string // xoxb-…, required
@@ -42,6 +52,12 @@ type Options struct {
 	APIURL        string // Web API base URL; default https://slack.com/api/
 
 	Responder Responder // required
+	// PublicURL is where the statement page is; when set, citations link
+	// to PublicURL + "/#pN".
+	PublicURL string
+	// Feedback, when set, puts 👍/👎 buttons under every answer and
+	// records the clicks.
+	Feedback Feedback
 	// Dedup remembers event IDs; default an in-memory set, which forgets
 	// on restart.
 	Dedup  Deduper

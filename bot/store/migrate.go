@@ -67,6 +67,47 @@ CREATE TABLE deliveries (
 	PRIMARY KEY (subscription, local_date)
 ) WITHOUT ROWID;
 `,
+	// 2: insights: what was asked, which answers can be rated, and votes.
+	`
+-- One row per answer, not-addressed reply or decline. question and
+-- normalized are NULL unless insights.keep_questions is on, and then only
+-- for questions the statement did not answer.
+CREATE TABLE insights_asked (
+	id         INTEGER PRIMARY KEY,
+	platform   TEXT NOT NULL,
+	day        TEXT NOT NULL, -- UTC date, YYYY-MM-DD
+	outcome    TEXT NOT NULL, -- answer, not_addressed or decline
+	paragraphs TEXT NOT NULL, -- cited paragraph numbers, e.g. "7,6"
+	question   TEXT,
+	normalized TEXT,
+	created    INTEGER NOT NULL
+);
+CREATE INDEX insights_asked_created ON insights_asked (created);
+
+-- Answers that carry 👍/👎 (Slack buttons, Matrix reactions), by the
+-- platform's reference to them.
+CREATE TABLE insights_answers (
+	platform   TEXT NOT NULL,
+	ref        TEXT NOT NULL,
+	paragraphs TEXT NOT NULL,
+	question   TEXT, -- NULL unless insights.keep_questions
+	created    INTEGER NOT NULL,
+	PRIMARY KEY (platform, ref)
+) WITHOUT ROWID;
+
+-- One vote per person and answer; voting again changes it. voter is a
+-- hash of the user ID, enough to count each person once.
+CREATE TABLE insights_votes (
+	platform TEXT NOT NULL,
+	ref      TEXT NOT NULL,
+	voter    TEXT NOT NULL,
+	up       INTEGER NOT NULL,
+	reason   TEXT, -- what was wrong, for a 👎; only with insights.keep_questions
+	created  INTEGER NOT NULL,
+	PRIMARY KEY (platform, ref, voter)
+) WITHOUT ROWID;
+CREATE INDEX insights_votes_created ON insights_votes (created);
+`,
 }
 
 // SchemaVersion is the schema version this build writes.

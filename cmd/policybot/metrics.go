@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/policybot/policybot/bot"
+	"github.com/policybot/policybot/bot/insights"
 )
 
 // metrics is everything /metrics reports. It owns its own registry, made
@@ -27,6 +28,8 @@ type metrics struct {
 	rateLimits    *prometheus.CounterVec
 	rateLimitSecs *prometheus.CounterVec
 	inFlight      prometheus.Gauge
+	outcomes      *prometheus.CounterVec
+	feedback      *prometheus.CounterVec
 }
 
 // Outcomes of a message that was for the bot, the "outcome" label.
@@ -74,6 +77,14 @@ func newMetrics(version string) *metrics {
 			Name: "policybot_rate_limit_wait_seconds_total",
 			Help: "Total time spent waiting because of rate limits, by platform.",
 		}, []string{"platform"}),
+		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "policybot_answer_outcomes_total",
+			Help: "Replies to questions by platform and outcome (answer, not_addressed, decline).",
+		}, []string{"platform", "outcome"}),
+		feedback: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "policybot_feedback_total",
+			Help: "Votes on answers that counted (new or changed), by platform and vote (up, down).",
+		}, []string{"platform", "vote"}),
 		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "policybot_replies_in_flight",
 			Help: "Replies the core is producing right now.",
@@ -86,7 +97,7 @@ func newMetrics(version string) *metrics {
 	})
 	build.Set(1)
 	m.reg.MustRegister(m.questions, m.latency, m.deliveries, m.failures, m.reconnects,
-		m.rateLimits, m.rateLimitSecs, m.inFlight, build,
+		m.rateLimits, m.rateLimitSecs, m.inFlight, m.outcomes, m.feedback, build,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -107,6 +118,18 @@ func (m *metrics) handler() http.Handler {
 func (m *metrics) observeReply(platform string, r bot.Reply, took time.Duration) {
 	m.questions.WithLabelValues(platform, outcomeOf(r)).Inc()
 	m.latency.WithLabelValues(platform).Observe(took.Seconds())
+	if o := insights.Outcome(r); o != "" {
+		m.outcomes.WithLabelValues(platform, o).Inc()
+	}
+}
+
+// voted counts a vote on an answer (insights.Options.OnVote).
+func (m *metrics) voted(platform string, up bool) {
+	vote := "down"
+	if up {
+		vote = "up"
+	}
+	m.feedback.WithLabelValues(platform, vote).Inc()
 }
 
 func outcomeOf(r bot.Reply) string {
@@ -130,6 +153,12 @@ func (m *metrics) platform(name string) platformMetrics {
 		m.questions.WithLabelValues(name, o)
 	}
 	m.latency.WithLabelValues(name)
+	for _, o := range []string{insights.OutcomeAnswer, insights.OutcomeNotAddressed, insights.OutcomeDecline} {
+		m.outcomes.WithLabelValues(name, o)
+	}
+	for _, v := range []string{"up", "down"} {
+		m.feedback.WithLabelValues(name, v)
+	}
 	for _, c := range []*prometheus.CounterVec{m.deliveries, m.failures, m.reconnects, m.rateLimits, m.rateLimitSecs} {
 		c.WithLabelValues(name)
 	}

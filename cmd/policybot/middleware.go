@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/policybot/policybot/bot"
+	"github.com/policybot/policybot/bot/insights"
 )
 
 // responder is the core as serve and the adapters see it.
@@ -25,6 +26,9 @@ type observed struct {
 	metrics *metrics
 	now     func() time.Time
 	flights *flights
+	// insights records each reply's outcome and cited paragraphs; nil
+	// records nothing.
+	insights *insights.Recorder
 }
 
 func (o *observed) Respond(ctx context.Context, m bot.Message) (r bot.Reply, ok bool) {
@@ -48,6 +52,12 @@ func (o *observed) Respond(ctx context.Context, m bot.Message) (r bot.Reply, ok 
 		}
 		took := o.now().Sub(start)
 		o.metrics.observeReply(m.Platform, r, took)
+		if o.insights != nil {
+			if err := o.insights.Observe(context.WithoutCancel(ctx), m, r); err != nil {
+				// Never the question: the error names only what failed.
+				o.log.Warn("could not record the reply for insights", "platform", m.Platform, "err", err)
+			}
+		}
 		// What was asked is the user's business; what was quoted, where and
 		// how fast is the operator's. Never the message text, never tokens.
 		o.log.Info("replied",

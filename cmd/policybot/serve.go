@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/policybot/policybot/bot"
+	"github.com/policybot/policybot/bot/insights"
 	"github.com/policybot/policybot/bot/store"
 	"github.com/policybot/policybot/config"
 	"github.com/policybot/policybot/knowledge"
@@ -36,6 +37,9 @@ type serveDeps struct {
 	// metrics gives each platform its hooks: metrics.platform("slack").
 	metrics *metrics
 	mux     *http.ServeMux // shared HTTP server: health, metrics, Slack endpoints
+	// insights records outcomes and votes (always: votes need it);
+	// /insights shows them only when insights.token is set.
+	insights *insights.Recorder
 }
 
 // service is something serve runs until shutdown: a chat platform, the
@@ -121,10 +125,19 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) (err error
 	// after them because its digest commands need the scheduler, which
 	// needs the adapters as senders. Nothing runs before wrapped.next is
 	// set.
-	wrapped := &observed{log: log, metrics: m, now: time.Now, flights: fl}
+	rec, err := insights.New(insights.Options{
+		Store:         st,
+		KeepQuestions: cfg.Insights.KeepQuestions,
+		Retention:     time.Duration(cfg.Insights.Retention) * 24 * time.Hour,
+		OnVote:        m.voted,
+	})
+	if err != nil {
+		return err
+	}
+	wrapped := &observed{log: log, metrics: m, now: time.Now, flights: fl, insights: rec}
 	deps := &serveDeps{
 		cfg: cfg, log: log, doc: ret.Document(), core: wrapped,
-		store: st, metrics: m, mux: http.NewServeMux(),
+		store: st, metrics: m, mux: http.NewServeMux(), insights: rec,
 	}
 	platforms, err := buildPlatforms(ctx, deps, platformBuilders())
 	if err != nil {
@@ -151,6 +164,9 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) (err error
 		return err
 	}
 	deps.bot, wrapped.next = core, core
+	if err := buildWeb(deps, ret); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on http_addr %s: %w; free the port or set http_addr (POLICYBOT_HTTP_ADDR)", cfg.HTTPAddr, err)

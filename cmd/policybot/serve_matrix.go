@@ -15,6 +15,10 @@ func buildMatrix(_ context.Context, d *serveDeps) (platform, error) {
 	if !mc.Enabled() {
 		return nil, nil
 	}
+	var fb matrix.Feedback
+	if d.insights != nil { // not a typed nil in the interface
+		fb = d.insights
+	}
 	a, err := matrix.New(matrix.Options{
 		Homeserver:      mc.Homeserver,
 		UserID:          mc.User,
@@ -24,6 +28,8 @@ func buildMatrix(_ context.Context, d *serveDeps) (platform, error) {
 		PickleKey:       mc.PickleKey,
 		Store:           d.store,
 		Responder:       d.core,
+		PublicURL:       d.cfg.PublicURL,
+		Feedback:        fb,
 		Logger:          d.log.With("platform", "matrix"),
 	})
 	if err != nil {

@@ -18,12 +18,18 @@ func buildSlack(_ context.Context, d *serveDeps) (platform, error) {
 		return nil, nil
 	}
 	hooks := d.metrics.platform(slack.Platform)
+	var fb slack.Feedback
+	if d.insights != nil { // not a typed nil in the interface
+		fb = d.insights
+	}
 	a, err := slack.New(slack.Options{
 		BotToken:      sc.BotToken,
 		AppToken:      sc.AppToken,
 		SigningSecret: sc.SigningSecret,
 		APIURL:        sc.APIURL,
 		Responder:     d.core,
+		PublicURL:     d.cfg.PublicURL,
+		Feedback:      fb,
 		Dedup:         d.store,
 		Logger:        d.log,
 		OnRateLimited: hooks.RateLimited,
