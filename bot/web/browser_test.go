@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"net/url"
 	"os"
 	"os/exec"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/policybot/policybot/knowledge"
 )
+
+var screenshots = flag.Bool("screenshots", false, "rewrite the committed screenshots in testdata/")
 
 // chromiumPath is Debian's chromium; the test drives it, never a browser
 // Playwright would download.
@@ -54,7 +57,7 @@ type browserSeen struct {
 // TestBrowser loads the statement page in headless chromium from the
 // real binary, follows a citation link from a real Slack answer to its
 // paragraph, asks in the box and checks the highlighted sentence, signs
-// in to /insights, and saves screenshots in testdata/.
+// in to /insights, and saves screenshots (in testdata/ with -screenshots).
 func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the policybot binary and a browser")
@@ -74,7 +77,12 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
 		}
 	}
-	out, _ := filepath.Abs("testdata")
+	// The committed screenshots are rewritten only with -screenshots, so that a
+	// test run leaves the tree as it was.
+	out := t.TempDir()
+	if *screenshots {
+		out, _ = filepath.Abs("testdata")
+	}
 	b := startBot(t)
 
 	// A real Slack answer; its citation link is what the browser follows.
