@@ -71,12 +71,12 @@ func TestCommittedTableMatchesPackage(t *testing.T) {
 	if err := build.Generate(f, vectors.MaxWords, vectors.Magic, &buf); err != nil {
 		t.Fatal(err)
 	}
-	committed, err := os.ReadFile("glove-100d-int8.bin")
+	committed, err := os.ReadFile("glove-100d-int4.bin")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(buf.Bytes(), committed) {
-		t.Fatalf("glove-100d-int8.bin (%d bytes) differs from a fresh build (%d bytes); run go run ./knowledge/vectors/gen", len(committed), buf.Len())
+		t.Fatalf("glove-100d-int4.bin (%d bytes) differs from a fresh build (%d bytes); run go run ./knowledge/vectors/gen", len(committed), buf.Len())
 	}
 }
 

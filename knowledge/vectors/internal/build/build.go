@@ -86,7 +86,7 @@ func Generate(r io.Reader, maxWords int, magic string, w io.Writer) error {
 		binary.LittleEndian.PutUint32(idx[8*i:], offsets[rank])
 		binary.LittleEndian.PutUint32(idx[8*i+4:], uint32(rank))
 	}
-	row := make([]byte, dims+4)
+	row := make([]byte, (dims+1)/2+4)
 	for _, wd := range words {
 		quantize(src.Vectors[wd][:dims], row)
 		out.Write(row)
@@ -95,26 +95,37 @@ func Generate(r io.Reader, maxWords int, magic string, w io.Writer) error {
 	return err
 }
 
-// quantize scales v so that its largest component is ±127, rounds to
-// int8, and appends 1/‖q‖ of the rounded vector, so that a dot product of
-// two rows times both inverses is their cosine.
+// Levels is the largest magnitude of a quantized component: components
+// are integers from -Levels to Levels, four bits each.
+const Levels = 7
+
+// quantize scales v so that its largest component is ±Levels, rounds,
+// packs two components a byte (the first in the low nibble, two's
+// complement), and appends 1/‖q‖ of the rounded vector, so that a dot
+// product of two rows times both inverses is their cosine.
 func quantize(v []float64, row []byte) {
 	var mx float64
 	for _, x := range v {
 		mx = math.Max(mx, math.Abs(x))
 	}
+	clear(row)
 	var norm float64
 	for i, x := range v {
 		q := 0.0
 		if mx > 0 {
-			q = math.Round(x / mx * 127)
+			q = math.Round(x / mx * Levels)
 		}
-		row[i] = byte(int8(q))
+		nib := byte(int8(q)) & 0x0f
+		if i%2 == 0 {
+			row[i/2] |= nib
+		} else {
+			row[i/2] |= nib << 4
+		}
 		norm += q * q
 	}
 	inv := float32(0)
 	if norm > 0 {
 		inv = float32(1 / math.Sqrt(norm))
 	}
-	binary.LittleEndian.PutUint32(row[len(v):], math.Float32bits(inv))
+	binary.LittleEndian.PutUint32(row[len(row)-4:], math.Float32bits(inv))
 }
