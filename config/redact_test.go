@@ -21,6 +21,7 @@ func TestSecretsNeverShown(t *testing.T) {
 	c.Matrix.Password = "SECRETpassword"
 	c.Matrix.AccessToken = "syt_SECRETaccess"
 	c.Matrix.PickleKey = "SECRETpickle"
+	c.Matrix.RecoveryKey = "SECRETrecovery"
 	c.Matrix.Homeserver = "https://bot:SECRETurl@m.example.org"
 
 	outputs := map[string]func() string{
