@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -36,6 +37,7 @@ type serveDeps struct {
 	// metrics gives each platform its hooks: metrics.platform("slack").
 	metrics *metrics
 	mux     *http.ServeMux // shared HTTP server: health, metrics, Slack endpoints
+	flags   serveFlags
 }
 
 // service is something serve runs until shutdown: a chat platform, the
@@ -84,8 +86,19 @@ const noPlatformHelp = `policybot: no chat platform is configured, so here is th
 
 `
 
+// serveFlags are serve's own flags, beyond those it shares with chat.
+type serveFlags struct {
+	// resetMatrixIdentity replaces a Matrix cross-signing identity whose
+	// recovery key is lost (see matrix.Options.ResetIdentity).
+	resetMatrixIdentity bool
+}
+
 func runServe(ctx context.Context, env *cmdEnv, args []string) error {
-	cfg, err := configFromFlags(env, "serve", args)
+	var sf serveFlags
+	cfg, err := configFromFlags(env, "serve", args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&sf.resetMatrixIdentity, "reset-matrix-identity", false,
+			"replace the bot's Matrix cross-signing identity with a new one when its recovery key is lost (needs matrix.password; prints the new recovery key)")
+	})
 	if err != nil {
 		return err
 	}
@@ -94,12 +107,12 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) error {
 		return chatWith(ctx, env, cfg)
 	}
 	log := newLogger(env.stderr, cfg.LogLevel, cfg.LogFormat)
-	return serve(ctx, cfg, log)
+	return serve(ctx, cfg, log, sf)
 }
 
 // serve opens the state, builds the core and the platforms, and runs them
 // with the HTTP server until ctx ends.
-func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) (err error) {
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, sf serveFlags) (err error) {
 	st, err := store.Open(ctx, cfg.DB)
 	if err != nil {
 		return err
@@ -124,7 +137,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) (err error
 	wrapped := &observed{log: log, metrics: m, now: time.Now, flights: fl}
 	deps := &serveDeps{
 		cfg: cfg, log: log, doc: ret.Document(), core: wrapped,
-		store: st, metrics: m, mux: http.NewServeMux(),
+		store: st, metrics: m, mux: http.NewServeMux(), flags: sf,
 	}
 	platforms, err := buildPlatforms(ctx, deps, platformBuilders())
 	if err != nil {
