@@ -234,6 +234,26 @@ func TestJSClientCrossSignedBot(t *testing.T) {
 	}
 }
 
+// TestAccessTokenWithoutIdentity: a bot with only an access token, on an
+// account without a cross-signing identity, cannot publish one (that takes
+// the password); it runs unsigned and says so once, without exiting.
+func TestAccessTokenWithoutIdentity(t *testing.T) {
+	skipShort(t)
+	botUser := createBotUser(t, "tokenbot")
+	token, dev := loginToken(t, botUser)
+	b := startXBot(t, botUser, "policybot.db", true, []string{"POLICYBOT_MATRIX_PASSWORD=", "POLICYBOT_MATRIX_ACCESS_TOKEN=" + token})
+	const advice = "cannot create a cross-signing identity without the account password"
+	waitLog(t, b, advice, "", 30*time.Second)
+	keys := queryKeys(t, botUser)
+	t.Logf("keys/query for an access-token bot without identity: %s", keys)
+	if keys.master != "" || keys.signed[dev] {
+		t.Errorf("keys/query shows %s, want no identity", keys)
+	}
+	if !b.running() || strings.Count(b.log(), advice) != 1 || len(b.recoveryKeys()) != 0 {
+		t.Errorf("want the bot running, the message once and no recovery key; see %s", b.proc.logPath)
+	}
+}
+
 // loginToken logs in as user with a new device, as an operator would to
 // make an access token, and leaves that session to the bot.
 func loginToken(t *testing.T, user id.UserID) (string, id.DeviceID) {

@@ -194,6 +194,14 @@ func (a *Adapter) unlockIdentity(ctx context.Context, mach *crypto.OlmMachine, p
 // private keys in secret storage, signs this device, saves the recovery
 // key in the state file and prints it once.
 func (a *Adapter) createIdentity(ctx context.Context, mach *crypto.OlmMachine, why string) error {
+	if a.opts.Password == "" {
+		// Publishing needs the password (user-interactive auth); run
+		// unsigned, as when the recovery key is missing, rather than exit.
+		a.log.Error("matrix: this device is NOT cross-signed, so clients that exclude unverified devices (Element and others) will not share room keys with it. "+
+			"policybot cannot create a cross-signing identity without the account password: set matrix.password (POLICYBOT_MATRIX_PASSWORD) for one start",
+			"device", a.cli.DeviceID, "why", why)
+		return nil
+	}
 	a.log.Info("matrix: creating the bot's cross-signing identity", "why", why)
 	rk, keys, err := mach.GenerateAndUploadCrossSigningKeysWithPassword(ctx, a.opts.Password, "")
 	if rk != "" {
@@ -206,7 +214,7 @@ func (a *Adapter) createIdentity(ctx context.Context, mach *crypto.OlmMachine, w
 	if err != nil {
 		var he mautrix.HTTPError
 		if errors.As(err, &he) && he.IsStatus(401) {
-			return fmt.Errorf("matrix: publish the bot's cross-signing keys: the homeserver wants the account password for that (%w); set matrix.password (POLICYBOT_MATRIX_PASSWORD) at least for this start", err)
+			return fmt.Errorf("matrix: publish the bot's cross-signing keys: the homeserver refused matrix.password (POLICYBOT_MATRIX_PASSWORD) for it: %w", err)
 		}
 		return fmt.Errorf("matrix: create the bot's cross-signing identity: %w", err)
 	}
