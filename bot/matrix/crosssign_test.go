@@ -87,6 +87,14 @@ func TestJSClientCrossSignedBot(t *testing.T) {
 	}
 	room := jsRoom(t, js, botUser)
 	t.Logf("js client after first start: %s", waitDevice(t, js, botUser, dev1, true))
+	// dana verifies the bot's identity, as after an emoji verification, so
+	// the bot's cross-signed devices are verified devices to her client.
+	var seen jsDevices
+	js.must(t, 30*time.Second, "verifyUser", map[string]any{"userId": botUser}, &seen)
+	t.Logf("js client after verifying %s: %s; keys/query: %s", botUser, seen, queryKeys(t, botUser))
+	if !seen.UserVerified || !seen.verified(dev1) {
+		t.Fatalf("after verifying the bot's identity the js client does not count %s as verified: %s", dev1, seen)
+	}
 	q, r, took, err := askJS(t, js, room, botUser, replyWait)
 	if err != nil {
 		t.Fatalf("no answer from the cross-signed bot: %v; see %s and %s", err, b.proc.logPath, js.log)
@@ -113,8 +121,12 @@ func TestJSClientCrossSignedBot(t *testing.T) {
 	if err != nil {
 		t.Fatalf("no answer after the restart: %v", err)
 	}
-	t.Logf("js client after restart: %s; answer in %v", waitDevice(t, js, botUser, dev1, true), took.Round(time.Millisecond))
+	seen = waitDevice(t, js, botUser, dev1, true)
+	t.Logf("js client after restart: %s; answer in %v", seen, took.Round(time.Millisecond))
 	checkJSReply(t, r, q, dev1)
+	if !seen.verified(dev1) {
+		t.Errorf("after the restart the js client no longer counts %s as verified: %s", dev1, seen)
+	}
 
 	// New state file, recovery key configured: a new device, signed by
 	// the same identity.
@@ -129,7 +141,11 @@ func TestJSClientCrossSignedBot(t *testing.T) {
 	if strings.Contains(b.log(), rk) {
 		t.Errorf("the configured recovery key appears in the bot's output")
 	}
-	t.Logf("js client after the new device: %s", waitDevice(t, js, botUser, dev2, true))
+	seen = waitDevice(t, js, botUser, dev2, true)
+	t.Logf("js client after the new device: %s", seen)
+	if !seen.verified(dev2) {
+		t.Errorf("the js client does not count the new device %s as verified, though its identity is the one it verified: %s", dev2, seen)
+	}
 	q, r, took, err = askJS(t, js, room, botUser, replyWait)
 	if err != nil {
 		t.Fatalf("no answer from the new device: %v; see %s", err, b.proc.logPath)
@@ -152,7 +168,9 @@ func TestJSClientCrossSignedBot(t *testing.T) {
 	if keys.master != master || !keys.signed[tokenDev] {
 		t.Fatalf("access token with the recovery key: keys/query %s; want %s signed under master %s", keys, tokenDev, master)
 	}
-	waitDevice(t, js, botUser, tokenDev, true)
+	if seen = waitDevice(t, js, botUser, tokenDev, true); !seen.verified(tokenDev) {
+		t.Errorf("the js client does not count the access-token device %s as verified: %s", tokenDev, seen)
+	}
 	q, r, _, err = askJS(t, js, room, botUser, replyWait)
 	if err != nil {
 		t.Fatalf("no answer from the access-token device: %v", err)
@@ -166,7 +184,7 @@ func TestJSClientCrossSignedBot(t *testing.T) {
 	dev3 := b.device()
 	const advice = "this device is NOT cross-signed"
 	waitLog(t, b, advice, "", 30*time.Second)
-	seen := waitDevice(t, js, botUser, dev3, false)
+	seen = waitDevice(t, js, botUser, dev3, false)
 	keys = queryKeys(t, botUser)
 	t.Logf("keys/query after a new device without the recovery key: %s; js client: %s", keys, seen)
 	if keys.master != master || keys.signed[dev3] {
@@ -219,7 +237,17 @@ func TestJSClientCrossSignedBot(t *testing.T) {
 	if n := len(b.recoveryKeys()); n != 1 {
 		t.Errorf("the reset printed %d recovery keys, want 1", n)
 	}
-	t.Logf("js client after the reset: %s", waitDevice(t, js, botUser, dev5, true))
+	seen = waitDevice(t, js, botUser, dev5, true)
+	t.Logf("js client after the reset: %s", seen)
+	// dana had verified the old identity: her client refuses to encrypt
+	// for the new one until she accepts the change, as Element asks to.
+	if err := js.call(t, 30*time.Second, "send", map[string]any{"roomId": room, "body": "!ask " + question}, nil); err == nil {
+		t.Errorf("the js client sent to the bot after its verified identity was replaced (%s)", seen)
+	} else {
+		t.Logf("js client's send after the reset, before accepting the new identity: %s", firstLine(err))
+	}
+	js.must(t, 30*time.Second, "withdrawVerification", map[string]any{"userId": botUser}, &seen)
+	t.Logf("js client after withdrawing verification: %s", seen)
 	q, r, took, err = askJS(t, js, room, botUser, replyWait)
 	if err != nil {
 		t.Fatalf("no answer after the reset: %v; see %s", err, js.log)

@@ -158,7 +158,19 @@ type jsDevices struct {
 	} `json:"devices"`
 	MasterKey         string `json:"masterKey"`
 	UserVerified      bool   `json:"userVerified"`
+	WasVerified       bool   `json:"wasVerified"`
 	NeedsUserApproval bool   `json:"needsUserApproval"`
+}
+
+// verified reports whether the js client counts dev as verified through
+// cross-signing: signed by its owner, whose identity the js user verified.
+func (d jsDevices) verified(dev id.DeviceID) bool {
+	for _, x := range d.Devices {
+		if x.DeviceID == string(dev) {
+			return x.SignedByOwner && x.CrossSigningVerified
+		}
+	}
+	return false
 }
 
 func (d jsDevices) String() string {
@@ -166,7 +178,7 @@ func (d jsDevices) String() string {
 	for _, x := range d.Devices {
 		parts = append(parts, fmt.Sprintf("%s signedByOwner=%v crossSigningVerified=%v", x.DeviceID, x.SignedByOwner, x.CrossSigningVerified))
 	}
-	return fmt.Sprintf("master key %s, user verified %v, needs approval %v; devices: %s", d.MasterKey, d.UserVerified, d.NeedsUserApproval, strings.Join(parts, "; "))
+	return fmt.Sprintf("master key %s, user verified %v (before: %v), needs approval %v; devices: %s", d.MasterKey, d.UserVerified, d.WasVerified, d.NeedsUserApproval, strings.Join(parts, "; "))
 }
 
 // jsEvent is one event as the js client shows it.
@@ -193,6 +205,7 @@ const (
 type ownKeys struct {
 	master, selfSigning id.Ed25519
 	signed              map[id.DeviceID]bool // device → signed by the self-signing key
+	masterSigners       []string             // who signed the master key
 }
 
 func (k ownKeys) String() string {
@@ -200,7 +213,7 @@ func (k ownKeys) String() string {
 	for d, ok := range k.signed {
 		parts = append(parts, fmt.Sprintf("%s signed_by_self_signing_key=%v", d, ok))
 	}
-	return fmt.Sprintf("master_key=%s self_signing_key=%s devices: %s", k.master, k.selfSigning, strings.Join(parts, ", "))
+	return fmt.Sprintf("master_key=%s (signed by %s) self_signing_key=%s devices: %s", k.master, strings.Join(k.masterSigners, ", "), k.selfSigning, strings.Join(parts, ", "))
 }
 
 // queryKeys asks the homeserver, as alice, for user's published keys.
@@ -215,6 +228,11 @@ func queryKeys(t *testing.T, user id.UserID) ownKeys {
 	k := ownKeys{signed: map[id.DeviceID]bool{}}
 	if mk, ok := resp.MasterKeys[user]; ok {
 		k.master = mk.FirstKey()
+		for signer, sigs := range mk.Signatures {
+			for keyID := range sigs {
+				k.masterSigners = append(k.masterSigners, string(signer)+"/"+string(keyID))
+			}
+		}
 	}
 	if sk, ok := resp.SelfSigningKeys[user]; ok {
 		k.selfSigning = sk.FirstKey()

@@ -128,7 +128,38 @@ async function devices({ userId }) {
         masterKey = `unavailable: ${e}`;
     }
     const uv = await crypto.getUserVerificationStatus(userId);
-    return { devices: list, masterKey, userVerified: uv.isVerified(), needsUserApproval: uv.needsUserApproval };
+    return {
+        devices: list,
+        masterKey,
+        userVerified: uv.isVerified(),
+        wasVerified: uv.wasCrossSigningVerified(),
+        needsUserApproval: uv.needsUserApproval,
+    };
+}
+
+// verifyUser signs userId's master key with this user's user-signing key,
+// as an interactive verification ends; then the devices that userId
+// cross-signed count as verified here. The SDK has no public call for it
+// without the interactive part, so this uses the Rust machine directly.
+async function verifyUser({ userId }) {
+    const crypto = client.getCrypto();
+    const identity = await crypto.olmMachine.getIdentity(new (await rustUserId())(userId));
+    if (!identity) throw new Error(`no cross-signing identity known for ${userId}`);
+    await crypto.outgoingRequestProcessor.makeOutgoingRequest(await identity.verify());
+    // The machine learns of its own signature from the next key query.
+    const UserId = await rustUserId();
+    await crypto.outgoingRequestProcessor.makeOutgoingRequest(crypto.olmMachine.queryKeysForUsers([new UserId(userId)]));
+    return await until(`${userId} verified`, 30000, async () => {
+        const d = await devices({ userId });
+        return d.userVerified ? d : null;
+    });
+}
+
+// withdrawVerification accepts that a verified user's identity changed,
+// as Element's "withdraw verification" button does.
+async function withdrawVerification({ userId }) {
+    await client.getCrypto().withdrawVerificationRequirement(userId);
+    return await devices({ userId });
 }
 
 let UserIdClass = null;
@@ -186,7 +217,7 @@ async function waitReply({ roomId, sender, eventId, timeoutMs }) {
     });
 }
 
-const handlers = { login, createRoom, waitJoined, devices, waitDevice, send, waitReply };
+const handlers = { login, createRoom, waitJoined, devices, waitDevice, verifyUser, withdrawVerification, send, waitReply };
 
 const rl = readline.createInterface({ input: process.stdin });
 rl.on("line", async (line) => {
