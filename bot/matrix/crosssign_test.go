@@ -204,6 +204,22 @@ func TestJSClientCrossSignedBot(t *testing.T) {
 	}
 	t.Logf("bot without the recovery key: %s", line)
 
+	// The documented fix: the same state file, now with the recovery key.
+	// The start finds its device unsigned and signs it.
+	b.stop()
+	b = startXBot(t, botUser, "third.db", true, []string{"POLICYBOT_MATRIX_RECOVERY_KEY=" + rk})
+	if d := b.device(); d != dev3 {
+		t.Fatalf("restart changed the device from %s to %s", dev3, d)
+	}
+	keys = queryKeys(t, botUser)
+	t.Logf("keys/query after restarting that device with the recovery key: %s", keys)
+	if keys.master != master || !keys.signed[dev3] || !strings.Contains(b.log(), "signed this device with the existing cross-signing identity") {
+		t.Errorf("restart with the recovery key did not sign the existing device %s: %s", dev3, keys)
+	}
+	if seen = waitDevice(t, js, botUser, dev3, true); !seen.verified(dev3) {
+		t.Errorf("the js client does not count the re-signed device %s as verified: %s", dev3, seen)
+	}
+
 	// A recovery key that does not unlock the published identity: stop,
 	// once, with a clear message.
 	b.stop()
