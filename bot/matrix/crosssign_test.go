@@ -276,6 +276,20 @@ func TestJSClientCrossSignedBot(t *testing.T) {
 	if k := queryKeys(t, botUser); k.master != keys.master || len(b.recoveryKeys()) != 0 {
 		t.Errorf("a second start with --reset-matrix-identity reset again: %s", k)
 	}
+
+	// The first state file still holds the old identity's recovery key:
+	// the published identity no longer matches it, so that bot stops.
+	b.stop()
+	b = startXBot(t, botUser, "first.db", false, nil)
+	err, exited = b.waitExit(2 * time.Minute)
+	if !exited {
+		t.Fatalf("a state file whose recovery key no longer matches did not stop the bot; see %s", b.proc.logPath)
+	}
+	if log := b.log(); err == nil || !strings.Contains(log, "is not the one policybot holds the keys for") {
+		t.Errorf("stale stored recovery key: %s, want exit status 1 and the mismatch message:\n%s", describeExit(err), grepLog(log, "cross-sign"))
+	} else {
+		t.Logf("stale stored recovery key: %s; %s", describeExit(err), firstLine(grepLog(log, "is not the one policybot")))
+	}
 }
 
 // TestAccessTokenWithoutIdentity: a bot with only an access token, on an
