@@ -107,6 +107,7 @@ type Matrix struct {
 	AccessToken     string   `yaml:"access_token"`     // POLICYBOT_MATRIX_ACCESS_TOKEN
 	AllowedInviters []string `yaml:"allowed_inviters"` // POLICYBOT_MATRIX_ALLOWED_INVITERS, comma-separated
 	PickleKey       string   `yaml:"pickle_key"`       // POLICYBOT_MATRIX_PICKLE_KEY
+	RecoveryKey     string   `yaml:"recovery_key"`     // POLICYBOT_MATRIX_RECOVERY_KEY: unlocks the cross-signing keys
 }
 
 // Enabled reports whether any Matrix credential is configured; Validate

@@ -50,6 +50,7 @@ func Keys() []KeyInfo {
 		{Key: "matrix.access_token", Env: "POLICYBOT_MATRIX_ACCESS_TOKEN", Example: "syt_cG9saWN5Ym90_AbCdEfGhIjKlMnOpQrSt_0a1B2c", Secret: true, Doc: "access token (or matrix.password)"},
 		{Key: "matrix.allowed_inviters", Env: "POLICYBOT_MATRIX_ALLOWED_INVITERS", Example: "[\"@alice:example.org\", \":example.org\"]", Doc: "who may invite the bot into rooms: user IDs and :server patterns; env: comma-separated; empty: users on the bot's own server"},
 		{Key: "matrix.pickle_key", Env: "POLICYBOT_MATRIX_PICKLE_KEY", Example: "a-long-random-string-kept-secret", Secret: true, Doc: "key that encrypts the end-to-end encryption state at rest"},
+		{Key: "matrix.recovery_key", Env: "POLICYBOT_MATRIX_RECOVERY_KEY", Example: `"EsTS EEph BY2H WQA2 F99a QXRY 8tXC 4UkP oB99 7wZJ vQi2 SqF8"`, Secret: true, Doc: "recovery key of the bot's cross-signing identity, printed once when it is created; lets a new state file or device be signed by the same identity"},
 		{Key: "digest.grace", Env: "POLICYBOT_DIGEST_GRACE", Default: "6h", Example: "6h", Doc: "how late a digest missed while stopped may still be sent"},
 	}
 	return append(k, subscriptionKeys...)

@@ -80,6 +80,7 @@ func (s Slack) masked() slackPlain {
 
 func (m Matrix) masked() matrixPlain {
 	m.Password, m.AccessToken, m.PickleKey = Mask(m.Password), Mask(m.AccessToken), Mask(m.PickleKey)
+	m.RecoveryKey = Mask(m.RecoveryKey)
 	m.Homeserver = redactURL(m.Homeserver)
 	return matrixPlain(m)
 }
@@ -126,6 +127,7 @@ func (m Matrix) LogValue() slog.Value {
 		slog.String("access_token", p.AccessToken),
 		slog.Any("allowed_inviters", p.AllowedInviters),
 		slog.String("pickle_key", p.PickleKey),
+		slog.String("recovery_key", p.RecoveryKey),
 	)
 }
 
@@ -139,7 +141,7 @@ func (m Matrix) MarshalYAML() (any, error) { return m.masked(), nil }
 // that some output does not contain any of them.
 func (c *Config) Secrets() []string {
 	var out []string
-	for _, s := range []string{c.Slack.BotToken, c.Slack.AppToken, c.Slack.SigningSecret, c.Matrix.Password, c.Matrix.AccessToken, c.Matrix.PickleKey, c.Insights.Token} {
+	for _, s := range []string{c.Slack.BotToken, c.Slack.AppToken, c.Slack.SigningSecret, c.Matrix.Password, c.Matrix.AccessToken, c.Matrix.PickleKey, c.Matrix.RecoveryKey, c.Insights.Token} {
 		if s != "" {
 			out = append(out, s)
 		}

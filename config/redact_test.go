@@ -22,6 +22,7 @@ func TestSecretsNeverShown(t *testing.T) {
 	c.Matrix.AccessToken = "syt_SECRETaccess"
 	c.Matrix.PickleKey = "SECRETpickle"
 	c.Insights.Token = "SECRETinsights-token"
+	c.Matrix.RecoveryKey = "SECRETrecovery"
 	c.Matrix.Homeserver = "https://bot:SECRETurl@m.example.org"
 
 	outputs := map[string]func() string{

@@ -193,6 +193,7 @@ var (
 	matrixUserRE    = regexp.MustCompile(`^@[^:\s]+:[^\s]+$`)
 	matrixInviterRE = regexp.MustCompile(`^(@[^:\s]+)?:[^\s]+$`)
 	matrixRoomRE    = regexp.MustCompile(`^![^\s]+$`)
+	recoveryKeyRE   = regexp.MustCompile(`^[1-9A-HJ-NP-Za-km-z]{48}$`) // base58
 	slackChannelRE  = regexp.MustCompile(`^[CGD][A-Z0-9]{6,}$`)
 	hhmmRE          = regexp.MustCompile(`^([01]?[0-9]|2[0-3]):[0-5][0-9]$`)
 )
@@ -221,6 +222,14 @@ func (v *validator) matrix() {
 	}
 	if spaced(m.AccessToken) {
 		v.add("matrix.access_token", "has spaces or a line break around it; remove them")
+	}
+	if m.RecoveryKey != "" {
+		switch {
+		case m.PickleKey == "":
+			v.add("matrix.recovery_key", "is set but matrix.pickle_key is not, so encryption (and with it cross-signing) is off; set matrix.pickle_key too, or remove the recovery key")
+		case !recoveryKeyRE.MatchString(strings.ReplaceAll(m.RecoveryKey, " ", "")):
+			v.add("matrix.recovery_key", "is not a Matrix recovery key (48 letters and digits, usually written in groups of four); copy it again from where policybot printed it, with or without the spaces")
+		}
 	}
 	for i, inv := range m.AllowedInviters {
 		if !matrixInviterRE.MatchString(inv) {

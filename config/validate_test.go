@@ -43,6 +43,12 @@ func TestValidateAcceptsValid(t *testing.T) {
 		"no platforms": func(c *Config) {
 			c.Slack, c.Matrix, c.Digest.Subscriptions = Slack{APIURL: DefaultSlackAPIURL}, Matrix{}, nil
 		},
+		"matrix recovery key, spaced": func(c *Config) {
+			c.Matrix.PickleKey, c.Matrix.RecoveryKey = "pickle", "EsTS EEph BY2H WQA2 F99a QXRY 8tXC 4UkP oB99 7wZJ vQi2 SqF8"
+		},
+		"matrix recovery key, unspaced": func(c *Config) {
+			c.Matrix.PickleKey, c.Matrix.RecoveryKey = "pickle", "EsTSEEphBY2HWQA2F99aQXRY8tXC4UkPoB997wZJvQi2SqF8"
+		},
 		"listen on all interfaces": func(c *Config) { c.HTTPAddr = ":8080" },
 		"ephemeral port":           func(c *Config) { c.HTTPAddr = "127.0.0.1:0" },
 		"room v12 id without server": func(c *Config) {
@@ -110,6 +116,12 @@ func TestValidateProblems(t *testing.T) {
 			c.Digest.Subscriptions = nil
 		},
 			"matrix.homeserver", []string{"missing"}},
+		{"recovery key without pickle key", func(c *Config) { c.Matrix.RecoveryKey = "EsTS EEph BY2H WQA2 F99a QXRY 8tXC 4UkP oB99 7wZJ vQi2 SqF8" },
+			"matrix.recovery_key", []string{"matrix.pickle_key is not"}},
+		{"recovery key mistyped", func(c *Config) {
+			c.Matrix.PickleKey, c.Matrix.RecoveryKey = "p", "EsTS EEph BY2H WQA2 F99a QXRY 8tXC 4UkP oB99 7wZJ vQi2 SqF"
+		},
+			"matrix.recovery_key", []string{"not a Matrix recovery key", "for example recovery_key: \"EsTS"}},
 		{"bad inviter", func(c *Config) { c.Matrix.AllowedInviters = []string{"alice"} },
 			"matrix.allowed_inviters[0]", []string{"neither a user ID"}},
 		// Digest subscriptions: zones, times, platforms, conversations.

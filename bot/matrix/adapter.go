@@ -8,8 +8,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -47,6 +49,22 @@ type Options struct {
 	PublicURL string
 	// Feedback, when set, records 👍/👎 reactions to the bot's answers.
 	Feedback Feedback
+	// RecoveryKey unlocks the bot's cross-signing keys in secret storage,
+	// so that a new device (or state file) is signed by the same identity.
+	// The state file keeps the key it was created with; this is for when
+	// that copy is lost.
+	RecoveryKey string
+	// ResetIdentity replaces a published cross-signing identity that
+	// policybot has no working recovery key for with a new one (needs
+	// Password). It does nothing when the identity is already its own.
+	ResetIdentity bool
+	// NoCrossSigning leaves the device unsigned and publishes no identity.
+	// FOR TESTS ONLY: it shows what clients that exclude unverified
+	// devices do with such a bot.
+	NoCrossSigning bool
+	// Console is where a newly created recovery key is printed, once
+	// (default os.Stderr); it never goes to the logger.
+	Console io.Writer
 
 	Store     Store
 	Responder Responder
@@ -83,6 +101,7 @@ type Adapter struct {
 	now      func() time.Time
 	backoff  func(int) time.Duration
 	sleep    func(context.Context, time.Duration) error
+	console  io.Writer // Options.Console
 
 	cli    *mautrix.Client
 	crypto *cryptohelper.CryptoHelper
@@ -140,6 +159,10 @@ func New(opts Options) (*Adapter, error) {
 		warned:   map[id.RoomID]bool{},
 		sem:      make(chan struct{}, 4),
 		name:     addressee{user: self},
+		console:  opts.Console,
+	}
+	if a.console == nil {
+		a.console = os.Stderr
 	}
 	if a.log == nil {
 		a.log = slog.Default()

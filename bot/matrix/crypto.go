@@ -33,6 +33,16 @@ func (a *Adapter) setupCrypto(ctx context.Context, db *dbutil.Database) error {
 	return nil
 }
 
+// setupIdentity makes sure the device is cross-signed (identity.go),
+// unless a test turned that off.
+func (a *Adapter) setupIdentity(ctx context.Context) error {
+	if a.opts.NoCrossSigning {
+		a.log.Warn("matrix: cross-signing is off (test switch): the device stays unsigned")
+		return nil
+	}
+	return a.ensureIdentity(ctx, a.crypto.Machine())
+}
+
 func (a *Adapter) closeCrypto() {
 	// The helper's database is the shared state file, which the store
 	// owns and closes: nothing to release here.

@@ -170,3 +170,34 @@ func TestSyncResponseOutlivesShutdown(t *testing.T) {
 		t.Fatalf("member event handled %d times with context errors %v; want once, not cancelled", len(seen), seen)
 	}
 }
+
+// TestSyncHandlersMayWaitPastTheResponse: mautrix's crypto helper waits in
+// the background for a room key that arrives in a later sync than its
+// message, with the handler's context; that context must outlive the
+// response, or the message is given up at once.
+func TestSyncHandlersMayWaitPastTheResponse(t *testing.T) {
+	a, _ := testAdapter(t, "http://127.0.0.1:1", nil)
+	sy := &syncer{DefaultSyncer: mautrix.NewDefaultSyncer(), a: a}
+	var handlerCtx context.Context
+	sy.OnEventType(event.StateMember, func(ctx context.Context, evt *event.Event) { handlerCtx = ctx })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	member := event.Event{Type: event.StateMember, StateKey: new(string), Sender: "@alice:example.org", ID: "$m",
+		Content: event.Content{VeryRaw: []byte(`{"membership":"join"}`)}}
+	*member.StateKey = "@alice:example.org"
+	res := &mautrix.RespSync{Rooms: mautrix.RespSyncRooms{Join: map[id.RoomID]*mautrix.SyncJoinedRoom{
+		room: {Timeline: mautrix.SyncTimeline{SyncEventsList: mautrix.SyncEventsList{Events: []*event.Event{&member}}}},
+	}}}
+	for _, since := range []string{"s1", "s2"} {
+		if err := sy.ProcessResponse(ctx, res, since); err != nil {
+			t.Fatal(err)
+		}
+		if handlerCtx == nil || handlerCtx.Err() != nil {
+			t.Fatalf("after response %s the handler's context is %v; want it alive for work the handler started", since, handlerCtx)
+		}
+	}
+	first := sy.life
+	if err := sy.ProcessResponse(ctx, res, "s3"); err != nil || sy.life != first {
+		t.Errorf("each response got a context of its own (err %v); want one per sync loop", err)
+	}
+}

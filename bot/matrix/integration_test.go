@@ -142,18 +142,25 @@ func startBot(ctx context.Context) (*botProc, error) {
 // launchBot starts policybot serve with the fixture's configuration plus
 // extra environment; with ready it waits until the bot is ready.
 func launchBot(ctx context.Context, extra []string, ready bool) (*botProc, error) {
+	return launchBotLog(ctx, extra, ready, filepath.Join(w.dir, "policybot.log"))
+}
+
+// launchBotLog is launchBot with its own log file and serve arguments;
+// extra may override any of the fixture's variables (the last value of a
+// variable wins).
+func launchBotLog(ctx context.Context, extra []string, ready bool, logPath string, args ...string) (*botProc, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	addr := l.Addr().String()
 	l.Close()
-	p := &botProc{addr: addr, logPath: filepath.Join(w.dir, "policybot.log"), done: make(chan error, 1)}
+	p := &botProc{addr: addr, logPath: logPath, done: make(chan error, 1)}
 	logf, err := os.OpenFile(p.logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(w.binary, "serve")
+	cmd := exec.Command(w.binary, append([]string{"serve"}, args...)...)
 	// The bot sees only the configuration given here, none from the
 	// environment of the test run.
 	var env []string

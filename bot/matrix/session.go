@@ -61,6 +61,9 @@ func (a *Adapter) connect(ctx context.Context) error {
 		if err := a.retry(ctx, "set up encryption", 0, func(ctx context.Context) error { return a.setupCrypto(ctx, db) }); err != nil {
 			return err
 		}
+		if err := a.retry(ctx, "check the cross-signing identity", 0, a.setupIdentity); err != nil {
+			return err
+		}
 	} else {
 		a.log.Warn("matrix: POLICYBOT_MATRIX_PICKLE_KEY is not set, so encrypted rooms cannot be read; set it to a long random secret to enable end-to-end encryption")
 		sy.OnEventType(event.EventEncrypted, a.handleUndecryptable)

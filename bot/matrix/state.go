@@ -30,8 +30,9 @@ const (
 	keyDeviceID    = "device_id/"
 	keyAccessToken = "access_token/"
 	keyNextBatch   = "next_batch/"
-	keyCutoff      = "cutoff_ms/" // events older than this are never answered
-	keyJoinedAt    = "joined_ms/" // + room ID: when the bot joined
+	keyCutoff      = "cutoff_ms/"    // events older than this are never answered
+	keyJoinedAt    = "joined_ms/"    // + room ID: when the bot joined
+	keyRecoveryKey = "recovery_key/" // encrypted with the pickle key (recoverykey.go)
 )
 
 // syncStore persists the sync token in the state file, so a restart

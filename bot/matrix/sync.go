@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"go.mau.fi/util/retryafter"
@@ -18,6 +19,10 @@ import (
 type syncer struct {
 	*mautrix.DefaultSyncer
 	a *Adapter
+
+	mu     sync.Mutex
+	parent context.Context // the context life was made for
+	life   context.Context // parent's, ending processGrace after it
 }
 
 // processGrace is how long the handling of a sync response may go on once
@@ -29,15 +34,28 @@ const processGrace = 5 * time.Second
 // sync token before handling it, so whatever is not stored now (room
 // membership, the devices to encrypt for) would be lost for good: a
 // restart would then encrypt for nobody in a room joined just before.
+//
+// The handlers' context does not end with the response: mautrix waits in
+// the background (up to 25s) for a room key that comes in a later sync
+// than the message it opens, as it does when the sender's client sends the
+// key just before the message, and gives the message up when the context
+// ends.
 func (s *syncer) ProcessResponse(ctx context.Context, res *mautrix.RespSync, since string) error {
-	pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancel()
-	stop := context.AfterFunc(ctx, func() {
-		t := time.AfterFunc(processGrace, cancel)
-		context.AfterFunc(pctx, func() { t.Stop() })
-	})
-	defer stop()
-	return s.DefaultSyncer.ProcessResponse(pctx, res, since)
+	return s.DefaultSyncer.ProcessResponse(s.lifetime(ctx), res, since)
+}
+
+// lifetime returns a context with ctx's values that ends processGrace
+// after ctx does; one for each ctx (mautrix passes the same one for every
+// response), so nothing piles up per response.
+func (s *syncer) lifetime(ctx context.Context) context.Context {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.life == nil || s.parent != ctx {
+		life, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		context.AfterFunc(ctx, func() { time.AfterFunc(processGrace, cancel) })
+		s.parent, s.life = ctx, life
+	}
+	return s.life
 }
 
 // OnFailedSync waits before the next attempt itself (through the adapter's

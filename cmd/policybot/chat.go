@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -18,7 +19,7 @@ Try:  who should govern the internet?   /principle sov   /principles   /quote   
 End with Ctrl-D.`
 
 func runChat(ctx context.Context, env *cmdEnv, args []string) error {
-	cfg, err := configFromFlags(env, "chat", args)
+	cfg, err := configFromFlags(env, "chat", args, nil)
 	if err != nil {
 		return err
 	}
@@ -26,11 +27,15 @@ func runChat(ctx context.Context, env *cmdEnv, args []string) error {
 }
 
 // configFromFlags parses the --config and --statement flags that chat and
-// serve share, then loads and validates the configuration.
-func configFromFlags(env *cmdEnv, command string, args []string) (*config.Config, error) {
+// serve share (plus any that more adds), then loads and validates the
+// configuration.
+func configFromFlags(env *cmdEnv, command string, args []string, more func(*flag.FlagSet)) (*config.Config, error) {
 	fs := newFlags(env, command)
 	cfgPath := fs.String("config", env.getenv(config.EnvConfig), "YAML configuration file (default $"+config.EnvConfig+")")
 	statement := fs.String("statement", "", "statement file to answer from; overrides the statement key")
+	if more != nil {
+		more(fs)
+	}
 	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}

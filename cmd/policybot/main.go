@@ -44,7 +44,7 @@ func (e usageError) Error() string { return e.msg }
 
 func commands() []command {
 	return []command{
-		{"serve", "[--config PATH]", "run on the configured chat platforms (the default; console chat when none is configured)", runServe},
+		{"serve", "[--config PATH] [--reset-matrix-identity]", "run on the configured chat platforms (the default; console chat when none is configured)", runServe},
 		{"chat", "[--config PATH] [--statement PATH]", "chat with the bot on this terminal, one message per line", runChat},
 		{"ask", "[--json] [--top N] [--statement PATH] QUESTION...", "answer one question and exit", runAsk},
 		{"eval", "[--top N] [--statement PATH] FILE.jsonl", "measure answer quality on a question file", runEval},

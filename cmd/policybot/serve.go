@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -40,6 +41,7 @@ type serveDeps struct {
 	// insights records outcomes and votes (always: votes need it);
 	// /insights shows them only when insights.token is set.
 	insights *insights.Recorder
+	flags    serveFlags
 }
 
 // service is something serve runs until shutdown: a chat platform, the
@@ -88,8 +90,19 @@ const noPlatformHelp = `policybot: no chat platform is configured, so here is th
 
 `
 
+// serveFlags are serve's own flags, beyond those it shares with chat.
+type serveFlags struct {
+	// resetMatrixIdentity replaces a Matrix cross-signing identity whose
+	// recovery key is lost (see matrix.Options.ResetIdentity).
+	resetMatrixIdentity bool
+}
+
 func runServe(ctx context.Context, env *cmdEnv, args []string) error {
-	cfg, err := configFromFlags(env, "serve", args)
+	var sf serveFlags
+	cfg, err := configFromFlags(env, "serve", args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&sf.resetMatrixIdentity, "reset-matrix-identity", false,
+			"replace the bot's Matrix cross-signing identity with a new one when its recovery key is lost (needs matrix.password; prints the new recovery key)")
+	})
 	if err != nil {
 		return err
 	}
@@ -98,12 +111,12 @@ func runServe(ctx context.Context, env *cmdEnv, args []string) error {
 		return chatWith(ctx, env, cfg)
 	}
 	log := newLogger(env.stderr, cfg.LogLevel, cfg.LogFormat)
-	return serve(ctx, cfg, log)
+	return serve(ctx, cfg, log, sf)
 }
 
 // serve opens the state, builds the core and the platforms, and runs them
 // with the HTTP server until ctx ends.
-func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) (err error) {
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, sf serveFlags) (err error) {
 	st, err := store.Open(ctx, cfg.DB)
 	if err != nil {
 		return err
@@ -137,7 +150,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) (err error
 	wrapped := &observed{log: log, metrics: m, now: time.Now, flights: fl, insights: rec}
 	deps := &serveDeps{
 		cfg: cfg, log: log, doc: ret.Document(), core: wrapped,
-		store: st, metrics: m, mux: http.NewServeMux(), insights: rec,
+		store: st, metrics: m, mux: http.NewServeMux(), insights: rec, flags: sf,
 	}
 	platforms, err := buildPlatforms(ctx, deps, platformBuilders())
 	if err != nil {

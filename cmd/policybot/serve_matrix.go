@@ -2,9 +2,16 @@ package main
 
 import (
 	"context"
+	"os"
 
 	"github.com/policybot/policybot/bot/matrix"
 )
+
+// noCrossSigningEnv, set to 1, leaves the bot's Matrix device unsigned.
+// It is FOR TESTS ONLY (bot/matrix/jsclient_test.go): it shows that a
+// client which excludes unverified devices then gives the bot no room
+// keys. Never set it in production.
+const noCrossSigningEnv = "POLICYBOT_TEST_NO_CROSS_SIGNING"
 
 // buildMatrix wires the Matrix adapter when a homeserver is configured.
 // The adapter keeps its session, sync token, processed events and crypto
@@ -26,6 +33,9 @@ func buildMatrix(_ context.Context, d *serveDeps) (platform, error) {
 		AccessToken:     mc.AccessToken,
 		AllowedInviters: mc.AllowedInviters,
 		PickleKey:       mc.PickleKey,
+		RecoveryKey:     mc.RecoveryKey,
+		ResetIdentity:   d.flags.resetMatrixIdentity,
+		NoCrossSigning:  os.Getenv(noCrossSigningEnv) == "1",
 		Store:           d.store,
 		Responder:       d.core,
 		PublicURL:       d.cfg.PublicURL,
