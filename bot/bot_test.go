@@ -177,37 +177,6 @@ func TestDigestCommands(t *testing.T) {
 	}
 }
 
-func TestParseClock(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		h, m int
-		ok   bool
-	}{
-		{"09:00", 9, 0, true}, {"9:05", 9, 5, true}, {"23:59", 23, 59, true}, {"0:00", 0, 0, true},
-		{"9am", 9, 0, true}, {"12am", 0, 0, true}, {"12pm", 12, 0, true}, {"6:30pm", 18, 30, true},
-		{"24:00", 0, 0, false}, {"9", 0, 0, false}, {"9:5", 0, 0, false}, {"13pm", 0, 0, false}, {"-1:00", 0, 0, false}, {"ab:cd", 0, 0, false}, {"", 0, 0, false},
-	} {
-		h, m, err := bot.ParseClock(c.in)
-		if (err == nil) != c.ok || (c.ok && (h != c.h || m != c.m)) {
-			t.Errorf("ParseClock(%q) = %d:%d, %v", c.in, h, m, err)
-		}
-	}
-}
-
-func TestLoadZone(t *testing.T) {
-	for in, want := range map[string]string{"Europe/Berlin": "Europe/Berlin", "europe/berlin": "Europe/Berlin", "america/new_york": "America/New_York", "utc": "UTC", "GMT": "UTC"} {
-		loc, err := bot.LoadZone(in)
-		if err != nil || loc.String() != want {
-			t.Errorf("LoadZone(%q) = %v, %v; want %s", in, loc, err, want)
-		}
-	}
-	for _, in := range []string{"Mars/Olympus", "", "../../etc/passwd", "/etc/localtime", "Local", strings.Repeat("x", 100)} {
-		if _, err := bot.LoadZone(in); err == nil || !strings.Contains(err.Error(), "Europe/Berlin") {
-			t.Errorf("LoadZone(%q) error = %v; want one with an example", in, err)
-		}
-	}
-}
-
 func TestLeave(t *testing.T) {
 	b := newBot(t, bot.Options{})
 	m := group("!policy leave", false)

@@ -3,13 +3,9 @@ package bot
 import (
 	"context"
 	"fmt"
-	"strconv"
+	"github.com/policybot/policybot/bot/localtime"
 	"strings"
-	"time"
 )
-
-// DefaultDigestTime is when a digest is posted if the user names no time.
-const DefaultDigestTime = "09:00"
 
 const digestExample = "digest on 09:00 Europe/Berlin"
 
@@ -55,7 +51,7 @@ func (b *Bot) digestsAvailable(platform string) bool {
 
 func (b *Bot) digestOn(ctx context.Context, m Message, args string) (Reply, error) {
 	fields := strings.Fields(args)
-	at, zone := DefaultDigestTime, "UTC"
+	at, zone := localtime.DefaultClock, localtime.DefaultZone
 	switch len(fields) {
 	case 0:
 	case 1:
@@ -70,11 +66,11 @@ func (b *Bot) digestOn(ctx context.Context, m Message, args string) (Reply, erro
 	default:
 		return digestUsage(m, "Too many words."), nil
 	}
-	h, min, err := ParseClock(at)
+	h, min, err := localtime.ParseClock(at)
 	if err != nil {
 		return digestUsage(m, err.Error()), nil
 	}
-	loc, err := LoadZone(zone)
+	loc, err := localtime.LoadZone(zone)
 	if err != nil {
 		return digestUsage(m, err.Error()), nil
 	}
@@ -111,77 +107,4 @@ func digestUsage(m Message, problem string) Reply {
 
 func looksLikeTime(s string) bool {
 	return strings.ContainsAny(s, "0123456789:")
-}
-
-// ParseClock reads a time of day: "09:00", "9:00", "18:30", "9am",
-// "6:30pm".
-func ParseClock(s string) (hour, minute int, err error) {
-	bad := fmt.Errorf("%q is not a time of day; write it as HH:MM on a 24-hour clock, e.g. 09:00 or 18:30", clip(s, 20))
-	t := strings.ToLower(strings.TrimSpace(s))
-	pm, am := strings.HasSuffix(t, "pm"), strings.HasSuffix(t, "am")
-	if pm || am {
-		t = strings.TrimSpace(t[:len(t)-2])
-	}
-	hs, ms, hasMin := strings.Cut(t, ":")
-	if !hasMin {
-		if !pm && !am {
-			return 0, 0, bad
-		}
-		ms = "00"
-	}
-	if len(hs) == 0 || len(hs) > 2 || len(ms) != 2 {
-		return 0, 0, bad
-	}
-	h, err1 := strconv.Atoi(hs)
-	mi, err2 := strconv.Atoi(ms)
-	if err1 != nil || err2 != nil || h < 0 || mi < 0 || mi > 59 {
-		return 0, 0, bad
-	}
-	if pm || am {
-		if h < 1 || h > 12 {
-			return 0, 0, bad
-		}
-		h %= 12
-		if pm {
-			h += 12
-		}
-	}
-	if h > 23 {
-		return 0, 0, bad
-	}
-	return h, mi, nil
-}
-
-// LoadZone loads an IANA time zone, forgiving case ("europe/berlin").
-func LoadZone(name string) (*time.Location, error) {
-	name = strings.TrimSpace(name)
-	bad := fmt.Errorf("%q is not a time zone I know; use an IANA name such as Europe/Berlin, America/New_York or UTC", clip(name, 40))
-	if name == "" || strings.Contains(name, "..") || strings.HasPrefix(name, "/") || len(name) > 64 {
-		return nil, bad
-	}
-	if strings.EqualFold(name, "utc") || strings.EqualFold(name, "z") || strings.EqualFold(name, "gmt") {
-		return time.UTC, nil
-	}
-	if strings.EqualFold(name, "local") {
-		return nil, bad // the server's zone means nothing to the user
-	}
-	for _, cand := range []string{name, titleZone(name), strings.ToUpper(name)} {
-		if loc, err := time.LoadLocation(cand); err == nil {
-			return loc, nil
-		}
-	}
-	return nil, bad
-}
-
-// titleZone capitalises each part: "america/new_york" → "America/New_York".
-func titleZone(s string) string {
-	b := []byte(strings.ToLower(s))
-	up := true
-	for i, c := range b {
-		if up && c >= 'a' && c <= 'z' {
-			b[i] = c - 'a' + 'A'
-		}
-		up = c == '/' || c == '_' || c == '-'
-	}
-	return string(b)
 }

@@ -4,6 +4,7 @@
 package config
 
 import (
+	"github.com/policybot/policybot/bot/localtime"
 	"path/filepath"
 	"strings"
 	"time"
@@ -17,8 +18,8 @@ const (
 	DefaultMaxPassages     = 3
 	DefaultMaxChars        = 3000
 	DefaultDigestGrace     = 6 * time.Hour
-	DefaultDigestTime      = "09:00"
-	DefaultDigestZone      = "UTC"
+	DefaultDigestTime      = localtime.DefaultClock
+	DefaultDigestZone      = localtime.DefaultZone
 	// DefaultInsightsRetention is how many days insights keep what they
 	// record.
 	DefaultInsightsRetention = 30

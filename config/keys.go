@@ -18,7 +18,7 @@ type KeyInfo struct {
 var subscriptionKeys = []KeyInfo{
 	{Key: "digest.subscriptions[].platform", Example: "slack", Doc: "slack or matrix"},
 	{Key: "digest.subscriptions[].conversation", Example: "C0123456789", Doc: "Slack channel ID (C…, G…) or Matrix room ID (!abc:example.org)"},
-	{Key: "digest.subscriptions[].time", Default: "09:00", Example: `"09:00"`, Doc: "local time of day, HH:MM (24-hour)"},
+	{Key: "digest.subscriptions[].time", Default: "09:00", Example: `"09:00"`, Doc: "local time of day, HH:MM (24-hour) or 9am, 6:30pm, as in chat"},
 	{Key: "digest.subscriptions[].zone", Default: "UTC", Example: "Europe/Berlin", Doc: "IANA time zone"},
 	{Key: "digest.subscriptions[].passages", Default: "1", Example: "1", Doc: "passages per digest, 1 to answers.max_passages"},
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"github.com/policybot/policybot/bot/localtime"
 	"net"
 	"net/url"
 	"os"
@@ -195,7 +196,6 @@ var (
 	matrixRoomRE    = regexp.MustCompile(`^![^\s]+$`)
 	recoveryKeyRE   = regexp.MustCompile(`^[1-9A-HJ-NP-Za-km-z]{48}$`) // base58
 	slackChannelRE  = regexp.MustCompile(`^[CGD][A-Z0-9]{6,}$`)
-	hhmmRE          = regexp.MustCompile(`^([01]?[0-9]|2[0-3]):[0-5][0-9]$`)
 )
 
 func (v *validator) matrix() {
@@ -259,11 +259,13 @@ func (v *validator) digest() {
 		default:
 			v.add(key+".platform", "%q is not a platform; use slack or matrix", s.Platform)
 		}
-		if !hhmmRE.MatchString(s.Time) {
-			v.add(key+".time", "%q is not a time of day; write HH:MM in 24-hour form", s.Time)
+		// The same parsers as "digest on" in chat, so that what works
+		// there works here.
+		if _, _, err := localtime.ParseClock(s.Time); err != nil {
+			v.add(key+".time", "%v", err)
 		}
-		if _, err := time.LoadLocation(s.Zone); err != nil || s.Zone == "Local" {
-			v.add(key+".zone", "%q is not an IANA time zone name (Area/City)", s.Zone)
+		if _, err := localtime.LoadZone(s.Zone); err != nil {
+			v.add(key+".zone", "%v", err)
 		}
 		if s.Passages < 1 || s.Passages > v.c.Answers.MaxPassages {
 			v.add(key+".passages", "%d is out of range; use 1 to %d (answers.max_passages)", s.Passages, v.c.Answers.MaxPassages)

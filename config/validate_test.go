@@ -49,6 +49,10 @@ func TestValidateAcceptsValid(t *testing.T) {
 		"matrix recovery key, unspaced": func(c *Config) {
 			c.Matrix.PickleKey, c.Matrix.RecoveryKey = "pickle", "EsTSEEphBY2HWQA2F99aQXRY8tXC4UkPoB997wZJvQi2SqF8"
 		},
+		// The forms chat accepts in "digest on 9am europe/berlin".
+		"chat forms of time and zone": func(c *Config) {
+			c.Digest.Subscriptions[0].Time, c.Digest.Subscriptions[0].Zone = "9am", "europe/berlin"
+		},
 		"listen on all interfaces": func(c *Config) { c.HTTPAddr = ":8080" },
 		"ephemeral port":           func(c *Config) { c.HTTPAddr = "127.0.0.1:0" },
 		"room v12 id without server": func(c *Config) {
@@ -126,12 +130,12 @@ func TestValidateProblems(t *testing.T) {
 			"matrix.allowed_inviters[0]", []string{"neither a user ID"}},
 		// Digest subscriptions: zones, times, platforms, conversations.
 		{"bad zone", func(c *Config) { c.Digest.Subscriptions[0].Zone = "Europe/Berln" },
-			"digest.subscriptions[0].zone", []string{`"Europe/Berln" is not an IANA time zone`, "for example zone: Europe/Berlin"}},
+			"digest.subscriptions[0].zone", []string{`"Europe/Berln" is not a time zone I know`, "for example zone: Europe/Berlin"}},
 		{"Local zone", func(c *Config) { c.Digest.Subscriptions[0].Zone = "Local" },
-			"digest.subscriptions[0].zone", []string{"not an IANA time zone"}},
+			"digest.subscriptions[0].zone", []string{"not a time zone I know", "IANA name"}},
 		{"bad time", func(c *Config) { c.Digest.Subscriptions[1].Time = "24:00" },
 			"digest.subscriptions[1].time", []string{`"24:00" is not a time of day`, `for example time: "09:00"`}},
-		{"time with seconds", func(c *Config) { c.Digest.Subscriptions[1].Time = "9am" },
+		{"time with seconds", func(c *Config) { c.Digest.Subscriptions[1].Time = "09:00:00" },
 			"digest.subscriptions[1].time", []string{"HH:MM"}},
 		{"unknown platform", func(c *Config) { c.Digest.Subscriptions[0].Platform = "irc" },
 			"digest.subscriptions[0].platform", []string{`"irc" is not a platform`}},

@@ -3,6 +3,7 @@ package digest
 import (
 	"context"
 	"fmt"
+	"github.com/policybot/policybot/bot/localtime"
 	"time"
 
 	"github.com/policybot/policybot/bot"
@@ -81,7 +82,7 @@ func (s *Scheduler) begin(ctx context.Context, id int64) (*job, error) {
 		if err != nil || !ok || !sub.Active {
 			return err
 		}
-		loc, err := LoadZone(sub.Zone)
+		loc, err := localtime.LoadZone(sub.Zone)
 		if err != nil {
 			return fmt.Errorf("subscription %d: %w", id, err)
 		}
@@ -150,7 +151,7 @@ func (s *Scheduler) finish(ctx context.Context, j *job, sendErr error) error {
 		if err != nil || !ok {
 			return err
 		}
-		loc, err := LoadZone(sub.Zone)
+		loc, err := localtime.LoadZone(sub.Zone)
 		if err != nil {
 			return err
 		}

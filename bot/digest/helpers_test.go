@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/policybot/policybot/bot/localtime"
 	"log/slog"
 	"path/filepath"
 	"slices"
@@ -251,7 +252,7 @@ func (e *env) runUntil(end time.Time, wait func()) {
 
 func mustZone(t *testing.T, name string) *time.Location {
 	t.Helper()
-	loc, err := LoadZone(name)
+	loc, err := localtime.LoadZone(name)
 	if err != nil {
 		t.Fatal(err)
 	}

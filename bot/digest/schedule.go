@@ -1,10 +1,7 @@
 package digest
 
 import (
-	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -53,45 +50,6 @@ func (d Date) Before(e Date) bool {
 // Long reads like "Thursday 26 November 2026".
 func (d Date) Long() string {
 	return time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).Format("Monday 2 January 2006")
-}
-
-// ParseClock reads a local time of day as typed in "digest on 09:00":
-// H:MM or HH:MM on a 24-hour clock.
-func ParseClock(s string) (hour, minute int, err error) {
-	h, m, ok := strings.Cut(strings.TrimSpace(s), ":")
-	bad := func() (int, int, error) {
-		return 0, 0, fmt.Errorf("%q is not a time of day: use 24-hour HH:MM, e.g. 09:00 or 17:30", s)
-	}
-	if !ok || len(h) < 1 || len(h) > 2 || len(m) != 2 {
-		return bad()
-	}
-	hour, err1 := strconv.Atoi(h)
-	minute, err2 := strconv.Atoi(m)
-	if err1 != nil || err2 != nil || h[0] == '+' || h[0] == '-' || m[0] == '+' || m[0] == '-' {
-		return bad()
-	}
-	if hour > 23 || minute > 59 {
-		return bad()
-	}
-	return hour, minute, nil
-}
-
-// LoadZone loads an IANA time zone by name, e.g. "Europe/Berlin". The
-// zone database is compiled into the binary (time/tzdata), so this does not
-// depend on the host. "Local" is refused: the host's zone means nothing to
-// the people in a chat.
-func LoadZone(name string) (*time.Location, error) {
-	if name == "" || strings.EqualFold(name, "UTC") {
-		return time.UTC, nil
-	}
-	if strings.EqualFold(name, "Local") {
-		return nil, errors.New(`"Local" is not a time zone here: name one like Europe/Berlin, America/New_York or UTC`)
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, fmt.Errorf("unknown time zone %q: use an IANA name like Europe/Berlin, America/New_York or UTC (see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones)", name)
-	}
-	return loc, nil
 }
 
 // Occurrence is the instant a digest scheduled at hour:minute is due on

@@ -1,7 +1,6 @@
 package digest
 
 import (
-	"strings"
 	"testing"
 	"time"
 )
@@ -121,90 +120,6 @@ func TestFirstDateAndLatestDue(t *testing.T) {
 		got, due := latestDue(tt.from, at(tt.now), 9, 0, berlin)
 		if got != tt.want || due != tt.wantDue {
 			t.Errorf("latestDue(%s, %s) = %s, %v; want %s, %v", tt.from, tt.now, got, due, tt.want, tt.wantDue)
-		}
-	}
-}
-
-func TestParseClock(t *testing.T) {
-	for _, tt := range []struct {
-		in        string
-		hour, min int
-		ok        bool
-	}{
-		{"09:00", 9, 0, true},
-		{"9:05", 9, 5, true},
-		{"23:59", 23, 59, true},
-		{"00:00", 0, 0, true},
-		{" 17:30 ", 17, 30, true},
-		{"24:00", 0, 0, false},
-		{"12:60", 0, 0, false},
-		{"9", 0, 0, false},
-		{"9am", 0, 0, false},
-		{"09:0", 0, 0, false},
-		{"-1:00", 0, 0, false},
-		{"+9:00", 0, 0, false},
-		{"09:+5", 0, 0, false},
-		{"009:00", 0, 0, false},
-		{"", 0, 0, false},
-		{"ab:cd", 0, 0, false},
-	} {
-		h, m, err := ParseClock(tt.in)
-		if (err == nil) != tt.ok || h != tt.hour || m != tt.min {
-			t.Errorf("ParseClock(%q) = %d, %d, %v; want %d, %d, ok=%v", tt.in, h, m, err, tt.hour, tt.min, tt.ok)
-		}
-		if err != nil && !strings.Contains(err.Error(), "HH:MM") {
-			t.Errorf("ParseClock(%q) error %q does not say what to type", tt.in, err)
-		}
-	}
-}
-
-func FuzzParseClock(f *testing.F) {
-	for _, s := range []string{"09:00", "9:5", "23:59", "24:00", "", ":", "1:2:3"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		h, m, err := ParseClock(s)
-		if err != nil {
-			return
-		}
-		if h < 0 || h > 23 || m < 0 || m > 59 {
-			t.Fatalf("ParseClock(%q) = %d:%d", s, h, m)
-		}
-		// Whatever is accepted reads back the same.
-		h2, m2, err := ParseClock(strings.TrimSpace(s))
-		if err != nil || h2 != h || m2 != m {
-			t.Fatalf("ParseClock(%q) unstable", s)
-		}
-	})
-}
-
-func TestLoadZone(t *testing.T) {
-	for _, tt := range []struct {
-		in, want string
-		ok       bool
-	}{
-		{"Europe/Berlin", "Europe/Berlin", true},
-		{"America/New_York", "America/New_York", true},
-		{"", "UTC", true},
-		{"utc", "UTC", true},
-		{"Local", "", false},
-		{"Mars/Olympus_Mons", "", false},
-		{"../../etc/passwd", "", false},
-		{"berlin", "", false},
-	} {
-		loc, err := LoadZone(tt.in)
-		if (err == nil) != tt.ok {
-			t.Errorf("LoadZone(%q) error %v; want ok=%v", tt.in, err, tt.ok)
-			continue
-		}
-		if err != nil {
-			if !strings.Contains(err.Error(), "Europe/Berlin") {
-				t.Errorf("LoadZone(%q) error %q gives no example", tt.in, err)
-			}
-			continue
-		}
-		if loc.String() != tt.want {
-			t.Errorf("LoadZone(%q) = %s; want %s", tt.in, loc, tt.want)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package digest
 import (
 	"context"
 	"fmt"
+	"github.com/policybot/policybot/bot/localtime"
 	"runtime"
 	"slices"
 	"strings"
@@ -25,7 +26,7 @@ func berlinTime(t *testing.T, s string) time.Time {
 
 func subscribe(t *testing.T, e *env, platform, conv, hhmm, zone string, passages int) bot.SubscriptionStatus {
 	t.Helper()
-	h, m, err := ParseClock(hhmm)
+	h, m, err := localtime.ParseClock(hhmm)
 	if err != nil {
 		t.Fatal(err)
 	}

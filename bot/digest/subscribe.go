@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/policybot/policybot/bot/localtime"
 	"time"
 
 	"github.com/policybot/policybot/bot"
@@ -29,7 +30,7 @@ func (s *Scheduler) Subscribe(ctx context.Context, want bot.Subscription) (bot.S
 	if want.Hour < 0 || want.Hour > 23 || want.Minute < 0 || want.Minute > 59 {
 		return bot.SubscriptionStatus{}, fmt.Errorf("%02d:%02d is not a time of day: use 24-hour HH:MM, e.g. 09:00", want.Hour, want.Minute)
 	}
-	loc, err := LoadZone(want.Zone)
+	loc, err := localtime.LoadZone(want.Zone)
 	if err != nil {
 		return bot.SubscriptionStatus{}, err
 	}
@@ -107,7 +108,7 @@ func (s *Scheduler) Status(ctx context.Context, platform, conversation string) (
 	if err != nil || !ok || !sub.Active {
 		return bot.SubscriptionStatus{}, false, err
 	}
-	loc, err := LoadZone(sub.Zone)
+	loc, err := localtime.LoadZone(sub.Zone)
 	if err != nil {
 		return bot.SubscriptionStatus{}, false, err
 	}
@@ -160,14 +161,14 @@ func (s *Scheduler) MergeStatic(ctx context.Context, list []Static) error {
 		seen[k] = i
 		tm := st.Time
 		if tm == "" {
-			tm = "09:00"
+			tm = localtime.DefaultClock
 		}
-		h, m, err := ParseClock(tm)
+		h, m, err := localtime.ParseClock(tm)
 		if err != nil {
 			bad("time: %v", err)
 			continue
 		}
-		loc, err := LoadZone(st.Zone)
+		loc, err := localtime.LoadZone(st.Zone)
 		if err != nil {
 			bad("zone: %v", err)
 			continue

@@ -101,6 +101,18 @@ func TestMergeStatic(t *testing.T) {
 		if !ok || st.Hour != 9 || st.Zone != "UTC" || st.Passages != 1 {
 			t.Fatalf("defaults: %+v %v", st, ok)
 		}
+		// The forms chat accepts ("digest on 6:30pm europe/berlin") mean
+		// the same in the configuration file.
+		if err := e.s.MergeStatic(ctx, []Static{
+			{Platform: "slack", Conversation: "C1", Time: "8:30", Zone: "Europe/Berlin", Passages: 2},
+			{Platform: "matrix", Conversation: "!a:x"},
+			{Platform: "matrix", Conversation: "!b:x", Time: "6:30pm", Zone: "europe/berlin"},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if st, ok, _ := e.s.Status(ctx, "matrix", "!b:x"); !ok || st.Hour != 18 || st.Minute != 30 || st.Zone != "Europe/Berlin" {
+			t.Fatalf("chat forms in the config: %+v %v", st, ok)
+		}
 		// Down over 08:30; at 10:00 a restart merges the same config: the
 		// missed digest of today is still owed and goes out.
 		e.close()

@@ -62,7 +62,7 @@ func TestConfigCheckReportsEveryProblem(t *testing.T) {
 		"has 3 problems",
 		"log_levle (policybot.yaml line 2): unknown key; did you mean log_level?",
 		"slack.bot_token (policybot.yaml line 4): is an app-level token (xapp-…)",
-		"digest.subscriptions[0].zone (policybot.yaml line 9): \"Europe/Berln\" is not an IANA time zone",
+		"digest.subscriptions[0].zone (policybot.yaml line 9): \"Europe/Berln\" is not a time zone I know",
 	} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
