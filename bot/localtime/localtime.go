@@ -64,14 +64,17 @@ func digits(s string) bool {
 	return s != ""
 }
 
-// LoadZone loads an IANA time zone, forgiving case ("europe/berlin"). The
-// zone database is compiled into the binary (time/tzdata), so this does
-// not depend on the host. "Local" is refused: the host's zone means
-// nothing to the people in a chat.
+// LoadZone loads an IANA time zone, forgiving case ("europe/berlin"); no
+// name means DefaultZone. The zone database is compiled into the binary
+// (time/tzdata), so this does not depend on the host. "Local" is refused:
+// the host's zone means nothing to the people in a chat.
 func LoadZone(name string) (*time.Location, error) {
 	name = strings.TrimSpace(name)
+	if name == "" {
+		name = DefaultZone
+	}
 	bad := fmt.Errorf("%q is not a time zone I know; use an IANA name such as Europe/Berlin, America/New_York or UTC", clip(name, 40))
-	if name == "" || strings.Contains(name, "..") || strings.HasPrefix(name, "/") || len(name) > 64 {
+	if strings.Contains(name, "..") || strings.HasPrefix(name, "/") || len(name) > 64 {
 		return nil, bad
 	}
 	if strings.EqualFold(name, "utc") || strings.EqualFold(name, "z") || strings.EqualFold(name, "gmt") {
