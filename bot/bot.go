@@ -13,9 +13,10 @@ import (
 	"github.com/policybot/policybot/knowledge"
 )
 
-// MaxMessageBytes bounds the messages the core reads. Longer ones are
-// refused with an explanation rather than truncated silently.
-const MaxMessageBytes = 4000
+// MaxMessageBytes bounds the messages the core reads: the retriever's
+// bound, so that every message the core accepts is read whole. Longer
+// ones are refused with the limit rather than truncated silently.
+const MaxMessageBytes = knowledge.MaxQuestionBytes
 
 // Retriever finds the paragraphs that answer a question.
 type Retriever interface {
@@ -99,7 +100,7 @@ func (b *Bot) Respond(ctx context.Context, m Message) (Reply, bool) {
 		}
 		return Reply{
 			Kind: KindError,
-			Text: fmt.Sprintf("That message is too long for me (%d characters). Please ask in fewer than %d.", utf8.RuneCountInString(m.Text), knowledge.MaxQuestionBytes),
+			Text: fmt.Sprintf("That message is too long for me: %d bytes, and I read at most %d (about %d words of English). Please ask a shorter question.", len(m.Text), MaxMessageBytes, MaxMessageBytes/6),
 		}, true
 	}
 	text = sanitize(text)

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -187,6 +188,24 @@ func TestLeave(t *testing.T) {
 	}
 }
 
+// A long message within the limit is read whole: its question, at the
+// very end after 2,500 bytes of context, is the one answered.
+func TestLongMessageReadWhole(t *testing.T) {
+	b := newBot(t, bot.Options{})
+	var msg strings.Builder
+	for msg.Len() < 2500 {
+		msg.WriteString("Our team reads statements every week and writes notes for colleagues in other offices. ")
+	}
+	msg.WriteString("What does he say about the digital divide?")
+	if msg.Len() > bot.MaxMessageBytes {
+		t.Fatalf("test message of %d bytes is over the limit", msg.Len())
+	}
+	r, ok := b.Respond(context.Background(), dm(msg.String()))
+	if !ok || r.Kind != bot.KindAnswer || len(r.Passages) == 0 || !strings.Contains(r.Passages[0].Text, "digital divide") {
+		t.Fatalf("%d-byte message: %v %s %+v; want the digital divide answered", msg.Len(), ok, r.Kind, r.Passages)
+	}
+}
+
 func TestLimits(t *testing.T) {
 	ctx := context.Background()
 	b := newBot(t, bot.Options{MaxPassages: 1})
@@ -208,8 +227,8 @@ func TestLimits(t *testing.T) {
 	}
 	huge := strings.Repeat("sovereignty ", bot.MaxMessageBytes)
 	r, ok := b.Respond(ctx, dm(huge))
-	if !ok || r.Kind != bot.KindError || !strings.Contains(r.Text, "too long") {
-		t.Errorf("huge DM: %v %+v", ok, r)
+	if !ok || r.Kind != bot.KindError || !strings.Contains(r.Text, "too long") || !strings.Contains(r.Text, fmt.Sprintf("at most %d", bot.MaxMessageBytes)) {
+		t.Errorf("huge DM: %v %+v, want the true limit %d", ok, r, bot.MaxMessageBytes)
 	}
 	if _, ok := b.Respond(ctx, group(huge, false)); ok {
 		t.Error("huge group chatter answered")

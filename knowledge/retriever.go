@@ -10,9 +10,11 @@ import (
 	"github.com/policybot/policybot/knowledge/vectors"
 )
 
-// MaxQuestionBytes bounds the part of a question that is read: no real
-// question is longer, and the bound keeps hostile input cheap.
-const MaxQuestionBytes = 1000
+// MaxQuestionBytes bounds the question that is read: a chat message with
+// a long preamble and two questions fits, and the bound keeps hostile
+// input cheap. Ask reads the first MaxQuestionBytes of a longer one; the
+// bot core refuses such a message instead, saying this limit.
+const MaxQuestionBytes = 4000
 
 // maxQueryWords bounds the words of a question that are matched.
 const maxQueryWords = 40
