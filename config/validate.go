@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Validate checks that every value makes sense, without connecting
@@ -90,8 +91,8 @@ func (v *validator) general() {
 	case t == "":
 	case len(t) < 16:
 		v.add("insights.token", "is shorter than 16 characters; use a long random string (e.g. openssl rand -hex 24), since it guards what people asked")
-	case spaced(t):
-		v.add("insights.token", "has spaces or a line break around it; remove them")
+	case !unbroken(t):
+		v.add("insights.token", tokenProblem)
 	}
 	if c.Digest.Grace < 0 || c.Digest.Grace > 24*time.Hour {
 		v.add("digest.grace", "%s is out of range; use a positive duration up to 24h", c.Digest.Grace)
@@ -149,6 +150,22 @@ func checkURL(s string) string {
 // common copy-and-paste slip that makes the platform reject it.
 func spaced(s string) bool { return strings.TrimSpace(s) != s }
 
+// A token or secret never holds white space: one inside is a copy-paste
+// that picked up a line break or split the value, and every request
+// signed or sent with it would be refused. A password may hold spaces,
+// but not a line break or tab.
+const (
+	tokenProblem    = "has spaces or a line break around or inside it; copy it again as one unbroken line"
+	passwordProblem = "has a line break, tab or other control character in it, or spaces around it; copy it again as one line"
+)
+
+// unbroken reports whether a token or secret has no white space at all.
+func unbroken(s string) bool { return !strings.ContainsFunc(s, unicode.IsSpace) }
+
+// oneLine reports whether a password has no control characters and no
+// spaces around it.
+func oneLine(s string) bool { return !spaced(s) && !strings.ContainsFunc(s, unicode.IsControl) }
+
 func (v *validator) slack() {
 	s := v.c.Slack
 	if !s.Enabled() {
@@ -163,8 +180,8 @@ func (v *validator) slack() {
 		v.add("slack.bot_token", "is a user token (xoxp-…); policybot must act as its bot user: use the Bot User OAuth Token (xoxb-…)")
 	case !strings.HasPrefix(s.BotToken, "xoxb-"):
 		v.add("slack.bot_token", "does not look like a bot token (it should start with xoxb-)")
-	case spaced(s.BotToken):
-		v.add("slack.bot_token", "has spaces or a line break around it; remove them")
+	case !unbroken(s.BotToken):
+		v.add("slack.bot_token", tokenProblem)
 	}
 	switch {
 	case s.AppToken == "":
@@ -172,15 +189,15 @@ func (v *validator) slack() {
 		v.add("slack.app_token", "is a bot token (xoxb-…), not an app-level token; put it in slack.bot_token and create an app-level token (xapp-…) with connections:write under Basic Information → App-Level Tokens")
 	case !strings.HasPrefix(s.AppToken, "xapp-"):
 		v.add("slack.app_token", "does not look like an app-level token (it should start with xapp-)")
-	case spaced(s.AppToken):
-		v.add("slack.app_token", "has spaces or a line break around it; remove them")
+	case !unbroken(s.AppToken):
+		v.add("slack.app_token", tokenProblem)
 	}
 	switch {
 	case s.SigningSecret == "":
 	case strings.HasPrefix(s.SigningSecret, "xox") || strings.HasPrefix(s.SigningSecret, "xapp-"):
 		v.add("slack.signing_secret", "is a token, not a signing secret; copy the Signing Secret from Basic Information → App Credentials")
-	case spaced(s.SigningSecret):
-		v.add("slack.signing_secret", "has spaces or a line break around it; remove them")
+	case !unbroken(s.SigningSecret):
+		v.add("slack.signing_secret", tokenProblem)
 	}
 	if s.AppToken == "" && s.SigningSecret == "" {
 		v.add("slack.app_token", "Slack needs a way to receive events: set slack.app_token (Socket Mode, no public URL needed) or slack.signing_secret (Events API and slash commands over HTTP)")
@@ -217,11 +234,14 @@ func (v *validator) matrix() {
 	if m.Password == "" && m.AccessToken == "" {
 		v.add("matrix.password", "Matrix needs matrix.password or matrix.access_token to log in; neither is set")
 	}
-	if spaced(m.Password) {
-		v.add("matrix.password", "has spaces or a line break around it; remove them")
+	if !oneLine(m.Password) {
+		v.add("matrix.password", passwordProblem)
 	}
-	if spaced(m.AccessToken) {
-		v.add("matrix.access_token", "has spaces or a line break around it; remove them")
+	if !unbroken(m.AccessToken) {
+		v.add("matrix.access_token", tokenProblem)
+	}
+	if !oneLine(m.PickleKey) {
+		v.add("matrix.pickle_key", passwordProblem)
 	}
 	if m.RecoveryKey != "" {
 		switch {

@@ -49,6 +49,8 @@ func TestValidateAcceptsValid(t *testing.T) {
 		"matrix recovery key, unspaced": func(c *Config) {
 			c.Matrix.PickleKey, c.Matrix.RecoveryKey = "pickle", "EsTSEEphBY2HWQA2F99aQXRY8tXC4UkPoB997wZJvQi2SqF8"
 		},
+		// A pass phrase may have spaces inside.
+		"password with spaces inside": func(c *Config) { c.Matrix.Password = "correct horse battery staple" },
 		// The forms chat accepts in "digest on 9am europe/berlin".
 		"chat forms of time and zone": func(c *Config) {
 			c.Digest.Subscriptions[0].Time, c.Digest.Subscriptions[0].Zone = "9am", "europe/berlin"
@@ -90,6 +92,20 @@ func TestValidateProblems(t *testing.T) {
 			"slack.bot_token", []string{"should start with xoxb-"}},
 		{"garbage app token", func(c *Config) { c.Slack.AppToken = "abc" },
 			"slack.app_token", []string{"should start with xapp-"}},
+		// White space inside a secret: a paste that picked up a line
+		// break. serve would refuse every signed request or login with it.
+		{"bot token split by a line break", func(c *Config) { c.Slack.BotToken = "xoxb-1111-2222\n-abcdefghijklmnop" },
+			"slack.bot_token", []string{"inside it", "one unbroken line"}},
+		{"signing secret with a space inside", func(c *Config) { c.Slack.SigningSecret = "0123456789abcdef 0123456789abcdef" },
+			"slack.signing_secret", []string{"inside it"}},
+		{"app token with a tab inside", func(c *Config) { c.Slack.AppToken = "xapp-1-A1\t-2-abc" },
+			"slack.app_token", []string{"inside it"}},
+		{"password with a line break inside", func(c *Config) { c.Matrix.Password = "hunter2\nhunter2" },
+			"matrix.password", []string{"line break", "one line"}},
+		{"access token with a space inside", func(c *Config) { c.Matrix.Password, c.Matrix.AccessToken = "", "syt_abc def" },
+			"matrix.access_token", []string{"inside it"}},
+		{"insights token with a line break inside", func(c *Config) { c.Insights.Token = "0123456789abcdef\n0123456789" },
+			"insights.token", []string{"inside it"}},
 		{"token as signing secret", func(c *Config) { c.Slack.SigningSecret = "xoxb-1-2" },
 			"slack.signing_secret", []string{"is a token, not a signing secret"}},
 		{"pasted newline", func(c *Config) { c.Slack.BotToken = "xoxb-1-2\n" },
