@@ -13,6 +13,10 @@ import (
 	"github.com/policybot/policybot/knowledge"
 )
 
+// DefaultMaxChars bounds the characters quoted in one reply unless the
+// configuration says otherwise.
+const DefaultMaxChars = 3000
+
 // MaxMessageBytes bounds the messages the core reads: the retriever's
 // bound, so that every message the core accepts is read whole. Longer
 // ones are refused with the limit rather than truncated silently.
@@ -57,10 +61,10 @@ func New(doc *knowledge.Document, ret Retriever, opts Options) (*Bot, error) {
 		return nil, fmt.Errorf("bot: a statement and a retriever are required")
 	}
 	if opts.MaxPassages <= 0 {
-		opts.MaxPassages = 3
+		opts.MaxPassages = knowledge.DefaultPassages
 	}
 	if opts.MaxChars <= 0 {
-		opts.MaxChars = 3000
+		opts.MaxChars = DefaultMaxChars
 	}
 	if opts.Rand == nil {
 		opts.Rand = rand.IntN

@@ -4,7 +4,9 @@
 package config
 
 import (
+	"github.com/policybot/policybot/bot"
 	"github.com/policybot/policybot/bot/localtime"
+	"github.com/policybot/policybot/knowledge"
 	"path/filepath"
 	"strings"
 	"time"
@@ -15,8 +17,8 @@ const (
 	DefaultHTTPAddr        = "127.0.0.1:8080"
 	DefaultSlackAPIURL     = "https://slack.com/api/"
 	DefaultShutdownTimeout = 10 * time.Second
-	DefaultMaxPassages     = 3
-	DefaultMaxChars        = 3000
+	DefaultMaxPassages     = knowledge.DefaultPassages
+	DefaultMaxChars        = bot.DefaultMaxChars
 	DefaultDigestGrace     = 6 * time.Hour
 	DefaultDigestTime      = localtime.DefaultClock
 	DefaultDigestZone      = localtime.DefaultZone

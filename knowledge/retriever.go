@@ -16,6 +16,11 @@ import (
 // bot core refuses such a message instead, saying this limit.
 const MaxQuestionBytes = 4000
 
+// DefaultPassages is how many passages an answer has at most unless the
+// caller says otherwise: the one default the core and the configuration
+// share.
+const DefaultPassages = 3
+
 // maxQueryWords bounds the words of a question that are matched.
 const maxQueryWords = 40
 
@@ -78,7 +83,7 @@ func (r *Retriever) Ask(question string, top int) Answer {
 	question = clampQuestion(question)
 	ans := Answer{Question: question}
 	if top <= 0 {
-		top = 3
+		top = DefaultPassages
 	}
 	rd := read(question)
 	if len(rd.all) == 0 {
