@@ -39,6 +39,7 @@ type sentDoc struct {
 	doc        int32 // the passage
 	start, end int32 // byte range in the passage's text
 	length     float32
+	heading    bool // only names what follows ("First, the principle of peace.")
 }
 
 // vocabVec is a word of the statements with its vector, for matching a
@@ -46,7 +47,7 @@ type sentDoc struct {
 type vocabVec struct {
 	word string
 	term termID
-	vec  vectors.Vec
+	vec  vectors.Unpacked
 	sig  vectors.Signature
 }
 
@@ -121,6 +122,7 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string, vecs *vector
 					ix.spostings[id] = append(ix.spostings[id], posting{int32(len(ix.sents)), tf})
 				}
 				stotal += sent.length
+				sent.heading = isHeading(p.Text[sent.start:sent.end])
 				ix.sents = append(ix.sents, sent)
 			}
 			clear(stfs)
@@ -194,7 +196,7 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string, vecs *vector
 		sort.Strings(words)
 		for _, w := range words {
 			if v, _, ok := vecs.Lookup(w); ok {
-				ix.vocab = append(ix.vocab, vocabVec{w, ix.surface[w], v, v.Signature()})
+				ix.vocab = append(ix.vocab, vocabVec{w, ix.surface[w], v.Unpack(), v.Signature()})
 			}
 		}
 		ix.buildDense()

@@ -92,8 +92,14 @@ type queryWord struct {
 	pos     int     // its token's index in the question part
 }
 
-// analyse resolves each topical word of a question to its matches.
-func (r *Retriever) analyse(toks []weightedToken) []queryWord {
+// analyse resolves each topical word of a question to its matches. The
+// resolutions of a message's words are kept in seen, when it is not nil,
+// so that context shared by several questions is resolved once.
+func (r *Retriever) analyse(toks []weightedToken, seen ...map[string]queryWord) []queryWord {
+	var cache map[string]queryWord
+	if len(seen) > 0 {
+		cache = seen[0]
+	}
 	var words []queryWord
 	at := map[string]int{}
 	plain := make([]token, len(toks))
@@ -127,8 +133,16 @@ func (r *Retriever) analyse(toks []weightedToken) []queryWord {
 			continue
 		}
 		at[t.word] = len(words)
-		qw := queryWord{text: t.word, display: t.display, weight: t.weight, name: t.name, pos: i}
-		r.resolve(&qw, plain, i)
+		qw, ok := cache[t.word]
+		if ok && qw.name == t.name {
+			qw.display, qw.weight, qw.pos = t.display, t.weight, i
+		} else {
+			qw = queryWord{text: t.word, display: t.display, weight: t.weight, name: t.name, pos: i}
+			r.resolve(&qw, plain, i)
+			if cache != nil {
+				cache[t.word] = qw
+			}
+		}
 		words = append(words, qw)
 	}
 	// A question with little topic of its own ("When was it set up?")
@@ -349,9 +363,10 @@ func (r *Retriever) meaningAlts(qw *queryWord, vec vectors.Vec) {
 	// meaningCandidates nearest by sign bits.
 	var best [meaningHub]near
 	n := 0
+	q := vec.Unpack()
 	for _, i := range r.candidates(vec) {
 		v := &r.ix.vocab[i]
-		c := vectors.Cosine(vec, v.vec)
+		c := vectors.CosineUnpacked(q, v.vec)
 		if n == meaningHub && c <= best[n-1].cos {
 			continue
 		}
@@ -743,7 +758,7 @@ func (r *Retriever) quote(d int, rk ranking) Span {
 			continue
 		}
 		next := doc.sents[i+1]
-		if isHeading(doc.para.Text[q.Start:q.End]) || rk.sent[next] >= quoteNextRatio*rk.sent[s] {
+		if sent.heading || rk.sent[next] >= quoteNextRatio*rk.sent[s] {
 			q.End = int(r.ix.sents[next].end)
 		}
 	}
@@ -757,30 +772,14 @@ const quoteNextRatio = 0.8
 // isHeading reports a sentence that only names what follows: a few words,
 // such as "First, the principle of peace."
 func isHeading(s string) bool {
-	n := 0
-	for _, f := range splitFields(s) {
-		if f != "" {
+	n, in := 0, false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			in = false
+		} else if !in {
+			in = true
 			n++
 		}
 	}
 	return n <= 6
-}
-
-func splitFields(s string) []string {
-	var out []string
-	start := -1
-	for i, r := range s {
-		if unicode.IsSpace(r) {
-			if start >= 0 {
-				out = append(out, s[start:i])
-				start = -1
-			}
-		} else if start < 0 {
-			start = i
-		}
-	}
-	if start >= 0 {
-		out = append(out, s[start:])
-	}
-	return out
 }

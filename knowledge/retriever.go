@@ -101,8 +101,12 @@ func (r *Retriever) Ask(question string, top int) Answer {
 		return ans
 	}
 	var results []Answer
+	var seen map[string]queryWord
+	if len(rd.parts) > 1 {
+		seen = map[string]queryWord{}
+	}
 	for i, p := range rd.parts {
-		a := r.askPart(p, rd.phrases, top)
+		a := r.askPart(p, rd.phrases, top, seen)
 		for j := range a.Passages {
 			a.Passages[j].Part = i
 		}
@@ -197,8 +201,8 @@ func clampQuestion(q string) string {
 }
 
 // askPart answers one question of a message.
-func (r *Retriever) askPart(p part, phrases []phrase, top int) Answer {
-	words := r.analyse(p.toks)
+func (r *Retriever) askPart(p part, phrases []phrase, top int, seen map[string]queryWord) Answer {
+	words := r.analyse(p.toks, seen)
 	ans := Answer{}
 	if len(words) == 0 {
 		return ans

@@ -196,3 +196,39 @@ func (v Vec) AddTo(dst []float32, w float32) {
 		dst[i] += s * float32(v.comp(i))
 	}
 }
+
+// Unpacked is a vector with its components one a byte, for dot products
+// repeated against many others (a statement's vocabulary).
+type Unpacked struct {
+	comps []int8
+	inv   float32
+}
+
+// Unpack expands v.
+func (v Vec) Unpack() Unpacked {
+	u := Unpacked{comps: make([]int8, 2*len(v.comps)), inv: v.inv}
+	for i := range u.comps {
+		u.comps[i] = int8(v.comp(i))
+	}
+	return u
+}
+
+// CosineUnpacked is Cosine for unpacked vectors of the same table.
+func CosineUnpacked(a, b Unpacked) float64 {
+	x, y := a.comps, b.comps
+	if len(x) != len(y) || len(x) == 0 {
+		return 0
+	}
+	var s0, s1, s2, s3 int32
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += int32(x[i]) * int32(y[i])
+		s1 += int32(x[i+1]) * int32(y[i+1])
+		s2 += int32(x[i+2]) * int32(y[i+2])
+		s3 += int32(x[i+3]) * int32(y[i+3])
+	}
+	for ; i < len(x); i++ {
+		s0 += int32(x[i]) * int32(y[i])
+	}
+	return float64(s0+s1+s2+s3) * float64(a.inv) * float64(b.inv)
+}

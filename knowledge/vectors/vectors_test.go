@@ -24,6 +24,14 @@ func TestEmbeddedTable(t *testing.T) {
 	if c := vectors.Cosine(the, the); math.Abs(c-1) > 0.001 {
 		t.Errorf("cosine of a word with itself is %.4f, want 1", c)
 	}
+	// Unpacked vectors give the same cosines.
+	for _, pair := range [][2]string{{"spying", "surveillance"}, {"poorer", "developing"}, {"the", "of"}} {
+		a, _, _ := tab.Lookup(pair[0])
+		b, _, _ := tab.Lookup(pair[1])
+		if p, u := vectors.Cosine(a, b), vectors.CosineUnpacked(a.Unpack(), b.Unpack()); math.Abs(p-u) > 1e-9 {
+			t.Errorf("%v: packed %.6f, unpacked %.6f", pair, p, u)
+		}
+	}
 	for _, w := range []string{"", "The", "zzzzqqq", "surveillance!"} {
 		if _, _, ok := tab.Lookup(w); ok {
 			t.Errorf("%q found, want absent", w)
