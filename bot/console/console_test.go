@@ -292,6 +292,60 @@ func TestRunRealCore(t *testing.T) {
 	}
 }
 
+// Long lines: up to maxLine bytes a line reaches the core whole; beyond
+// that it reaches the core cut to maxLine bytes (still too long for the
+// core, which refuses it), the rest is skipped, and the next line is
+// answered as usual.
+func TestRunLongLines(t *testing.T) {
+	long := func(n int) string { return strings.Repeat("x", n) }
+	for _, tc := range []struct {
+		name, in string
+		texts    []string
+	}{
+		{"just under the core's limit", long(bot.MaxMessageBytes) + "\nnext\n", []string{long(bot.MaxMessageBytes), "next"}},
+		{"exactly maxLine", long(maxLine) + "\nnext\n", []string{long(maxLine), "next"}},
+		{"exactly maxLine with CRLF", long(maxLine) + "\r\nnext\n", []string{long(maxLine), "next"}},
+		{"maxLine-1 with CRLF", long(maxLine-1) + "\r\nnext\n", []string{long(maxLine - 1), "next"}},
+		{"one byte over maxLine", long(maxLine+1) + "\nnext\n", []string{long(maxLine), "next"}},
+		{"many times maxLine", long(5*maxLine+17) + "\nnext\n", []string{long(maxLine), "next"}},
+		{"many times maxLine at end of input", "first\n" + long(3*maxLine), []string{"first", long(maxLine)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []bot.Message
+			var out bytes.Buffer
+			if err := Run(context.Background(), strings.NewReader(tc.in), &out, echo(&got), Options{}); err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			if len(got) != len(tc.texts) {
+				t.Fatalf("core got %d messages, want %d", len(got), len(tc.texts))
+			}
+			for i, m := range got {
+				if m.Text != tc.texts[i] {
+					t.Errorf("message %d: %d bytes (%.20q…), want %d bytes", i, len(m.Text), m.Text, len(tc.texts[i]))
+				}
+			}
+		})
+	}
+
+	// The real core refuses the overlong line with an explanation and
+	// answers the one after it.
+	var out bytes.Buffer
+	in := long(bot.MaxMessageBytes+1) + "\n" + strings.Repeat("why ", maxLine) + "\n/cite 99\n"
+	if err := Run(context.Background(), strings.NewReader(in), &out, realCore(t), Options{}); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	got := out.String()
+	if n := strings.Count(got, "That message is too long for me"); n != 2 {
+		t.Errorf("%d refusals of the two long lines, want 2:\n%.2000s", n, got)
+	}
+	if !strings.HasSuffix(got, "There is no paragraph 99: the statement has paragraphs ¶1 to ¶15.\n\n") {
+		t.Errorf("the line after the long ones was not answered last:\n%.2000s", got)
+	}
+	if len(got) > 4096 {
+		t.Errorf("%d bytes of output for three lines: is the long input echoed?", len(got))
+	}
+}
+
 // A read error other than end of input ends the session with that error,
 // after the lines read before it were answered.
 func TestRunReadError(t *testing.T) {
