@@ -27,8 +27,10 @@ type Options struct {
 	Greeting string
 }
 
-// maxLine bounds one input line; longer lines are read and refused by the
-// core, never buffered whole.
+// maxLine bounds the bytes kept of one input line. A longer line is passed
+// on cut to maxLine, which the core refuses as too long (it reads at most
+// bot.MaxMessageBytes); the rest of it is read and dropped, never buffered
+// whole, and the next line is answered as usual.
 const maxLine = 64 << 10
 
 const (
@@ -45,20 +47,26 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, r Responder, opts Opt
 	if opts.Interactive && opts.Greeting != "" {
 		fmt.Fprintln(w, opts.Greeting)
 	}
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 4096), maxLine)
+	br := bufio.NewReaderSize(in, maxLine)
 	lines := make(chan string)
 	errc := make(chan error, 1)
 	go func() {
 		defer close(lines)
-		for sc.Scan() {
+		for {
+			line, err := readLine(br)
+			if err != nil {
+				if err == io.EOF {
+					err = nil
+				}
+				errc <- err
+				return
+			}
 			select {
-			case lines <- sc.Text():
+			case lines <- line:
 			case <-ctx.Done():
 				return
 			}
 		}
-		errc <- sc.Err()
 	}()
 	n := 0
 	for {
@@ -77,7 +85,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, r Responder, opts Opt
 		}
 		if !ok {
 			if err := <-errc; err != nil {
-				return fmt.Errorf("read input: %w (lines are limited to %d bytes)", err, maxLine)
+				return fmt.Errorf("read input: %w", err)
 			}
 			if opts.Interactive {
 				fmt.Fprintln(w)
@@ -101,6 +109,26 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, r Responder, opts Opt
 		}
 		fmt.Fprintln(w, Render(reply, opts.Interactive))
 		fmt.Fprintln(w)
+	}
+}
+
+// readLine returns the next line without its line ending ("\n" or
+// "\r\n"), cut to maxLine bytes, or io.EOF when the input is used up.
+func readLine(br *bufio.Reader) (string, error) {
+	var kept []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		kept = append(kept, chunk[:min(len(chunk), maxLine-len(kept))]...)
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue // the rest of a long line: read on, keep nothing more
+		case err == io.EOF && len(kept) == 0:
+			return "", io.EOF
+		case err != nil && err != io.EOF:
+			return "", err
+		}
+		line := strings.TrimSuffix(string(kept), "\n")
+		return strings.TrimSuffix(line, "\r"), nil
 	}
 }
 

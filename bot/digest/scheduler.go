@@ -254,6 +254,10 @@ func (s *Scheduler) dispatch(ctx context.Context, l *lane) {
 		l.mu.Unlock()
 		var timer <-chan time.Time
 		if ok {
+			// Nothing is due: the lane rests until its earliest digest.
+			// Crash tests wait for this line as the sign that a restarted
+			// bot has looked at its queue and found nothing left to send.
+			s.log.Debug("digest: nothing due; waiting for the next digest", "platform", l.platform, "subscription", id, "due", due)
 			timer = s.clk.After(due.Sub(now))
 		}
 		select {

@@ -77,10 +77,13 @@ func TestDigestCrash(t *testing.T) {
 			}
 			second.stop(t)
 
-			// Third life: nothing left to do, nothing posted again.
-			third := startProcess(t, bin, append(env, "POLICYBOT_HTTP_ADDR="+freeAddr(t)))
+			// Third life: nothing left to do, nothing posted again. Its
+			// scheduler says when it has looked at its queue and found the
+			// subscription next due in the future; a digest still owed
+			// would have been sent (and requeued) before that line.
+			third := startProcess(t, bin, append(env, "POLICYBOT_HTTP_ADDR="+freeAddr(t), "POLICYBOT_LOG_LEVEL=debug"))
 			waitReady(t, third)
-			time.Sleep(2 * time.Second)
+			waitLog(t, third, "digest: nothing due; waiting for the next digest", 30*time.Second)
 			third.stop(t)
 
 			if got := digestPosts(api); got != 1 {
@@ -90,6 +93,23 @@ func TestDigestCrash(t *testing.T) {
 				t.Errorf("the restarted bot did not find its earlier digest in the channel history:\n%s", second.log.String())
 			}
 		})
+	}
+}
+
+// waitLog waits until the process has logged a line containing want.
+func waitLog(t *testing.T, p *process, want string, within time.Duration) {
+	t.Helper()
+	deadline := time.After(within)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for !strings.Contains(p.log.String(), want) {
+		select {
+		case err := <-p.exited:
+			t.Fatalf("policybot exited (%v) before logging %q\n%s", err, want, p.log.String())
+		case <-deadline:
+			t.Fatalf("policybot did not log %q within %v\n%s", want, within, p.log.String())
+		case <-tick.C:
+		}
 	}
 }
 

@@ -101,6 +101,9 @@ type Server struct {
 	done     chan error
 	stopping bool
 	crashes  int
+	// watched is closed when the watcher of the current process has
+	// decided what its exit means: counted and restarted, or left alone.
+	watched chan struct{}
 }
 
 // Start builds (if needed) and starts Dendrite with its data in dir,
@@ -185,8 +188,10 @@ func (s *Server) start(ctx context.Context) error {
 		return fmt.Errorf("matrixtest: start dendrite: %w", err)
 	}
 	done := make(chan error, 1)
-	s.cmd, s.done, s.stopping = cmd, done, false
+	watched := make(chan struct{})
+	s.cmd, s.done, s.stopping, s.watched = cmd, done, false, watched
 	go func() {
+		defer close(watched)
 		err := cmd.Wait()
 		done <- err
 		s.op.Lock()
@@ -251,11 +256,18 @@ func (s *Server) Crashes() int {
 	return s.crashes
 }
 
-// Stop ends the server by its process ID and waits for it to exit.
+// Stop ends the server by its process ID and waits for it to exit and
+// for its watcher to see that the exit was asked for, so that nothing
+// starts it again after Stop returns.
 func (s *Server) Stop() error {
 	s.op.Lock()
-	defer s.op.Unlock()
-	return s.stop()
+	watched := s.watched
+	err := s.stop()
+	s.op.Unlock()
+	if watched != nil {
+		<-watched
+	}
+	return err
 }
 
 func (s *Server) stop() error {

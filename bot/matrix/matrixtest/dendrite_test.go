@@ -34,12 +34,31 @@ func TestRestartsAfterCrash(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	s.op.Lock()
+	restarted, watched := s.cmd, s.watched
+	s.op.Unlock()
+	if restarted == nil || restarted.Process.Pid == pid {
+		t.Fatalf("after the crash: process %v, want a new one (the killed one was %d)", restarted, pid)
+	}
+	// Stop returns once the process has exited and its watcher, the only
+	// thing that starts Dendrite again, has decided what to do about it:
+	// from then on nothing can bring the server back.
 	if err := s.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(2 * time.Second)
-	if answers(s.URL) || s.Crashes() != 1 {
-		t.Fatalf("after Stop: answering %v, crashes %d; want stopped, 1", answers(s.URL), s.Crashes())
+	if restarted.ProcessState == nil {
+		t.Fatal("Stop returned before the process exited")
+	}
+	select {
+	case <-watched:
+	default:
+		t.Fatal("Stop returned before the watcher had seen the exit")
+	}
+	s.op.Lock()
+	cmd := s.cmd
+	s.op.Unlock()
+	if cmd != nil || answers(s.URL) || s.Crashes() != 1 {
+		t.Fatalf("after Stop: process %v, answering %v, crashes %d; want none, stopped, 1", cmd, answers(s.URL), s.Crashes())
 	}
 }
 
