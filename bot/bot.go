@@ -104,7 +104,9 @@ func (b *Bot) Respond(ctx context.Context, m Message) (Reply, bool) {
 		}
 		return Reply{
 			Kind: KindError,
-			Text: fmt.Sprintf("That message is too long for me: %d bytes, and I read at most %d (about %d words of English). Please ask a shorter question.", len(m.Text), MaxMessageBytes, MaxMessageBytes/6),
+			// No count: a transport may have kept only part of a huge
+			// message, and the limit is what the user needs.
+			Text: fmt.Sprintf("That message is too long for me: I read at most %d bytes (about %d words of English). Please ask a shorter question.", MaxMessageBytes, MaxMessageBytes/6),
 		}, true
 	}
 	text = sanitize(text)
