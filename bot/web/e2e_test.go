@@ -308,8 +308,8 @@ func TestSlackFeedbackEndToEnd(t *testing.T) {
 		t.Errorf("votes changed after a click on an unknown answer:\n%s", body)
 	}
 	if code, metrics := b.get(t, "/metrics"); code != 200 || !strings.Contains(metrics, `policybot_feedback_total{platform="slack",vote="down"} 1`) ||
-		!strings.Contains(metrics, `policybot_answer_outcomes_total{outcome="answer",platform="slack"} 2`) {
-		t.Errorf("metrics lack the feedback or outcome counters:\n%s", grep(metrics, "policybot_feedback_total|policybot_answer_outcomes_total"))
+		!strings.Contains(metrics, `policybot_questions_total{outcome="answered",platform="slack"} 2`) {
+		t.Errorf("metrics lack the feedback or outcome counters:\n%s", grep(metrics, "policybot_feedback_total|policybot_questions_total"))
 	}
 }
 

@@ -11,7 +11,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/policybot/policybot/bot"
-	"github.com/policybot/policybot/bot/insights"
 )
 
 // metrics is everything /metrics reports. It owns its own registry, made
@@ -28,7 +27,6 @@ type metrics struct {
 	rateLimits    *prometheus.CounterVec
 	rateLimitSecs *prometheus.CounterVec
 	inFlight      prometheus.Gauge
-	outcomes      *prometheus.CounterVec
 	feedback      *prometheus.CounterVec
 }
 
@@ -48,7 +46,7 @@ func newMetrics(version string) *metrics {
 		reg: prometheus.NewRegistry(),
 		questions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "policybot_questions_total",
-			Help: "Messages addressed to the bot, by platform and outcome (answered, declined, info, error).",
+			Help: "Messages addressed to the bot, by platform and outcome (answered, not_addressed, declined, info, error).",
 		}, []string{"platform", "outcome"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "policybot_answer_duration_seconds",
@@ -77,10 +75,6 @@ func newMetrics(version string) *metrics {
 			Name: "policybot_rate_limit_wait_seconds_total",
 			Help: "Total time spent waiting because of rate limits, by platform.",
 		}, []string{"platform"}),
-		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "policybot_answer_outcomes_total",
-			Help: "Replies to questions by platform and outcome (answer, not_addressed, decline).",
-		}, []string{"platform", "outcome"}),
 		feedback: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "policybot_feedback_total",
 			Help: "Votes on answers that counted (new or changed), by platform and vote (up, down).",
@@ -97,7 +91,7 @@ func newMetrics(version string) *metrics {
 	})
 	build.Set(1)
 	m.reg.MustRegister(m.questions, m.latency, m.deliveries, m.failures, m.reconnects,
-		m.rateLimits, m.rateLimitSecs, m.inFlight, m.outcomes, m.feedback, build,
+		m.rateLimits, m.rateLimitSecs, m.inFlight, m.feedback, build,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -118,9 +112,6 @@ func (m *metrics) handler() http.Handler {
 func (m *metrics) observeReply(platform string, r bot.Reply, took time.Duration) {
 	m.questions.WithLabelValues(platform, outcomeOf(r)).Inc()
 	m.latency.WithLabelValues(platform).Observe(took.Seconds())
-	if o := insights.Outcome(r); o != "" {
-		m.outcomes.WithLabelValues(platform, o).Inc()
-	}
 }
 
 // voted counts a vote on an answer (insights.Options.OnVote).
@@ -153,9 +144,6 @@ func (m *metrics) platform(name string) platformMetrics {
 		m.questions.WithLabelValues(name, o)
 	}
 	m.latency.WithLabelValues(name)
-	for _, o := range []string{insights.OutcomeAnswer, insights.OutcomeNotAddressed, insights.OutcomeDecline} {
-		m.outcomes.WithLabelValues(name, o)
-	}
 	for _, v := range []string{"up", "down"} {
 		m.feedback.WithLabelValues(name, v)
 	}
