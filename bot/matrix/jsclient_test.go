@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/policybot/policybot/bot/internal/npmtest"
 	"io"
 	"os"
 	"os/exec"
@@ -40,8 +41,8 @@ type jsAnswer struct {
 	Error string          `json:"error"`
 }
 
-// startJS starts the Node client, or skips the test when there is no
-// node on this machine; missing packages fail it (CI installs them).
+// startJS starts the Node client, installing its packages the first time,
+// or skips the test when there is no node on this machine.
 func startJS(t *testing.T, name string) *jsClient {
 	t.Helper()
 	node, err := exec.LookPath("node")
@@ -52,9 +53,7 @@ func startJS(t *testing.T, name string) *jsClient {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "matrix-js-sdk")); err != nil {
-		t.Fatalf("matrix-js-sdk is not installed: run npm ci in %s (.ci/run does)", dir)
-	}
+	npmtest.Install(t, dir, "matrix-js-sdk")
 	c := &jsClient{wait: map[int]chan jsAnswer{}, dead: make(chan struct{}), log: filepath.Join(w.dir, "jsclient-"+name+".log")}
 	logf, err := os.Create(c.log)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"github.com/policybot/policybot/bot/internal/npmtest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -70,13 +71,7 @@ func TestBrowser(t *testing.T) {
 		t.Skipf("Debian's chromium is not at %s (apt-get install chromium); .ci/run installs it", chromiumPath)
 	}
 	dir, _ := filepath.Abs(filepath.Join("testdata", "browser"))
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "playwright-core")); err != nil {
-		npm := exec.Command("npm", "ci", "--no-audit", "--no-fund")
-		npm.Dir = dir
-		if out, err := npm.CombinedOutput(); err != nil {
-			t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
-		}
-	}
+	npmtest.Install(t, dir, "playwright-core")
 	// The committed screenshots are rewritten only with -screenshots, so that a
 	// test run leaves the tree as it was.
 	out := t.TempDir()
