@@ -122,7 +122,7 @@ func missingSentence(missing []string) string {
 		if strings.HasPrefix(x, "a ") {
 			facts = append(facts, x)
 		} else {
-			things = append(things, clip(x, 60))
+			things = append(things, quoted(clip(x, 60)))
 		}
 	}
 	switch {
@@ -134,6 +134,15 @@ func missingSentence(missing []string) string {
 		return fmt.Sprintf("The statement does not give %s for that.", facts[0])
 	}
 	return "The statement does not say that."
+}
+
+// quoted puts the asker's own words in quotes, unless they are already
+// (a quoted phrase of the question).
+func quoted(s string) string {
+	if strings.HasPrefix(s, "“") {
+		return s
+	}
+	return "“" + s + "”"
 }
 
 func orList(xs []string) string {

@@ -239,6 +239,10 @@ func (r *Retriever) askPart(p part, phrases []phrase, top int, seen map[string]q
 decide:
 	b := rk.order[0]
 	missing, missingShare, names := r.missing(words, rk.phraseMissing)
+	if len(rk.phraseMissing) > 0 {
+		// A quoted phrase the statement lacks is what to name.
+		missing = rk.phraseMissing
+	}
 	rule := r.opts.Decline
 	// Whether to answer is judged on the best coverage among the strong
 	// passages: the first by score may match the question less fully.

@@ -144,6 +144,7 @@ even though although apart besides except anything nothing else whatever whichev
 others another unless each every either neither
 argue argues argued arguing claim claims claimed suggest suggests suggested insist insists stress stresses
 emphasise emphasize emphasises emphasizes reckon feel feels felt according
+define defines defined defining definition
 getting towards toward regarding concerning beyond across around within without among amongst`) {
 		m[w] = true
 	}
