@@ -1,12 +1,9 @@
 package slack
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -158,24 +155,5 @@ func TestFeedbackReasonForm(t *testing.T) {
 func TestRenderFeedbackGolden(t *testing.T) {
 	got := Render(sovereignty(t), renderOptions{ShareValue: "0123456789abcdef /principle sov", FeedbackRef: "fb0123456789abcd"})
 	checkLimits(t, got)
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(map[string]any{"text": got.Text, "blocks": got.Blocks}); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("testdata", "answer_feedback.golden.json")
-	if *update {
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("differs from %s:\n%s", path, buf.Bytes())
-	}
+	checkGolden(t, "answer_feedback", got)
 }

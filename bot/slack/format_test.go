@@ -87,28 +87,35 @@ func TestRenderGolden(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got := Render(tt.reply(t), tt.opts)
 			checkLimits(t, got)
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false) // keep &lt; readable in the golden files
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(map[string]any{"text": got.Text, "blocks": got.Blocks}); err != nil {
-				t.Fatal(err)
-			}
-			b := buf.Bytes()
-			path := filepath.Join("testdata", tt.name+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, b, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -run TestRenderGolden -update to create it)", err)
-			}
-			if !bytes.Equal(b, want) {
-				t.Errorf("rendering differs from %s (rerun with -update if intended):\n%s", path, b)
-			}
+			checkGolden(t, tt.name, got)
 		})
+	}
+}
+
+// checkGolden compares a rendering with testdata/<name>.golden.json, and
+// rewrites the file with -update.
+func checkGolden(t *testing.T, name string, got Rendered) {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // keep &lt; readable in the golden files
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(map[string]any{"text": got.Text, "blocks": got.Blocks}); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	path := filepath.Join("testdata", name+".golden.json")
+	if *update {
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(b, want) {
+		t.Errorf("rendering differs from %s (rerun with -update if intended):\n%s", path, b)
 	}
 }
 

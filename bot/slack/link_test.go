@@ -1,10 +1,7 @@
 package slack
 
 import (
-	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -46,26 +43,7 @@ func TestRenderPublicURLLinks(t *testing.T) {
 		t.Errorf("hostile citation in link: %s", hb)
 	}
 
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(map[string]any{"text": got.Text, "blocks": got.Blocks}); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("testdata", "answer_linked.golden.json")
-	if *update {
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	wantFile, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(buf.Bytes(), wantFile) {
-		t.Errorf("linked rendering differs from %s:\n%s", path, buf.Bytes())
-	}
+	checkGolden(t, "answer_linked", got)
 }
 
 func anySlice(v any) []any { s, _ := v.([]any); return s }
