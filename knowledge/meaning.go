@@ -1,0 +1,142 @@
+package knowledge
+
+import (
+	"math"
+
+	"github.com/policybot/policybot/knowledge/vectors"
+)
+
+// meaningAlts adds the statement words that stand out as near in
+// meaning.
+func (r *Retriever) meaningAlts(qw *queryWord, vec vectors.Vec) {
+	type near struct {
+		v   *vocabVec
+		cos float64
+	}
+	// The meaningHub nearest, best first, by insertion, among the
+	// meaningCandidates nearest by sign bits.
+	var best [meaningHub]near
+	n := 0
+	q := vec.Unpack()
+	for _, i := range r.candidates(vec) {
+		v := &r.ix.vocab[i]
+		c := vectors.CosineUnpacked(q, v.vec)
+		if n == meaningHub && c <= best[n-1].cos {
+			continue
+		}
+		j := min(n, meaningHub-1)
+		for j > 0 && best[j-1].cos < c {
+			best[j] = best[j-1]
+			j--
+		}
+		best[j] = near{v, c}
+		n = min(n+1, meaningHub)
+	}
+	if n < meaningHub {
+		return // too small a statement to tell a neighbour from the crowd
+	}
+	var hub float64
+	for _, b := range best {
+		hub += b.cos / meaningHub
+	}
+	floor := meaningFloor
+	if qw.name {
+		floor = nameMeaningMin
+	}
+	for _, b := range best[:meaningTop] {
+		margin := b.cos - hub
+		if b.cos < floor || margin < meaningMargin {
+			continue
+		}
+		wt := math.Min(meaningHigh, meaningLow+meaningGain*(margin-meaningMargin))
+		if k := altOf(qw.alts, b.v.term); k >= 0 {
+			// A weaker thesaurus relation to the same word gives way.
+			if qw.alts[k].weight < wt {
+				qw.alts[k] = alt{b.v.term, wt, MatchMeaning, b.v.word}
+			}
+			continue
+		}
+		qw.alts = append(qw.alts, alt{b.v.term, wt, MatchMeaning, b.v.word})
+	}
+}
+
+// acronymSpec is the least specificity of a word written in capitals.
+const acronymSpec = 0.6
+
+// rareWordLength: a word this long that the vector table lacks is a rare
+// word, not shorthand.
+const rareWordLength = 8
+
+// meaningCandidates is how many statement words, nearest by sign bits,
+// get an exact cosine: enough to hold the true nearest meaningHub almost
+// always.
+const meaningCandidates = 48
+
+// candidates returns the indexes of the vocabulary words nearest to vec by
+// Hamming distance of sign bits, at least meaningCandidates of them when
+// the vocabulary has that many.
+func (r *Retriever) candidates(vec vectors.Vec) []int {
+	vocab := r.ix.vocab
+	if len(vocab) <= meaningCandidates {
+		out := make([]int, len(vocab))
+		for i := range out {
+			out[i] = i
+		}
+		return out
+	}
+	sig := vec.Signature()
+	var hist [129]int
+	dist := make([]uint8, len(vocab))
+	for i := range vocab {
+		h := vectors.Hamming(sig, vocab[i].sig)
+		dist[i] = uint8(h)
+		hist[h]++
+	}
+	limit, n := 0, 0
+	for limit < len(hist) && n+hist[limit] < meaningCandidates {
+		n += hist[limit]
+		limit++
+	}
+	out := make([]int, 0, meaningCandidates+hist[min(limit, 128)])
+	for i, d := range dist {
+		if int(d) <= limit {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// specificity is how much leaving a word unmatched counts against an
+// answer, from its frequency rank in English: "say" little, "Tallinn" a
+// lot. Without a vector table every word counts the same.
+//
+// A name counts like any word of its frequency: "South" in "Global South"
+// is a common word, "Snowden" a rare one.
+func specificity(rank int, inTable, name, haveTable bool, length int) float64 {
+	if !haveTable {
+		return 1
+	}
+	if !inTable {
+		if name || length >= rareWordLength {
+			// A name, or a long word rarer than the table's words
+			// ("evidentiary").
+			return 1
+		}
+		// Short and not an English word: a typo or chat shorthand
+		// ("abt", "evry").
+		return 0.3
+	}
+	x := math.Log(float64(rank)+2) / math.Log(float64(vectors.MaxWords))
+	return math.Min(1, x*x)
+}
+
+func hasTerm(alts []alt, id termID) bool { return altOf(alts, id) >= 0 }
+
+func altOf(alts []alt, id termID) int {
+	for i, a := range alts {
+		if a.term == id {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,354 @@
+package knowledge
+
+import (
+	"strings"
+
+	"github.com/policybot/policybot/knowledge/thesaurus"
+	"github.com/policybot/policybot/knowledge/vectors"
+)
+
+// The words of a question and how each matches the statement: exactly, by
+// stem, as a compound, a typo, a thesaurus relation or a word near in
+// meaning (meaning.go); and how specific each is.
+
+// Match weights: how much a non-exact match counts against an exact one.
+// Typos and paraphrases are less certain, so they rank below exact words
+// and count for less when deciding whether to answer.
+const (
+	weightCompound = 0.9
+	weightTypo     = 0.8
+	// weightDerived: another derivation of the same base ("behave",
+	// "behaviors"), which the stemmer keeps apart.
+	weightDerived = 0.8
+	// A word the statement uses exactly is expanded to related words only
+	// faintly: the user's own word is the better evidence.
+	weightRelatedOfKnown = 0.25
+	// titleWeight scales the title and date lines' score for questions
+	// about the content.
+	titleWeight = 0.5
+	// phraseBoost multiplies the score of a passage that holds a quoted
+	// phrase of the question.
+	phraseBoost = 2.0
+)
+
+// Meaning matches, by cosine similarity of word vectors. GloVe space has
+// hubs: frequent words sit close to many others ("room" is 0.6 from
+// "building", "place" and "everyone"), so raw similarity says little. A
+// statement word matches a question word when it stands out from the
+// question word's neighbourhood in the statement: its similarity is at
+// least meaningMargin above the mean similarity of the question word's
+// meaningHub nearest statement words (a local scaling in the manner of
+// CSLS), and at least meaningFloor overall. The match weighs from
+// meaningLow at the margin up to meaningHigh. A name, acronym or number is
+// a different thing from its neighbours ("ICANN" is not "Internet"), so it
+// also needs nameMeaningMin.
+const (
+	meaningHub     = 10
+	meaningFloor   = 0.45
+	meaningLow     = 0.5
+	meaningHigh    = 0.95
+	meaningGain    = 2.0 // weight per unit of margin above meaningMargin
+	nameMeaningMin = 0.72
+	meaningTop     = 4 // statement words kept per question word
+	// MissingReach: a word whose best match anywhere is weaker is missing.
+	missingReach = 0.5
+)
+
+// Weights of the score, chosen by a sweep over the development, chat and
+// project question sets together (the figures barely move within ±50%).
+const (
+	// specMix: a question word's score is scaled by specMix plus the
+	// rest times its specificity in English, so that "respecting" counts
+	// for more than "international" though the statement uses both.
+	specMix = 0.5
+	// meaningMargin: see the meaning constants above.
+	meaningMargin = 0.1
+	// sentenceWeight is how much a passage's best sentence adds to its
+	// score: words that meet in one sentence answer better than words
+	// spread over a paragraph.
+	sentenceWeight = 0.6
+	// weightRelated: a thesaurus match counts this times the relation's
+	// own weight.
+	weightRelated = 0.6
+)
+
+// alt is one way a question word matches the statement.
+type alt struct {
+	term   termID
+	weight float64
+	kind   MatchKind
+	word   string // the statement's word
+}
+
+// queryWord is one topical word of the question with its matches.
+type queryWord struct {
+	text    string // lower case
+	display string // as typed
+	alts    []alt
+	idf     float64 // how much the word weighs in the question's score
+	weight  float64 // how much the reading gives it: 1 in a question, less in context
+	spec    float64 // how specific the word is in English, 0 to 1
+	name    bool    // a name, acronym or number
+	reach   float64 // its strongest match anywhere in the statement
+	pos     int     // its token's index in the question part
+}
+
+// analyse resolves each topical word of a question to its matches. The
+// resolutions of a message's words are kept in seen, when it is not nil,
+// so that context shared by several questions is resolved once.
+func (r *Retriever) analyse(toks []weightedToken, seen ...map[string]queryWord) []queryWord {
+	var cache map[string]queryWord
+	if len(seen) > 0 {
+		cache = seen[0]
+	}
+	var words []queryWord
+	at := map[string]int{}
+	plain := make([]token, len(toks))
+	for i, t := range toks {
+		plain[i] = t.token
+	}
+	acronyms := r.initials(toks)
+	for i := 0; i < len(toks) && len(words) < maxQueryWords; i++ {
+		t := toks[i]
+		if t.joined || t.stop || r.speaker[t.word] {
+			// The speaker's name in a question about the content is
+			// attribution ("according to Li"), not a topic.
+			continue
+		}
+		if a, ok := acronyms[i]; ok {
+			// "United Nations" for the statement's "UN": the run's first
+			// word matches the acronym, the rest add nothing more.
+			if a.term < 0 {
+				continue
+			}
+			if _, dup := at[a.word]; dup {
+				continue
+			}
+			at[a.word] = len(words)
+			words = append(words, queryWord{text: a.word, display: t.display, weight: t.weight, name: true, spec: r.specOf(a.word), idf: r.ix.idf[a.term], reach: 1, pos: i,
+				alts: []alt{{a.term, 1, MatchCompound, a.word}}})
+			continue
+		}
+		if j, ok := at[t.word]; ok {
+			words[j].weight = max(words[j].weight, t.weight)
+			continue
+		}
+		at[t.word] = len(words)
+		qw, ok := cache[t.word]
+		if ok && qw.name == t.name {
+			qw.display, qw.weight, qw.pos = t.display, t.weight, i
+		} else {
+			qw = queryWord{text: t.word, display: t.display, weight: t.weight, name: t.name, pos: i}
+			r.resolve(&qw, plain, i)
+			if cache != nil {
+				cache[t.word] = qw
+			}
+		}
+		words = append(words, qw)
+	}
+	// A question with little topic of its own ("When was it set up?")
+	// leans on its context: the context's words count double.
+	var own float64
+	for _, w := range words {
+		if w.weight == 1 {
+			own += w.spec
+		}
+	}
+	if own < leanSpec {
+		for i := range words {
+			if words[i].weight < 1 {
+				words[i].weight = min(1, 2*words[i].weight)
+			}
+		}
+	}
+	return words
+}
+
+// leanSpec: a question whose own words' specificity sums to less leans on
+// its context.
+const leanSpec = 1.2
+
+// acronymAt marks a word of a run of capitalised words whose initials are
+// an acronym of the statement; term is -1 for the run's later words.
+type acronymAt struct {
+	term termID
+	word string
+}
+
+// initials finds runs of two or more capitalised words ("United
+// Nations", "World Summit on the Information Society") whose initials,
+// skipping small joining words, the statement uses as a word ("UN").
+func (r *Retriever) initials(toks []weightedToken) map[int]acronymAt {
+	var out map[int]acronymAt
+	for i := 0; i < len(toks); {
+		if !toks[i].name || toks[i].joined || allCaps(toks[i].display) {
+			i++
+			continue
+		}
+		j, letters, run := i, "", []int{}
+		for j < len(toks) && (toks[j].joined || toks[j].name && !allCaps(toks[j].display) || joiningWords[toks[j].word] && j+1 < len(toks) && toks[j+1].name) {
+			if !toks[j].joined {
+				run = append(run, j)
+				if !joiningWords[toks[j].word] {
+					letters += toks[j].word[:1]
+				}
+			}
+			j++
+		}
+		if len(letters) >= 2 {
+			if id, ok := r.ix.surface[letters]; ok {
+				if out == nil {
+					out = map[int]acronymAt{}
+				}
+				for k, at := range run {
+					a := acronymAt{term: -1}
+					if k == 0 {
+						a = acronymAt{id, letters}
+					}
+					out[at] = a
+				}
+			}
+		}
+		i = max(j, i+1)
+	}
+	return out
+}
+
+var joiningWords = wordSet(`of on the and for`)
+
+// specOf is a word's specificity by its rank in the vector table.
+func (r *Retriever) specOf(w string) float64 {
+	if r.ix.vecs == nil {
+		return 1
+	}
+	_, rank, ok := r.ix.vecs.Lookup(w)
+	return specificity(rank, ok, false, true, len(w))
+}
+
+func (r *Retriever) resolve(qw *queryWord, toks []token, i int) {
+	ix := r.ix
+	w := qw.text
+	known := false
+	if id, kind, ok := ix.lookup(w); ok {
+		qw.alts = append(qw.alts, alt{id, 1, kind, w})
+		known = true
+	}
+	// A compound written apart ("co governance") or together where the
+	// statement writes it apart ("cyberspace").
+	if i+1 < len(toks) && !toks[i+1].joined {
+		if id, ok := ix.surface[w+toks[i+1].word]; ok {
+			qw.alts = append(qw.alts, alt{id, 1, MatchCompound, w + toks[i+1].word})
+			known = true
+		}
+	}
+	if !known {
+		for cut := 2; cut <= len(w)-2; cut++ {
+			a, aok := ix.surface[w[:cut]]
+			b, bok := ix.surface[w[cut:]]
+			if aok && bok && !isStop(w[:cut]) && !isStop(w[cut:]) {
+				qw.alts = append(qw.alts, alt{a, weightCompound, MatchCompound, w[:cut]}, alt{b, weightCompound, MatchCompound, w[cut:]})
+				known = true
+				break
+			}
+		}
+	}
+	if !known {
+		if id, word, ok := ix.derived(w); ok {
+			qw.alts = append(qw.alts, alt{id, weightDerived, MatchStem, word})
+			known = true
+		}
+	}
+	var vec vectors.Vec
+	inTable := false
+	rank := 0
+	if ix.vecs != nil {
+		vec, rank, inTable = ix.vecs.Lookup(w)
+		if !inTable {
+			// A rare derivation of a common word ("weaponising",
+			// "weaponization") means what its base means.
+			if base, ok := ix.tableBase(w); ok {
+				vec, rank, inTable = ix.vecs.Lookup(base)
+			}
+		}
+	}
+	qw.spec = specificity(rank, inTable, qw.name, ix.vecs != nil, len(w))
+	if qw.name && allCaps(qw.display) {
+		// An acronym names one thing, whatever the frequency of the
+		// word its letters spell ("US" is not "us").
+		qw.spec = max(qw.spec, acronymSpec)
+	}
+	var related []thesaurus.Related
+	if r.opts.Related != nil {
+		related = r.opts.Related.Lookup(w)
+	}
+	// A word the thesaurus or the vector table knows is a real word, not
+	// a typo: "united" is not a misspelling of "unified".
+	if !known && len(related) == 0 && (!inTable || rank > typoRank) {
+		for _, m := range ix.typos(w) {
+			id := ix.surface[m.word]
+			qw.alts = append(qw.alts, alt{id, weightTypo * (1 - float64(m.dist)/float64(len(w))), MatchFuzzy, m.word})
+			known = true
+		}
+	}
+	if len(related) > 0 {
+		scale := weightRelated
+		if known {
+			scale = weightRelatedOfKnown
+		}
+		for _, rel := range related {
+			if id, _, ok := ix.lookup(rel.Word); ok && !hasTerm(qw.alts, id) {
+				qw.alts = append(qw.alts, alt{id, scale * rel.Weight, MatchSynonym, rel.Word})
+			}
+		}
+	}
+	if !known && inTable {
+		r.meaningAlts(qw, vec)
+	}
+	// The word's weight in the question's score: its rarity in the
+	// statement if the statement has it, else as rare as the rarest word.
+	qw.idf = ix.maxIDF
+	for _, a := range qw.alts {
+		if a.weight == 1 {
+			qw.idf = ix.idf[a.term]
+			break
+		}
+	}
+	for _, a := range qw.alts {
+		qw.reach = max(qw.reach, a.weight)
+	}
+}
+
+// derivationalSuffixes are stripped, longest first, to find the base of a
+// word the vector table lacks.
+var derivationalSuffixes = []string{"izations", "ization", "izing", "ized", "izes", "ize", "ations", "ation", "ings", "ing", "ed", "es", "s", "ly", "ness", "ment", "ments"}
+
+// tableBase finds a base form of w that the vector table has.
+func (ix *index) tableBase(w string) (string, bool) {
+	forms := []string{w}
+	if f := spelling(w); f != w {
+		forms = append(forms, f)
+	}
+	for _, f := range forms {
+		for _, suf := range derivationalSuffixes {
+			b, ok := strings.CutSuffix(f, suf)
+			if !ok || len(b) < 4 {
+				continue
+			}
+			cands := []string{b, b + "e"}
+			if n := len(b); n >= 5 && b[n-1] == b[n-2] {
+				// British doubling: "signalled" → "signal".
+				cands = append(cands, b[:n-1])
+			}
+			for _, cand := range cands {
+				if _, _, ok := ix.vecs.Lookup(cand); ok {
+					return cand, true
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+// typoRank: a word this frequent in English is taken as meant, never as a
+// misspelling of a statement word.
+const typoRank = 20000
