@@ -100,8 +100,20 @@ func TestDigestCrash(t *testing.T) {
 
 			// A command answered after the digest proves alice's client has
 			// caught up with everything the bot sent before it.
+			crashes := w.server.Crashes()
 			q := a.say(t, room, "!policy help")
-			a.waitFor(t, "reply after the digest", replyWait, replyTo(w.bot, q))
+			if a.lookFor(replyWait, replyTo(w.bot, q)) == nil {
+				if w.server.Crashes() == crashes {
+					t.Fatalf("reply after the digest: nothing arrived within %v; see %s", replyWait, w.proc.logPath)
+				}
+				// The test homeserver crashed while the question was on
+				// its way (Dendrite v0.13 on SQLite; see matrixtest), and
+				// took it along: ask once more. What is under test, one
+				// digest, is counted below either way.
+				t.Logf("Dendrite crashed while the bot was being asked; asking again")
+				q = a.say(t, room, "!policy help")
+				a.waitFor(t, "reply after the digest, asked again after a homeserver crash", 2*replyWait, replyTo(w.bot, q))
+			}
 			got := a.all(digests)
 			if len(got) != 1 {
 				t.Fatalf("%d digests in the room after a crash at %s, want exactly 1", len(got), tc.failpoint)

@@ -94,6 +94,16 @@ func (h *human) close() {
 // it to arrive.
 func (h *human) waitFor(t testing.TB, what string, timeout time.Duration, ok func(*event.Event) bool) *event.Event {
 	t.Helper()
+	e := h.lookFor(timeout, ok)
+	if e == nil {
+		t.Fatalf("%s: nothing arrived within %v", what, timeout)
+	}
+	return e
+}
+
+// lookFor returns the first recorded event matching ok, waiting up to
+// timeout for one, or nil.
+func (h *human) lookFor(timeout time.Duration, ok func(*event.Event) bool) *event.Event {
 	deadline := time.Now().Add(timeout)
 	timer := time.AfterFunc(timeout, func() { h.mu.Lock(); h.cond.Broadcast(); h.mu.Unlock() })
 	defer timer.Stop()
@@ -106,7 +116,7 @@ func (h *human) waitFor(t testing.TB, what string, timeout time.Duration, ok fun
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: nothing arrived within %v", what, timeout)
+			return nil
 		}
 		h.cond.Wait()
 	}
