@@ -109,6 +109,7 @@ func runWithWorld(m *testing.M) (int, error) {
 	}
 	defer func() { w.proc.stop() }()
 	code := m.Run()
+	fmt.Fprintf(os.Stderr, "note: dendrite logged %d \"database is locked\" errors during the tests\n", w.server.BusyErrors())
 	if n := w.server.Crashes(); n > 0 {
 		fmt.Fprintf(os.Stderr, "note: dendrite crashed %d time(s) during the tests and was started again; see %s\n", n, w.server.Dir())
 	}

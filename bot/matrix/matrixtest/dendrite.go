@@ -4,6 +4,9 @@
 package matrixtest
 
 import (
+	"database/sql"
+	"strings"
+
 	"bytes"
 	"context"
 	"fmt"
@@ -16,6 +19,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	_ "modernc.org/sqlite"
 
 	"gopkg.in/yaml.v3"
 )
@@ -155,11 +160,63 @@ func (s *Server) writeConfig(ctx context.Context) error {
 	client["registration_shared_secret"] = SharedSecret
 	// Quiet Dendrite down to warnings, in a file kept for post-mortems.
 	cfg["logging"] = []any{map[string]any{"type": "file", "level": "warn", "params": map[string]any{"path": filepath.Join(s.dir, "log")}}}
+	if err := walDatabases(cfg); err != nil {
+		return err
+	}
 	b, err := yaml.Marshal(cfg)
 	if err != nil {
 		return fmt.Errorf("matrixtest: %w", err)
 	}
 	return os.WriteFile(s.config, b, 0o600)
+}
+
+// walDatabases creates Dendrite's SQLite databases in WAL mode before it
+// first opens them. Dendrite opens them in rollback-journal mode, where a
+// reader blocks a writer; under a full test run on two cores its waits then
+// pass its 10 s busy timeout ("database is locked"), and v0.13 sometimes
+// panics on the error. WAL lets readers and the writer overlap, and the
+// mode is kept in the file, so Dendrite uses it without being told.
+func walDatabases(cfg map[string]any) error {
+	var paths []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				if s, ok := x.(string); ok && k == "connection_string" && strings.HasPrefix(s, "file:") {
+					paths = append(paths, strings.TrimPrefix(strings.TrimPrefix(s, "file:"), "//"))
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(cfg)
+	for _, p := range paths {
+		db, err := sql.Open("sqlite", p)
+		if err != nil {
+			return fmt.Errorf("matrixtest: create %s: %w", p, err)
+		}
+		_, err = db.Exec("PRAGMA journal_mode=WAL")
+		db.Close()
+		if err != nil {
+			return fmt.Errorf("matrixtest: WAL mode for %s: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// BusyErrors counts the "database is locked" errors Dendrite has logged,
+// for a note beside the crash count.
+func (s *Server) BusyErrors() int {
+	b, err := os.ReadFile(filepath.Join(s.dir, "dendrite.out"))
+	if err != nil {
+		return 0
+	}
+	return strings.Count(string(b), "SQLITE_BUSY")
 }
 
 func section(cfg map[string]any, name string) map[string]any {
