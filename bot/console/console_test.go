@@ -11,8 +11,9 @@ import (
 	"testing/iotest"
 	"time"
 
+	"github.com/policybot/policybot/bot/bottest"
+
 	"github.com/policybot/policybot/bot"
-	"github.com/policybot/policybot/knowledge"
 )
 
 // fakeCore is a Responder whose answer the test sets; it panics when the
@@ -38,15 +39,7 @@ func echo(got *[]bot.Message) fakeCore {
 }
 
 func realCore(t *testing.T) *bot.Bot {
-	t.Helper()
-	ret, err := knowledge.Open("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	core, err := bot.New(ret.Document(), ret, bot.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	core, _ := bottest.Core(t, bot.Options{})
 	return core
 }
 

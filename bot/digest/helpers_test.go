@@ -1,10 +1,8 @@
 package digest
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"github.com/policybot/policybot/bot/localtime"
 	"log/slog"
 	"path/filepath"
 	"slices"
@@ -12,6 +10,9 @@ import (
 	"testing"
 	"time"
 	_ "time/tzdata" // zones from the binary, as in production, not the host
+
+	"github.com/policybot/policybot/bot/bottest"
+	"github.com/policybot/policybot/bot/localtime"
 
 	"github.com/policybot/policybot/bot"
 	"github.com/policybot/policybot/bot/store"
@@ -141,7 +142,7 @@ type env struct {
 	path string
 	clk  *fakeClock
 	plat *fakePlatform
-	logs *syncBuffer
+	logs *bottest.Buffer
 	opts func(*Options)
 
 	st     *store.Store
@@ -150,27 +151,10 @@ type env struct {
 	done   chan struct{}
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 func newEnv(t *testing.T, start time.Time, opts func(*Options)) *env {
 	clk := newFakeClock(start)
 	e := &env{t: t, path: filepath.Join(t.TempDir(), "policybot.db"), clk: clk,
-		plat: &fakePlatform{clk: clk}, logs: &syncBuffer{}, opts: opts}
+		plat: &fakePlatform{clk: clk}, logs: &bottest.Buffer{}, opts: opts}
 	e.open()
 	t.Cleanup(e.close)
 	return e

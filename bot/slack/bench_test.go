@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/policybot/policybot/bot/bottest"
+
 	"github.com/policybot/policybot/bot"
 	"github.com/policybot/policybot/knowledge"
 )
@@ -17,14 +19,7 @@ import (
 // realCore is the real core over the embedded statement, so the benchmark
 // measures what Slack would wait for.
 func realCore(b *testing.B) Responder {
-	ret, err := knowledge.Open("")
-	if err != nil {
-		b.Fatal(err)
-	}
-	core, err := bot.New(ret.Document(), ret, bot.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	core, _ := bottest.Core(b, bot.Options{})
 	return core
 }
 

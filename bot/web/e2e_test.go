@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,10 +12,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/policybot/policybot/bot/bottest"
 
 	"github.com/slack-go/slack/slacktest"
 
@@ -34,25 +34,8 @@ type bot struct {
 	base  string
 	views chan string // trigger IDs of views.open calls to the fake Slack
 	cmd   *exec.Cmd
-	log   *syncBuffer
+	log   *bottest.Buffer
 	done  chan error
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func startBot(t *testing.T) *bot {
@@ -85,7 +68,7 @@ func startBot(t *testing.T) *bot {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	b := &bot{base: "http://" + addr, views: views, log: &syncBuffer{}, done: make(chan error, 1)}
+	b := &bot{base: "http://" + addr, views: views, log: &bottest.Buffer{}, done: make(chan error, 1)}
 	b.cmd = exec.Command(bin, "serve")
 	b.cmd.Env = []string{
 		"HOME=" + dir, "PATH=" + os.Getenv("PATH"),

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/policybot/policybot/bot/bottest"
+
 	"github.com/policybot/policybot/bot"
 	"github.com/policybot/policybot/knowledge"
 )
@@ -32,19 +34,13 @@ type fixture struct {
 
 func newFixture(t testing.TB, edit func(*Options)) *fixture {
 	t.Helper()
-	ret, err := knowledge.Open("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	core, err := bot.New(ret.Document(), ret, bot.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	core, ret := bottest.Core(t, bot.Options{})
 	f := &fixture{ret: ret, now: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
 	o := Options{Document: ret.Document(), Responder: core, Reporter: ret, Now: func() time.Time { return f.now }}
 	if edit != nil {
 		edit(&o)
 	}
+	var err error
 	f.srv, err = New(o)
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -14,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/policybot/policybot/bot/bottest"
+
 	"github.com/policybot/policybot/bot"
 )
 
@@ -21,7 +22,7 @@ import (
 // timeout fires only when the test sends on the returned channel.
 type testLifecycle struct {
 	*lifecycle
-	logs     *syncBuffer
+	logs     *bottest.Buffer
 	draining chan struct{} // closed when shutdown starts waiting
 	deadline chan time.Time
 	closed   atomic.Bool
@@ -34,7 +35,7 @@ func newTestLifecycle(t *testing.T, platforms ...platform) *testLifecycle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tl := &testLifecycle{logs: &syncBuffer{}, draining: make(chan struct{}), deadline: make(chan time.Time, 1), addr: ln.Addr().String()}
+	tl := &testLifecycle{logs: &bottest.Buffer{}, draining: make(chan struct{}), deadline: make(chan time.Time, 1), addr: ln.Addr().String()}
 	log := slog.New(slog.NewTextHandler(tl.logs, nil))
 	mux := http.NewServeMux()
 	h := &health{platforms: platforms, db: openStore(t), now: time.Now, version: "test"}
@@ -54,24 +55,6 @@ func newTestLifecycle(t *testing.T, platforms ...platform) *testLifecycle {
 		close: func() error { tl.closed.Store(true); return nil },
 	}
 	return tl
-}
-
-// syncBuffer is a bytes.Buffer safe for the logger's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // adapterLike behaves as the real adapters do on shutdown: it answers a

@@ -13,25 +13,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/policybot/policybot/bot/bottest"
+
 	"github.com/policybot/policybot/bot"
 	"github.com/policybot/policybot/bot/insights"
 	"github.com/policybot/policybot/bot/store"
 	"github.com/policybot/policybot/config"
-	"github.com/policybot/policybot/knowledge"
 )
 
 // /api/ask on the serve wiring prints byte for byte what `policybot ask
 // --json` prints, for plain, hostile, metadata, declined and --top
 // questions.
 func TestAPIAskIdenticalToAskJSON(t *testing.T) {
-	ret, err := knowledge.Open("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	core, err := bot.New(ret.Document(), ret, bot.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	core, ret := bottest.Core(t, bot.Options{})
 	log := slog.New(slog.DiscardHandler)
 	m := newMetrics("test")
 	d := &serveDeps{
@@ -82,14 +76,7 @@ func TestAPIAskIdenticalToAskJSON(t *testing.T) {
 // (logging, metrics) and with the reply recorded for insights in the state
 // file, and the declined case, which also stores the question.
 func BenchmarkServedAsk(b *testing.B) {
-	ret, err := knowledge.Open("")
-	if err != nil {
-		b.Fatal(err)
-	}
-	core, err := bot.New(ret.Document(), ret, bot.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	core, ret := bottest.Core(b, bot.Options{})
 	st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "state.db"))
 	if err != nil {
 		b.Fatal(err)
