@@ -2,8 +2,11 @@ package knowledge
 
 import (
 	"strings"
+
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/policybot/policybot/knowledge/vectors"
 )
 
 // Some questions ask for a kind of fact: "when" for a time, "how many"
@@ -21,11 +24,15 @@ const (
 	timeFact
 	numberFact
 	nameFact
+	// placeFact is a name asked for by "which country": a name that
+	// is no country's ("Millennium") does not answer it.
+	placeFact
 )
 
 var (
 	// nameHeads are the nouns of "which X" questions asking for a name.
-	nameHeads = wordSet(`country countries state states nation nations government governments company companies firm firms organisation organisations organization organizations body bodies department departments agency agencies person people official officials`)
+	placeHeads = wordSet(`country countries state states nation nations`)
+	nameHeads  = wordSet(`country countries state states nation nations government governments company companies firm firms organisation organisations organization organizations body bodies department departments agency agencies person people official officials`)
 	// numberHeads follow "what" or "which" in questions asking for a figure.
 	numberHeads = wordSet(`share percentage percent proportion number figure figures amount total`)
 	timeWords   = wordSet(`january february march april may june july august september october november december century decade year years month months week today yesterday tomorrow ago`)
@@ -53,7 +60,16 @@ func askedFact(toks []weightedToken) factKind {
 			return numberFact
 		case (w == "what" || w == "which") && numberHeads[next]:
 			return numberFact
-		case w == "which" && nameHeads[next]:
+		case w == "which" && (nameHeads[next] || i+2 < len(words) && nameHeads[words[i+2]] && !isStop(next)):
+			// "which countries", and with one modifier, "which
+			// developing countries".
+			head := next
+			if !nameHeads[head] {
+				head = words[i+2]
+			}
+			if placeHeads[head] {
+				return placeFact
+			}
 			return nameFact
 		}
 		if i >= 2 {
@@ -85,13 +101,34 @@ func (ix *index) holdsFact(kind factKind, text string, question map[string]bool)
 			if unicode.IsDigit(r) || numberWords[t.word] {
 				return true
 			}
-		case nameFact:
+		case nameFact, placeFact:
 			// A capitalised word not opening the sentence, and not one
 			// the question already names.
-			if i > 0 && unicode.IsUpper(r) && !question[t.word] && !ix.lowercase[t.word] && !isStop(t.word) && !strings.EqualFold(w, "I") {
+			if i > 0 && unicode.IsUpper(r) && !question[t.word] && !ix.lowercase[t.word] && !isStop(t.word) && !strings.EqualFold(w, "I") &&
+				(kind == nameFact || ix.couldBePlace(w)) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// placeNear is the least cosine between a name and "country" for the name
+// to answer "which country": countries and regions score 0.45–0.75 in the
+// table, institutions and programmes ("Millennium", "MFA") under 0.35.
+const placeNear = 0.45
+
+// couldBePlace reports whether a name, as written, may be a country's. A
+// word the vector table lacks may be a small place, unless it is an
+// acronym ("WSIS"): the acronyms of countries are common words.
+func (ix *index) couldBePlace(written string) bool {
+	if ix.vecs == nil {
+		return true
+	}
+	v, _, ok := ix.vecs.Lookup(strings.ToLower(written))
+	if !ok {
+		return !allCaps(written)
+	}
+	c, _, _ := ix.vecs.Lookup("country")
+	return vectors.Cosine(v, c) >= placeNear
 }

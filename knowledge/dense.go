@@ -89,6 +89,52 @@ func (ix *index) buildDense() {
 			ix.shasDense[s] = centroid(ix.sdense[int(s)*dims : int(s+1)*dims]).normalize()
 		}
 	}
+	ix.removeCommon()
+}
+
+// removeCommon takes the direction all of the statements' sentences share
+// out of every centroid. Mean word vectors of any English text point much
+// the same way, so without this every passage is about 0.8 similar to
+// every question and the differences that matter are small; with it the
+// similarity measures what a text is about beyond being English prose
+// (the "common component removal" of Arora et al., 2017, with the mean as
+// the component).
+func (ix *index) removeCommon() {
+	dims := ix.vecs.Dims()
+	common := make(centroid, dims)
+	for s := range ix.sents {
+		if ix.shasDense[s] {
+			for i, x := range ix.sdense[s*dims : (s+1)*dims] {
+				common[i] += x
+			}
+		}
+	}
+	if !common.normalize() {
+		return
+	}
+	ix.common = common
+	for d := range ix.docs {
+		if ix.hasDense[d] {
+			c := centroid(ix.dense[d*dims : (d+1)*dims])
+			c.remove(common)
+			ix.hasDense[d] = c.normalize()
+		}
+	}
+	for s := range ix.sents {
+		if ix.shasDense[s] {
+			c := centroid(ix.sdense[s*dims : (s+1)*dims])
+			c.remove(common)
+			ix.shasDense[s] = c.normalize()
+		}
+	}
+}
+
+// remove takes away c's component along the unit vector u.
+func (c centroid) remove(u centroid) {
+	p := float32(dot(c, u))
+	for i := range c {
+		c[i] -= p * u[i]
+	}
 }
 
 // denseTop bounds the passages given a dense score: the best by the word
@@ -112,6 +158,12 @@ func (r *Retriever) denseScores(words []queryWord, scores []float64) []float64 {
 	}
 	if !q.normalize() {
 		return nil
+	}
+	if ix.common != nil {
+		q.remove(ix.common)
+		if !q.normalize() {
+			return nil
+		}
 	}
 	out := make([]float64, len(ix.docs))
 	floor := 0.0

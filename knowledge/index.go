@@ -78,6 +78,9 @@ type index struct {
 	// Dims floats each (see dense.go).
 	dense, sdense       []float32
 	hasDense, shasDense []bool
+	// common is the direction every sentence centroid shares (unit
+	// length), removed from each centroid and the question's.
+	common centroid
 	// lowercase holds the words the statements write in lower case at
 	// least once: a capitalised one of them is no name ("Internet").
 	lowercase map[string]bool

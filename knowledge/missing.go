@@ -54,8 +54,18 @@ func appendMissing(out []string, qw queryWord, last int) []string {
 }
 
 func (qw queryWord) isMissing() bool {
-	return qw.reach < missingReach && qw.weight == 1 && qw.spec >= minMissingSpec
+	return qw.weight == 1 && (qw.reach < missingReach && qw.spec >= minMissingSpec || qw.reach < farReach && qw.spec >= farSpec)
 }
+
+// A common word that nothing in the statement comes near at all (its best
+// match is under farReach) is missing too, if it is no function word:
+// "real" in "real-name registration", where "exactly" or "line" find a
+// loose match. Between farReach and missingReach only a specific word
+// counts.
+const (
+	farReach = 0.3
+	farSpec  = 0.2
+)
 
 // missingName: a missing word written as a name ("Tallinn", "ITU") or a
 // number ("2013"), and specific. A plural acronym names a kind of thing

@@ -101,6 +101,9 @@ func TestOutcomes(t *testing.T) {
 		{"Does he refer to the Tallinn Manual on the law applicable to cyber warfare?", NotAddressed, "Tallinn Manual"},
 		{"How does Li Baodong define 'cyber terrorism'?", NotAddressed, "“cyber terrorism”"},
 		{"When was the UN Charter signed?", NotAddressed, "a date or time"},
+		// A country's name answers "which country"; a programme's does not.
+		{"Which country submitted the Code of Conduct together with China?", Answered, ""},
+		{"Which poor nations does he single out for internet assistance?", NotAddressed, "a country's name"},
 		{"what's the capital of France", Declined, ""},
 		{"asdfgh jkl;", Declined, ""},
 	} {
@@ -150,4 +153,24 @@ func paragraphs(a Answer) []int {
 		out = append(out, p.Paragraph.Number)
 	}
 	return out
+}
+
+func TestAskedFact(t *testing.T) {
+	for _, c := range []struct {
+		q    string
+		want factKind
+	}{
+		{"When was the workshop held?", timeFact},
+		{"How many principles are there?", numberFact},
+		{"What share of people are online?", numberFact},
+		{"Which organisation hosted it?", nameFact},
+		{"Which countries submitted the code?", placeFact},
+		{"Which developing countries does he name?", placeFact},
+		{"Which of the countries does he name?", anyFact},
+		{"What does he say about countries?", anyFact},
+	} {
+		if got := askedFact(read(c.q).parts[0].toks); got != c.want {
+			t.Errorf("askedFact(%q) = %d, want %d", c.q, got, c.want)
+		}
+	}
 }

@@ -379,6 +379,8 @@ func factLabel(k factKind) string {
 		return "a date or time"
 	case numberFact:
 		return "a figure"
+	case placeFact:
+		return "a country's name"
 	}
 	return "a name"
 }
