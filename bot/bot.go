@@ -32,9 +32,6 @@ type Options struct {
 	// Subscriptions stores digest subscriptions; nil makes the digest
 	// commands say digests are not available.
 	Subscriptions Subscriptions
-	// DigestPlatforms are the platforms that can deliver digests; the
-	// digest commands refuse elsewhere (e.g. the console). Default: all.
-	DigestPlatforms []string
 	// MaxPassages bounds passages per reply (default 3).
 	MaxPassages int
 	// MaxChars bounds the quoted characters per reply (default 3000).

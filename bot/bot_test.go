@@ -139,8 +139,8 @@ func TestGrammar(t *testing.T) {
 }
 
 func TestDigestCommands(t *testing.T) {
-	subs := &bottest.Subscriptions{}
-	b := newBot(t, bot.Options{Subscriptions: subs, DigestPlatforms: []string{"test"}})
+	subs := &bottest.Subscriptions{Platforms: []string{"test"}}
+	b := newBot(t, bot.Options{Subscriptions: subs})
 	ctx := context.Background()
 	r, _ := b.Respond(ctx, dm("/digest on 6:30pm europe/berlin"))
 	if r.Kind != bot.KindInfo {

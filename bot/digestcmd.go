@@ -12,7 +12,7 @@ const digestExample = "digest on 09:00 Europe/Berlin"
 func (b *Bot) digest(ctx context.Context, m Message, args string) (Reply, error) {
 	sub, rest := cutWord(args)
 	if !b.digestsAvailable(m.Platform) {
-		return Reply{Kind: KindError, Text: "Daily digests are not available here: they are posted to Slack channels and Matrix rooms."}, nil
+		return Reply{Kind: KindError, Text: "Daily digests are not available here: this chat cannot receive them."}, nil
 	}
 	switch sub {
 	case "on", "subscribe", "start":
@@ -40,13 +40,7 @@ func (b *Bot) digest(ctx context.Context, m Message, args string) (Reply, error)
 }
 
 func (b *Bot) digestsAvailable(platform string) bool {
-	if b.opts.Subscriptions == nil {
-		return false
-	}
-	if len(b.opts.DigestPlatforms) == 0 {
-		return true
-	}
-	return contains(b.opts.DigestPlatforms, platform)
+	return b.opts.Subscriptions != nil && b.opts.Subscriptions.Delivers(platform)
 }
 
 func (b *Bot) digestOn(ctx context.Context, m Message, args string) (Reply, error) {

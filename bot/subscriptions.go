@@ -29,4 +29,7 @@ type Subscriptions interface {
 	Unsubscribe(ctx context.Context, platform, conversation string) (bool, error)
 	// Status reports the conversation's subscription, if any.
 	Status(ctx context.Context, platform, conversation string) (SubscriptionStatus, bool, error)
+	// Delivers reports whether digests can be posted on a platform (not
+	// on the console, for one).
+	Delivers(platform string) bool
 }

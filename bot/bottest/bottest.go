@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,6 +23,13 @@ type Subscriptions struct {
 	Next time.Time
 	// Err, when set, is returned by every call.
 	Err error
+	// Platforms are those that deliver digests; nil means every one.
+	Platforms []string
+}
+
+// Delivers reports whether platform is among Platforms.
+func (f *Subscriptions) Delivers(platform string) bool {
+	return f.Platforms == nil || slices.Contains(f.Platforms, platform)
 }
 
 func key(platform, conv string) string { return platform + "\x00" + conv }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/policybot/policybot/bot"
+	"github.com/policybot/policybot/bot/bottest"
 	"github.com/policybot/policybot/bot/store"
 	"github.com/policybot/policybot/knowledge"
 )
@@ -37,6 +38,7 @@ func BenchmarkDispatch10k(b *testing.B) {
 	const n = 10000
 	ctx := context.Background()
 	doc := knowledge.Embedded()
+	core, _ := bottest.Core(b, bot.Options{})
 	var perSub float64
 	for b.Loop() {
 		b.StopTimer()
@@ -45,9 +47,13 @@ func BenchmarkDispatch10k(b *testing.B) {
 			b.Fatal(err)
 		}
 		snd := &countingSender{want: n, done: make(chan struct{})}
-		s, err := New(Options{Store: st, Doc: doc, Senders: map[string]Sender{"slack": snd},
+		s, err := New(Options{Store: st, Doc: doc,
 			Pace: map[string]time.Duration{"slack": -1}, Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
+			b.Fatal(err)
+		}
+		// The core composes each digest, as in serve.
+		if err := s.Register("slack", core.DigestSender(bot.Platform{Name: "slack", Prefix: "/"}, snd)); err != nil {
 			b.Fatal(err)
 		}
 		// Subscribe a minute ago for "now": every one is due at startup.
@@ -101,13 +107,17 @@ func BenchmarkQueue(b *testing.B) {
 // write transaction.
 func BenchmarkSubscribe(b *testing.B) {
 	ctx := context.Background()
+	core, _ := bottest.Core(b, bot.Options{})
 	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	s, err := New(Options{Store: st, Doc: knowledge.Embedded(), Senders: map[string]Sender{"slack": &countingSender{}}})
+	s, err := New(Options{Store: st, Doc: knowledge.Embedded()})
 	if err != nil {
+		b.Fatal(err)
+	}
+	if err := s.Register("slack", core.DigestSender(bot.Platform{Name: "slack", Prefix: "/"}, &countingSender{})); err != nil {
 		b.Fatal(err)
 	}
 	i := 0

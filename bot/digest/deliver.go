@@ -49,7 +49,8 @@ func (s *Scheduler) deliver(ctx context.Context, l *lane, id int64) {
 	fctx := context.WithoutCancel(ctx)
 	s.failpoint(FailpointBeforeSend)
 	sctx, cancel := context.WithTimeout(fctx, s.opts.SendTimeout)
-	sendErr := l.sender.Deliver(sctx, j.sub.Conversation, s.reply(l.platform, j.date, j.led.Paragraphs), j.led.Key, j.retry)
+	sendErr := l.sender.SendDigest(sctx, bot.Digest{Conversation: j.sub.Conversation, Date: j.date.Long(),
+		Paragraphs: j.led.Paragraphs, Key: j.led.Key, Retry: j.retry})
 	cancel()
 	if sendErr == nil {
 		s.failpoint(FailpointAfterSend)
@@ -188,31 +189,4 @@ func (s *Scheduler) finish(ctx context.Context, j *job, sendErr error) error {
 		_, err = tx.PutSubscription(ctx, sub)
 		return err
 	})
-}
-
-// reply is the digest message: a heading with the local date, the quoted
-// passages with their citations, and how to ask more.
-func (s *Scheduler) reply(platform string, date Date, paragraphs []int) bot.Reply {
-	r := bot.Reply{Kind: bot.KindAnswer, Title: "Daily quote — " + date.Long()}
-	for _, n := range paragraphs {
-		if p, ok := s.doc.Paragraph(n); ok {
-			r.Passages = append(r.Passages, bot.PassageOf(s.doc, p))
-		}
-	}
-	if len(r.Passages) > 1 {
-		r.Title = "Daily quotes — " + date.Long()
-	}
-	r.Hint = "Ask me anything about the statement: " + s.prefix(platform) + "policy ask …"
-	return r
-}
-
-func (s *Scheduler) prefix(platform string) string {
-	if p, ok := s.opts.Prefixes[platform]; ok {
-		return p
-	}
-	switch platform {
-	case "matrix":
-		return "!"
-	}
-	return "/"
 }

@@ -144,6 +144,9 @@ type env struct {
 	plat *fakePlatform
 	logs *bottest.Buffer
 	opts func(*Options)
+	// posters are the platforms registered, each posting to plat by
+	// default.
+	posters map[string]bot.DigestPoster
 
 	st     *store.Store
 	s      *Scheduler
@@ -152,9 +155,19 @@ type env struct {
 }
 
 func newEnv(t *testing.T, start time.Time, opts func(*Options)) *env {
+	return newEnvPosting(t, start, opts, nil)
+}
+
+// newEnvPosting is newEnv with the platforms' posters chosen by posters,
+// given the fake platform.
+func newEnvPosting(t *testing.T, start time.Time, opts func(*Options), posters func(*fakePlatform) map[string]bot.DigestPoster) *env {
 	clk := newFakeClock(start)
 	e := &env{t: t, path: filepath.Join(t.TempDir(), "policybot.db"), clk: clk,
 		plat: &fakePlatform{clk: clk}, logs: &bottest.Buffer{}, opts: opts}
+	e.posters = map[string]bot.DigestPoster{"slack": e.plat, "matrix": e.plat}
+	if posters != nil {
+		e.posters = posters(e.plat)
+	}
 	e.open()
 	t.Cleanup(e.close)
 	return e
@@ -169,10 +182,9 @@ func (e *env) open() {
 	}
 	seed := int64(0)
 	o := Options{Store: st, Doc: knowledge.Embedded(), Clock: e.clk,
-		Senders: map[string]Sender{"slack": e.plat, "matrix": e.plat},
-		Logger:  slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Pace:    map[string]time.Duration{"slack": -1, "matrix": -1},
-		Seed:    func() int64 { seed++; return seed * 7919 },
+		Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Pace:   map[string]time.Duration{"slack": -1, "matrix": -1},
+		Seed:   func() int64 { seed++; return seed * 7919 },
 	}
 	if e.opts != nil {
 		e.opts(&o)
@@ -180,6 +192,15 @@ func (e *env) open() {
 	s, err := New(o)
 	if err != nil {
 		e.t.Fatal(err)
+	}
+	// The real core composes the digests, as in serve.
+	core, _ := bottest.Core(e.t, bot.Options{})
+	for _, p := range []bot.Platform{{Name: "slack", Prefix: "/"}, {Name: "matrix", Prefix: "!"}} {
+		if poster := e.posters[p.Name]; poster != nil {
+			if err := s.Register(p.Name, core.DigestSender(p, poster)); err != nil {
+				e.t.Fatal(err)
+			}
+		}
 	}
 	e.st, e.s = st, s
 }

@@ -23,15 +23,15 @@ import (
 	"github.com/policybot/policybot/knowledge"
 )
 
-// Sender posts digests to one platform. Adapters implement it.
+// Sender posts digests to one platform: the core's bot.DigestSender,
+// which composes the message and hands it to the platform's adapter.
 type Sender interface {
-	// Deliver posts reply r to a conversation. key is unique per subscription and local date
-	// (e.g. "digest-<subscriptionID>-2026-11-26"). retry is true when an earlier attempt with this key
-	// may already have been posted; the sender must then not post a second copy.
-	// Matrix: use key (sanitised) as the transaction ID of the send, so the homeserver deduplicates.
-	// Slack: attach message metadata {event_type: "policybot_digest", payload: {key}}; when retry is true,
-	// first look in conversations.history for a bot message carrying that key, and post only if absent.
-	Deliver(ctx context.Context, conversation string, r bot.Reply, key string, retry bool) error
+	// SendDigest posts d. d.Key is unique per subscription and local
+	// date ("digest-<subscriptionID>-2026-11-26"); d.Retry is true when an
+	// earlier attempt with this key may already have been posted, and
+	// then the sender must not post a second copy (see
+	// bot.DigestPoster).
+	SendDigest(ctx context.Context, d bot.Digest) error
 }
 
 // readySender is a Sender that can tell whether it can post now
@@ -65,15 +65,11 @@ const DefaultPace = 200 * time.Millisecond
 
 // Options configures a Scheduler. Zero values take the defaults noted.
 type Options struct {
-	Store *store.Store
-	Doc   *knowledge.Document
-	// Senders maps a platform name ("slack", "matrix") to its sender;
-	// subscriptions on other platforms are refused (from chat) or wait
-	// (stored ones) until that platform is configured.
-	Senders map[string]Sender
-	Clock   Clock // default SystemClock
-	Logger  *slog.Logger
-	Grace   time.Duration // default DefaultGrace
+	Store  *store.Store
+	Doc    *knowledge.Document
+	Clock  Clock // default SystemClock
+	Logger *slog.Logger
+	Grace  time.Duration // default DefaultGrace
 	// Pace is the minimum interval between two digests per platform;
 	// default DefaultPace for a platform not listed. Negative: no pacing.
 	Pace map[string]time.Duration
@@ -83,9 +79,6 @@ type Options struct {
 	// SendTimeout bounds one Deliver call (default 30s). A delivery that
 	// has started is finished even on shutdown, within this bound.
 	SendTimeout time.Duration
-	// Prefixes maps a platform to its command prefix, for the hint under
-	// each digest; default "/" for slack, "!" for matrix.
-	Prefixes map[string]string
 	// Seed returns the rotation seed of a new subscription; default
 	// math/rand/v2.
 	Seed func() int64
@@ -108,7 +101,13 @@ type Scheduler struct {
 	st       *store.Store
 	doc      *knowledge.Document
 	quotable []int // paragraph numbers
-	lanes    map[string]*lane
+	// lanes holds one lane per registered platform. It is written only by
+	// Register, before Run; subscriptions on other platforms are refused
+	// (from chat) or wait (stored ones) until that platform is configured.
+	lanes map[string]*lane
+
+	mu      sync.Mutex
+	running bool
 }
 
 var _ bot.Subscriptions = (*Scheduler)(nil)
@@ -169,22 +168,40 @@ func New(opts Options) (*Scheduler, error) {
 	if len(s.quotable) == 0 {
 		return nil, errors.New("digest: the statement has no quotable paragraphs")
 	}
-	for name, snd := range opts.Senders {
-		if snd == nil {
-			continue
-		}
-		pace, ok := opts.Pace[name]
-		if !ok {
-			pace = DefaultPace
-		}
-		s.lanes[name] = &lane{
-			platform: name, sender: snd,
-			pacer: &pacer{clk: s.clk, interval: pace},
-			work:  make(chan int64, opts.Queue), wake: make(chan struct{}, 1),
-			q: newQueue(), inflight: map[int64]bool{},
-		}
-	}
 	return s, nil
+}
+
+// Register adds the platform that sender posts to. It is called after New
+// (the senders are built from the core, which is built with the
+// scheduler) and before Run.
+func (s *Scheduler) Register(platform string, sender Sender) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.running:
+		return fmt.Errorf("digest: platform %s registered after the scheduler started", platform)
+	case sender == nil || platform == "":
+		return fmt.Errorf("digest: platform %q registered without a sender", platform)
+	case s.lanes[platform] != nil:
+		return fmt.Errorf("digest: platform %s registered twice", platform)
+	}
+	pace, ok := s.opts.Pace[platform]
+	if !ok {
+		pace = DefaultPace
+	}
+	s.lanes[platform] = &lane{
+		platform: platform, sender: sender,
+		pacer: &pacer{clk: s.clk, interval: pace},
+		work:  make(chan int64, s.opts.Queue), wake: make(chan struct{}, 1),
+		q: newQueue(), inflight: map[int64]bool{},
+	}
+	return nil
+}
+
+// Delivers reports whether digests can be posted on a platform.
+func (s *Scheduler) Delivers(platform string) bool {
+	_, ok := s.lanes[platform]
+	return ok
 }
 
 // Run loads the stored subscriptions and delivers digests until ctx is
@@ -192,6 +209,9 @@ func New(opts Options) (*Scheduler, error) {
 // at most the grace period late (one per subscription: the latest date),
 // else they are skipped with a log line.
 func (s *Scheduler) Run(ctx context.Context) error {
+	s.mu.Lock()
+	s.running = true
+	s.mu.Unlock()
 	if err := s.st.Write(ctx, func(tx *store.Tx) error {
 		_, err := tx.PruneDeliveries(ctx, s.clk.Now().AddDate(0, 0, -40))
 		return err

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/policybot/policybot/bot"
+	"github.com/policybot/policybot/bot/bottest"
 )
 
 func berlinTime(t *testing.T, s string) time.Time {
@@ -345,9 +346,9 @@ func (p *readyPlatform) Ready() error {
 func TestWaitsForSender(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var rp *readyPlatform
-		e := newEnv(t, berlinTime(t, "2026-11-26 08:00"), func(o *Options) {
-			rp = &readyPlatform{fakePlatform: o.Senders["matrix"].(*fakePlatform)}
-			o.Senders = map[string]Sender{"matrix": rp}
+		e := newEnvPosting(t, berlinTime(t, "2026-11-26 08:00"), nil, func(p *fakePlatform) map[string]bot.DigestPoster {
+			rp = &readyPlatform{fakePlatform: p}
+			return map[string]bot.DigestPoster{"matrix": rp}
 		})
 		subscribe(t, e, "matrix", "!r:example.org", "09:00", "Europe/Berlin", 1)
 		e.start()
@@ -363,6 +364,43 @@ func TestWaitsForSender(t *testing.T) {
 		}
 		if want := berlinTime(t, "2026-11-26 09:10"); calls[0].at.Sub(want) > time.Second {
 			t.Errorf("delivered at %v, more than a second after the platform became ready at %v", calls[0].at, want)
+		}
+		e.close()
+	})
+}
+
+// Platforms register once each, before the scheduler runs.
+func TestRegister(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnvPosting(t, berlinTime(t, "2026-11-26 08:00"), nil, func(*fakePlatform) map[string]bot.DigestPoster { return nil })
+		core, _ := bottest.Core(t, bot.Options{})
+		snd := core.DigestSender(bot.Platform{Name: "slack", Prefix: "/"}, e.plat)
+		if e.s.Delivers("slack") {
+			t.Fatal("slack delivers before it registered")
+		}
+		if err := e.s.Register("slack", snd); err != nil {
+			t.Fatal(err)
+		}
+		if !e.s.Delivers("slack") || e.s.Delivers("console") {
+			t.Error("Delivers does not follow what registered")
+		}
+		for _, c := range []struct {
+			name     string
+			platform string
+			sender   Sender
+		}{
+			{"twice", "slack", snd},
+			{"without a sender", "matrix", nil},
+			{"without a name", "", snd},
+		} {
+			if err := e.s.Register(c.platform, c.sender); err == nil {
+				t.Errorf("registering %s succeeded", c.name)
+			}
+		}
+		e.start()
+		synctest.Wait() // Run has started and is waiting
+		if err := e.s.Register("matrix", snd); err == nil {
+			t.Error("registering after Run succeeded")
 		}
 		e.close()
 	})

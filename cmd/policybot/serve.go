@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net"
 	"net/http"
 	"slices"
@@ -27,9 +26,6 @@ type serveDeps struct {
 	cfg *config.Config
 	log *slog.Logger
 	doc *knowledge.Document
-	// bot is the bare core; it is nil while platforms are built (they get
-	// core, whose target is set before anything runs).
-	bot *bot.Bot
 	// core is the core wrapped with logging, metrics, panic recovery and
 	// in-flight tracking: give this to adapters as their Responder.
 	core responder
@@ -134,10 +130,6 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, sf serveFl
 	m := newMetrics(versionString())
 	m.watchDB(st.DB())
 	fl := newFlights()
-	// The adapters get the wrapped core now; the core itself is built
-	// after them because its digest commands need the scheduler, which
-	// needs the adapters as senders. Nothing runs before wrapped.next is
-	// set.
 	rec, err := insights.New(insights.Options{
 		Store:         st,
 		KeepQuestions: cfg.Insights.KeepQuestions,
@@ -147,9 +139,26 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, sf serveFl
 	if err != nil {
 		return err
 	}
-	wrapped := &observed{log: log, metrics: m, now: time.Now, flights: fl, insights: rec}
+	// Start-up in two phases: the scheduler, the core over it and the
+	// adapters over the core are built first; then each adapter that
+	// posts digests registers with the scheduler through the core, which
+	// composes them. Nothing runs until every part is in place.
+	digests, err := newDigests(cfg, log, ret.Document(), st, m)
+	if err != nil {
+		return err
+	}
+	core, err := bot.New(ret.Document(), ret, bot.Options{
+		Subscriptions: digests,
+		MaxPassages:   cfg.Answers.MaxPassages,
+		MaxChars:      cfg.Answers.MaxChars,
+		Logger:        log,
+	})
+	if err != nil {
+		return err
+	}
 	deps := &serveDeps{
-		cfg: cfg, log: log, doc: ret.Document(), core: wrapped,
+		cfg: cfg, log: log, doc: ret.Document(),
+		core:  &observed{next: core, log: log, metrics: m, now: time.Now, flights: fl, insights: rec},
 		store: st, metrics: m, mux: http.NewServeMux(), insights: rec, flags: sf,
 	}
 	platforms, err := buildPlatforms(ctx, deps, platformBuilders())
@@ -159,24 +168,14 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, sf serveFl
 	services := make([]service, 0, len(platforms)+1)
 	for _, p := range platforms {
 		services = append(services, p)
+		if err := registerDigests(digests, core, p); err != nil {
+			return err
+		}
 	}
-	senders := digestSenders(platforms)
-	digests, err := newDigests(ctx, deps, senders)
-	if err != nil {
+	if err := mergeStaticDigests(ctx, digests, cfg); err != nil {
 		return err
 	}
 	services = append(services, namedService{"digest", digests.Run})
-	core, err := bot.New(ret.Document(), ret, bot.Options{
-		Subscriptions:   digests,
-		DigestPlatforms: slices.Sorted(maps.Keys(senders)),
-		MaxPassages:     cfg.Answers.MaxPassages,
-		MaxChars:        cfg.Answers.MaxChars,
-		Logger:          log,
-	})
-	if err != nil {
-		return err
-	}
-	deps.bot, wrapped.next = core, core
 	if err := buildWeb(deps, ret); err != nil {
 		return err
 	}

@@ -2,10 +2,15 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"syscall"
 
+	"github.com/policybot/policybot/bot"
 	"github.com/policybot/policybot/bot/digest"
+	"github.com/policybot/policybot/bot/store"
+	"github.com/policybot/policybot/config"
+	"github.com/policybot/policybot/knowledge"
 )
 
 // failpointEnv names a point of a digest delivery at which the process
@@ -16,49 +21,51 @@ import (
 // still shows exactly one digest. Never set it in production.
 const failpointEnv = "POLICYBOT_TEST_FAILPOINT"
 
-// newDigests builds the digest scheduler over the state store, with the
-// static subscriptions of the config file merged in. senders maps a
-// platform name ("slack", "matrix") to the adapter that posts there (see
-// digestSenders). serve runs the result as a service and passes it to
-// bot.Options.Subscriptions.
-func newDigests(ctx context.Context, d *serveDeps, senders map[string]digest.Sender) (*digest.Scheduler, error) {
+// newDigests builds the digest scheduler over the state store. The
+// platforms register with it afterwards (registerDigests), and then the
+// config file's subscriptions are merged in (mergeStaticDigests), since
+// they are checked against the platforms configured.
+func newDigests(cfg *config.Config, log *slog.Logger, doc *knowledge.Document, st *store.Store, m *metrics) (*digest.Scheduler, error) {
 	opts := digest.Options{
-		Store:     d.store,
-		Doc:       d.doc,
-		Senders:   senders,
-		Logger:    d.log,
-		Grace:     d.cfg.Digest.Grace,
+		Store:     st,
+		Doc:       doc,
+		Logger:    log,
+		Grace:     cfg.Digest.Grace,
 		Failpoint: killAt(os.Getenv(failpointEnv)),
 	}
-	if d.metrics != nil {
-		opts.OnDelivered = func(platform string) { d.metrics.platform(platform).DigestDelivered() }
-		opts.OnFailed = func(platform string, _ error) { d.metrics.platform(platform).DigestFailed() }
+	if m != nil {
+		opts.OnDelivered = func(platform string) { m.platform(platform).DigestDelivered() }
+		opts.OnFailed = func(platform string, _ error) { m.platform(platform).DigestFailed() }
 	}
-	s, err := digest.New(opts)
-	if err != nil {
-		return nil, err
+	return digest.New(opts)
+}
+
+// digestPlatform is a platform adapter that posts digests (Slack and
+// Matrix do; the console does not).
+type digestPlatform interface {
+	bot.DigestPoster
+	Platform() bot.Platform
+}
+
+// registerDigests registers p with the scheduler if it posts digests: the
+// core composes each digest in p's conventions and hands it to p.
+func registerDigests(s *digest.Scheduler, core *bot.Bot, p platform) error {
+	dp, ok := p.(digestPlatform)
+	if !ok {
+		return nil
 	}
-	statics := make([]digest.Static, 0, len(d.cfg.Digest.Subscriptions))
-	for _, c := range d.cfg.Digest.Subscriptions {
+	return s.Register(p.Name(), core.DigestSender(dp.Platform(), dp))
+}
+
+// mergeStaticDigests merges the config file's digest subscriptions into
+// the stored ones.
+func mergeStaticDigests(ctx context.Context, s *digest.Scheduler, cfg *config.Config) error {
+	statics := make([]digest.Static, 0, len(cfg.Digest.Subscriptions))
+	for _, c := range cfg.Digest.Subscriptions {
 		statics = append(statics, digest.Static{Platform: c.Platform, Conversation: c.Conversation,
 			Time: c.Time, Zone: c.Zone, Passages: c.Passages})
 	}
-	if err := s.MergeStatic(ctx, statics); err != nil {
-		return nil, err
-	}
-	return s, nil
-}
-
-// digestSenders picks the platforms that can post digests (the Slack and
-// Matrix adapters implement digest.Sender).
-func digestSenders(platforms []platform) map[string]digest.Sender {
-	out := map[string]digest.Sender{}
-	for _, p := range platforms {
-		if s, ok := p.(digest.Sender); ok {
-			out[p.Name()] = s
-		}
-	}
-	return out
+	return s.MergeStatic(ctx, statics)
 }
 
 // killAt returns the failpoint hook for failpointEnv: SIGKILL, so that

@@ -29,7 +29,7 @@ func TestAPIAskIdenticalToAskJSON(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	m := newMetrics("test")
 	d := &serveDeps{
-		cfg: &config.Config{}, log: log, doc: ret.Document(), bot: core,
+		cfg: &config.Config{}, log: log, doc: ret.Document(),
 		core: &observed{next: core, log: log, metrics: m, now: time.Now, flights: newFlights()}, metrics: m, mux: http.NewServeMux(),
 	}
 	if err := buildWeb(d, ret); err != nil {
@@ -89,7 +89,7 @@ func BenchmarkServedAsk(b *testing.B) {
 	}
 	log := slog.New(slog.DiscardHandler)
 	wrapped := &observed{next: core, log: log, metrics: m, now: time.Now, flights: newFlights(), insights: rec}
-	d := &serveDeps{cfg: &config.Config{}, log: log, doc: ret.Document(), bot: core, core: wrapped, metrics: m, mux: http.NewServeMux(), insights: rec}
+	d := &serveDeps{cfg: &config.Config{}, log: log, doc: ret.Document(), core: wrapped, metrics: m, mux: http.NewServeMux(), insights: rec}
 	if err := buildWeb(d, ret); err != nil {
 		b.Fatal(err)
 	}
