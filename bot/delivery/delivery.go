@@ -196,13 +196,16 @@ func (p *Policy) Do(ctx context.Context, conversation string, post func(ctx cont
 			if p.o.OnRateLimited != nil {
 				p.o.OnRateLimited(wait)
 			}
-			// The platform asked for quiet: hold the whole conversation,
-			// not just this post.
-			p.pacer.holdOff(conversation, now.Add(wait))
 			p.o.Logger.Debug("delivery: rate limited; waiting", "conversation", conversation, "attempt", at.N, "in", wait)
-			continue
+			if p.o.Pace > 0 {
+				// The platform asked for quiet: hold the whole paced
+				// conversation, not just this post.
+				p.pacer.holdOff(conversation, now.Add(wait))
+				continue
+			}
+		} else {
+			p.o.Logger.Warn("delivery: post failed; will retry", "conversation", conversation, "attempt", at.N, "in", wait, "may_have_posted", v.Ambiguous, "reason", err)
 		}
-		p.o.Logger.Warn("delivery: post failed; will retry", "conversation", conversation, "attempt", at.N, "in", wait, "may_have_posted", v.Ambiguous, "reason", err)
 		if err := p.wait(ctx, wait); err != nil {
 			return err
 		}
@@ -240,13 +243,14 @@ func (p *pacer) slot(conversation string, now time.Time) time.Duration {
 			}
 		}
 	}
+	if p.interval <= 0 {
+		return 0
+	}
 	at := now
 	if t, ok := p.next[conversation]; ok && t.After(now) {
 		at = t
 	}
-	if p.interval > 0 || at.After(now) {
-		p.next[conversation] = at.Add(p.interval)
-	}
+	p.next[conversation] = at.Add(p.interval)
 	return at.Sub(now)
 }
 
