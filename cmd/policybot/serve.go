@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/policybot/policybot/bot"
+	"github.com/policybot/policybot/bot/delivery"
 	"github.com/policybot/policybot/bot/insights"
 	"github.com/policybot/policybot/bot/store"
 	"github.com/policybot/policybot/config"
@@ -41,7 +42,9 @@ type serveDeps struct {
 	// insights records outcomes and votes (always: votes need it);
 	// /insights shows them only when insights.token is set.
 	insights *insights.Recorder
-	flags    serveFlags
+	// posting bounds posts in flight across every platform.
+	posting *delivery.Limiter
+	flags   serveFlags
 }
 
 // service is something serve runs until shutdown: a chat platform, the
@@ -151,6 +154,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, sf serveFl
 	deps := &serveDeps{
 		cfg: cfg, log: log, doc: ret.Document(), core: wrapped,
 		store: st, metrics: m, mux: http.NewServeMux(), insights: rec, flags: sf,
+		posting: delivery.NewLimiter(delivery.DefaultLimit),
 	}
 	platforms, err := buildPlatforms(ctx, deps, platformBuilders())
 	if err != nil {
