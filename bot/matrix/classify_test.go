@@ -74,7 +74,10 @@ func TestRateLimitedReplyKeepsReady(t *testing.T) {
 	core := &fakeCore{reply: func(m bot.Message) (bot.Reply, bool) {
 		return bot.Reply{Kind: bot.KindAnswer, Text: "answer to " + m.Text}, true
 	}}
-	a, sl := testAdapter(t, srv.URL, core)
+	ad, sl := testAdapter(t, srv.URL, core)
+	mu.Lock() // the handler reads a
+	a = ad
+	mu.Unlock()
 	a.synced(context.Background(), nil, "")
 	if err := a.Ready(); err != nil {
 		t.Fatalf("not ready after a sync: %v", err)
