@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/policybot/policybot/bot/delivery"
 )
 
 // Clock is the scheduler's source of time, injected so that tests run
@@ -22,15 +24,7 @@ func (SystemClock) After(d time.Duration) <-chan time.Time { return time.After(d
 
 // sleep waits for d on clk, or until ctx is done.
 func sleep(ctx context.Context, clk Clock, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	select {
-	case <-clk.After(d):
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return delivery.SleepOn(ctx, clk.After, d)
 }
 
 // pacer spaces out one platform's sends: at most one every interval,

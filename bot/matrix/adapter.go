@@ -20,6 +20,7 @@ import (
 	"maunium.net/go/mautrix/id"
 
 	"github.com/policybot/policybot/bot"
+	"github.com/policybot/policybot/bot/delivery"
 )
 
 // Responder is the core as the adapter sees it.
@@ -82,6 +83,12 @@ type Options struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// MaxSendAttempts bounds attempts per message (default 8).
 	MaxSendAttempts int
+	// PostLimiter bounds posts in flight; share one with the other
+	// adapters to bound them across the process. Default: 16 for this
+	// adapter alone.
+	PostLimiter *delivery.Limiter
+	// PostDeadline is how long a failing send is retried; default 2 min.
+	PostDeadline time.Duration
 }
 
 // Adapter is one Matrix account connected to one homeserver.
@@ -102,6 +109,11 @@ type Adapter struct {
 	backoff  func(int) time.Duration
 	sleep    func(context.Context, time.Duration) error
 	console  io.Writer // Options.Console
+
+	// post is the posting policy replies and digests are sent under. Its
+	// retries leave readiness alone: a reply that is rate limited says
+	// nothing about whether the bot is connected; only sync does.
+	post *delivery.Policy
 
 	cli    *mautrix.Client
 	crypto *cryptohelper.CryptoHelper
@@ -174,10 +186,29 @@ func New(opts Options) (*Adapter, error) {
 		a.backoff = defaultBackoff
 	}
 	if a.sleep == nil {
-		a.sleep = sleepCtx
+		a.sleep = delivery.Sleep
 	}
 	if a.opts.MaxSendAttempts <= 0 {
 		a.opts.MaxSendAttempts = 8
+	}
+	a.post, err = delivery.New(delivery.Options{
+		Classifier:  delivery.ClassifierFunc(classify),
+		Limiter:     opts.PostLimiter,
+		Deadline:    opts.PostDeadline,
+		MaxAttempts: a.opts.MaxSendAttempts,
+		Backoff:     a.backoff,
+		Now:         a.now,
+		Sleep:       a.sleep,
+		Logger:      a.log,
+		// Read when called: the hook is set after New.
+		OnRateLimited: func(d time.Duration) {
+			if a.OnRateLimited != nil {
+				a.OnRateLimited(d)
+			}
+		},
+	})
+	if err != nil {
+		return nil, err
 	}
 	if a.opts.DeviceName == "" {
 		a.opts.DeviceName = "policybot"
@@ -215,24 +246,8 @@ func (a *Adapter) Run(ctx context.Context) error {
 	return fmt.Errorf("matrix: sync with %s stopped: %w", a.opts.Homeserver, err)
 }
 
-func defaultBackoff(n int) time.Duration {
-	d := time.Second
-	for i := 1; i < n && d < 30*time.Second; i++ {
-		d *= 2
-	}
-	return min(d, 30*time.Second)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+// defaultBackoff is the posting policy's, for sync too.
+func defaultBackoff(n int) time.Duration { return delivery.DefaultBackoff(n) }
 
 func (a *Adapter) runCtx() context.Context {
 	a.mu.Lock()

@@ -12,15 +12,17 @@ import (
 	"maunium.net/go/mautrix/id"
 
 	"github.com/policybot/policybot/bot"
+	"github.com/policybot/policybot/bot/delivery"
 )
 
 // send posts content (an *event.MessageEventContent, or an *event.Content
 // for content with custom fields) to a room, encrypting it when the room
-// is encrypted, and retries transient failures with the same transaction
-// ID, so the homeserver keeps at most one copy however often it is sent.
+// is encrypted, under the posting policy: transient failures are retried
+// with the same transaction ID, so the homeserver keeps at most one copy
+// however often it is sent.
 func (a *Adapter) send(ctx context.Context, room id.RoomID, content any, txn string) (id.EventID, error) {
 	var resp *mautrix.RespSendEvent
-	err := a.retry(ctx, "send to "+string(room), a.opts.MaxSendAttempts, func(ctx context.Context) error {
+	err := a.post.Do(ctx, string(room), func(ctx context.Context, _ delivery.Attempt) error {
 		var err error
 		resp, err = a.cli.SendMessageEvent(ctx, room, event.EventMessage, content, mautrix.ReqSendEvent{TransactionID: txn})
 		return err
@@ -93,7 +95,7 @@ func (a *Adapter) findDigest(ctx context.Context, room id.RoomID, key, txn strin
 	from := ""
 	for page := 0; page < historyPages; page++ {
 		var resp *mautrix.RespMessages
-		err := a.retry(ctx, "read the history of "+string(room), a.opts.MaxSendAttempts, func(ctx context.Context) error {
+		err := a.post.Do(ctx, string(room), func(ctx context.Context, _ delivery.Attempt) error {
 			var err error
 			resp, err = a.cli.Messages(ctx, room, from, "", mautrix.DirectionBackward, filter, historyPageSize)
 			return err

@@ -11,6 +11,8 @@ import (
 
 	"go.mau.fi/util/retryafter"
 	"maunium.net/go/mautrix"
+
+	"github.com/policybot/policybot/bot/delivery"
 )
 
 // syncer is mautrix's default event dispatcher with policybot's reaction
@@ -144,6 +146,23 @@ func rateLimit(err error, fallback time.Duration) (time.Duration, bool) {
 		d = retryafter.Parse(he.Response.Header.Get("Retry-After"), fallback)
 	}
 	return max(d, 0), true
+}
+
+// classify is what the posting policy needs to know about the
+// homeserver's errors: the same rate limits and transient failures that
+// sync retries. Whether a failed send may have been posted matters less
+// here than on Slack, since every retry reuses its transaction ID; it is
+// reported all the same.
+func classify(err error) delivery.Verdict {
+	if d, ok := rateLimit(err, 0); ok {
+		return delivery.Verdict{Retry: true, Wait: d, Limited: true}
+	}
+	if !transient(err) {
+		return delivery.Verdict{}
+	}
+	var op *net.OpError
+	refused := errors.As(err, &op) && op.Op == "dial"
+	return delivery.Verdict{Retry: true, Ambiguous: !refused}
 }
 
 // transient reports whether err may go away by itself: the homeserver is

@@ -45,7 +45,7 @@ func (a *Adapter) handleEvent(ctx context.Context, ev eventCallback) {
 		return
 	}
 	r := Render(reply, renderOptions{PublicURL: a.o.PublicURL, FeedbackRef: a.feedbackRef(ctx, in.Msg, reply)})
-	if _, err := a.send.post(ctx, in.Msg.Conversation.ID, r, slackgo.MsgOptionTS(in.ReplyThread)); err != nil {
+	if _, err := a.send.post(ctx, in.Msg.Conversation.ID, r, inThread(in.ReplyThread), keyed(answerEventType, answerKey(ev.EventID, in.Msg))); err != nil {
 		a.log.Error("slack: could not post answer", "channel", in.Msg.Conversation.ID, "thread", in.ReplyThread, "reason", err)
 		return
 	}
@@ -54,6 +54,15 @@ func (a *Adapter) handleEvent(ctx context.Context, ev eventCallback) {
 		// not ask for; people remove the app with /remove @policybot.
 		a.log.Warn("slack: the core asked to leave a channel; Slack apps are removed by a member instead", "channel", in.Msg.Conversation.ID)
 	}
+}
+
+// answerKey is the key an answer carries in its metadata: the event's ID,
+// or, for an event without one, the question's channel and ts.
+func answerKey(eventID string, m bot.Message) string {
+	if eventID != "" {
+		return eventID
+	}
+	return m.Conversation.ID + "/" + m.ID
 }
 
 // firstSeen reports whether an ID is new. If the store fails, the event is
@@ -238,7 +247,7 @@ func (a *Adapter) share(ctx context.Context, in interaction, value string) {
 	}
 	m := bot.Message{Platform: Platform, Text: text, Sender: bot.User{ID: in.User.ID}, Conversation: bot.Conversation{ID: channel}}
 	r := Render(reply, renderOptions{SharedBy: in.User.ID, PublicURL: a.o.PublicURL, FeedbackRef: a.feedbackRef(ctx, m, reply)})
-	_, err := a.send.post(ctx, channel, r)
+	_, err := a.send.post(ctx, channel, r, keyed(answerEventType, "share-"+a.o.NewID()))
 	var se slackgo.SlackErrorResponse
 	if errors.As(err, &se) && (se.Err == "not_in_channel" || se.Err == "channel_not_found") && in.ResponseURL != "" {
 		// The bot is not a member (slash commands work everywhere): the

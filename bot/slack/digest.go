@@ -35,8 +35,7 @@ func (a *Adapter) Deliver(ctx context.Context, conversation string, r bot.Reply,
 			return nil
 		}
 	}
-	meta := slackgo.SlackMetadata{EventType: digestEventType, EventPayload: map[string]any{"key": key}}
-	if _, err := a.send.post(ctx, conversation, Render(r, renderOptions{PublicURL: a.o.PublicURL}), slackgo.MsgOptionMetadata(meta)); err != nil {
+	if _, err := a.send.post(ctx, conversation, Render(r, renderOptions{PublicURL: a.o.PublicURL}), keyed(digestEventType, key)); err != nil {
 		return fmt.Errorf("slack: digest %s: %w", key, err)
 	}
 	return nil
@@ -55,13 +54,7 @@ func (a *Adapter) digestPosted(ctx context.Context, channel, key string) (bool, 
 	}
 	self := a.identity()
 	for _, m := range res.Messages {
-		if m.Metadata.EventType != digestEventType {
-			continue
-		}
-		if self.BotID != "" && m.BotID != "" && m.BotID != self.BotID {
-			continue // another app's message that happens to use our type
-		}
-		if k, _ := m.Metadata.EventPayload["key"].(string); k == key {
+		if carries(m, digestEventType, key, self) {
 			return true, nil
 		}
 	}

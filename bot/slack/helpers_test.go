@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -75,9 +76,15 @@ type fakeSlack struct {
 	keepPosts bool             // chat.postMessage adds the message to history, newest first, as Slack does
 	posted    int              // chat.postMessage calls answered ok
 	failPost  string           // chat.postMessage answers ok:false with this error
-	wsURL     string           // what apps.connections.open hands out
-	opens     int              // apps.connections.open calls
-	authError string           // auth.test answers ok:false with this error
+	// faults are how the next chat.postMessage calls fail, one each, in
+	// order: "500" and "503" answer that status, "500-recorded" keeps the
+	// message (as keepPosts does) and then answers 500, "reset" reads the
+	// request and resets the connection.
+	faults       []string
+	repliesError string // conversations.replies answers ok:false with this error
+	wsURL        string // what apps.connections.open hands out
+	opens        int    // apps.connections.open calls
+	authError    string // auth.test answers ok:false with this error
 }
 
 func newFakeSlack(t testing.TB) *fakeSlack {
@@ -103,6 +110,7 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 			writeJSON(w, map[string]any{"ok": true, "view": map[string]any{"id": "V1"}})
 		})
 		c.Handle("/conversations.history", f.conversationsHistory)
+		c.Handle("/conversations.replies", f.conversationsReplies)
 		c.Handle("/hook/", f.hook)
 		c.Handle("/apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
 			f.mu.Lock()
@@ -149,22 +157,53 @@ func (f *fakeSlack) postMessage(w http.ResponseWriter, r *http.Request) {
 		f.limited--
 	}
 	fail := f.failPost
+	fault := ""
+	if !limited && len(f.faults) > 0 {
+		fault, f.faults = f.faults[0], f.faults[1:]
+	}
 	f.mu.Unlock()
 	if limited {
 		w.Header().Set("Retry-After", "7")
 		w.WriteHeader(http.StatusTooManyRequests)
 		return
 	}
+	switch fault {
+	case "500", "503":
+		f.add(call{Path: r.URL.Path + " (failed " + fault + ")", Form: r.PostForm})
+		http.Error(w, "<html>server error</html>", map[string]int{"500": 500, "503": 503}[fault])
+		return
+	case "reset":
+		f.add(call{Path: r.URL.Path + " (failed reset)", Form: r.PostForm})
+		resetConnection(w)
+		return
+	case "500-recorded":
+		f.keep(r.PostForm, true)
+		f.add(call{Path: r.URL.Path + " (failed 500 after recording)", Form: r.PostForm})
+		http.Error(w, "<html>server error</html>", http.StatusInternalServerError)
+		return
+	}
 	if fail != "" {
 		writeJSON(w, map[string]any{"ok": false, "error": fail})
 		return
 	}
+	ts := f.keep(r.PostForm, false)
+	f.add(call{Path: r.URL.Path, Form: r.PostForm})
+	writeJSON(w, map[string]any{"ok": true, "channel": r.PostForm.Get("channel"), "ts": ts})
+}
+
+// keep counts a posted message and, with keepPosts (or always), adds it to
+// the history, newest first, as Slack does, and returns its ts.
+func (f *fakeSlack) keep(form url.Values, always bool) string {
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.posted++
 	ts := fmt.Sprintf("1700000000.%06d", f.posted)
-	if f.keepPosts {
-		m := map[string]any{"type": "message", "ts": ts, "bot_id": testBotID, "text": r.PostForm.Get("text")}
-		if meta := r.PostForm.Get("metadata"); meta != "" {
+	if f.keepPosts || always {
+		m := map[string]any{"type": "message", "ts": ts, "bot_id": testBotID, "text": form.Get("text")}
+		if th := form.Get("thread_ts"); th != "" {
+			m["thread_ts"] = th
+		}
+		if meta := form.Get("metadata"); meta != "" {
 			var v map[string]any
 			if err := json.Unmarshal([]byte(meta), &v); err == nil {
 				m["metadata"] = v
@@ -172,9 +211,64 @@ func (f *fakeSlack) postMessage(w http.ResponseWriter, r *http.Request) {
 		}
 		f.history = append([]map[string]any{m}, f.history...)
 	}
+	return ts
+}
+
+// resetConnection drops the client's connection with a TCP reset, as a
+// failing load balancer does, after the request has been read.
+func resetConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(err)
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = conn.Close()
+}
+
+// conversationsReplies answers with the kept messages of the thread,
+// oldest first.
+func (f *fakeSlack) conversationsReplies(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	f.add(call{Path: r.URL.Path, Form: r.Form})
+	thread := r.Form.Get("ts")
+	f.mu.Lock()
+	if fail := f.repliesError; fail != "" {
+		f.mu.Unlock()
+		writeJSON(w, map[string]any{"ok": false, "error": fail})
+		return
+	}
+	msgs := []map[string]any{}
+	for i := len(f.history) - 1; i >= 0; i-- {
+		if m := f.history[i]; m["thread_ts"] == thread {
+			msgs = append(msgs, m)
+		}
+	}
 	f.mu.Unlock()
-	f.add(call{Path: r.URL.Path, Form: r.PostForm})
-	writeJSON(w, map[string]any{"ok": true, "channel": r.PostForm.Get("channel"), "ts": ts})
+	writeJSON(w, map[string]any{"ok": true, "messages": msgs, "has_more": false})
+}
+
+// recorded is every call so far.
+func (f *fakeSlack) recorded() []call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]call(nil), f.calls...)
+}
+
+// answers counts the kept messages that carry the answer key.
+func (f *fakeSlack) answers(key string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, m := range f.history {
+		meta, _ := m["metadata"].(map[string]any)
+		payload, _ := meta["event_payload"].(map[string]any)
+		if meta["event_type"] == answerEventType && payload["key"] == key {
+			n++
+		}
+	}
+	return n
 }
 
 func (f *fakeSlack) conversationsHistory(w http.ResponseWriter, r *http.Request) {

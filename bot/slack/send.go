@@ -2,102 +2,144 @@ package slack
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync"
+	"log/slog"
+	"strconv"
 	"time"
 
 	slackgo "github.com/slack-go/slack"
+
+	"github.com/policybot/policybot/bot/delivery"
 )
 
-// sender posts messages to Slack, at most one per channel per interval
-// (Slack allows about one message per second per channel and throttles
-// bursts), and waits out 429 answers for as long as Retry-After says.
+// answerEventType tags answers with Slack message metadata, with a key,
+// so that a post retried after an ambiguous failure can tell whether the
+// first attempt got through (digests use digestEventType the same way).
+const answerEventType = "policybot_answer"
+
+// copySkew is how far before the first attempt a retry looks for the
+// earlier copy, for clocks that disagree with Slack's.
+const copySkew = 10 * time.Minute
+
+// sender posts messages to Slack under the shared posting policy
+// (delivery.Policy: pacing per channel, bounded posts in flight, retries
+// of transient failures), and makes a retry after an ambiguous failure
+// look for the earlier copy first, so that no message is posted twice.
 type sender struct {
-	api      *slackgo.Client
-	now      func() time.Time
-	sleep    func(ctx context.Context, d time.Duration) error
-	interval time.Duration
-	// retries is how many times a rate-limited post is tried again.
-	retries       int
-	onRateLimited func(time.Duration)
-
-	mu   sync.Mutex
-	next map[string]time.Time // channel → earliest time of its next post
+	api    *slackgo.Client
+	policy *delivery.Policy
+	now    func() time.Time
+	log    *slog.Logger
+	self   func() identity
 }
 
-// sleepCtx waits for d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+// postOptions are what a post carries beyond the rendered message.
+type postOptions struct {
+	thread    string // thread_ts to post under; "" for the channel
+	eventType string // metadata event type
+	key       string // metadata key, unique per message
 }
 
-// slot reserves the next posting time for a channel and returns how long
-// to wait for it.
-func (s *sender) slot(channel string) time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	if s.next == nil {
-		s.next = map[string]time.Time{}
-	}
-	if len(s.next) > 10000 {
-		// Forget channels that are free again, so the map stays small.
-		for ch, t := range s.next {
-			if !t.After(now) {
-				delete(s.next, ch)
-			}
-		}
-	}
-	at := now
-	if t, ok := s.next[channel]; ok && t.After(now) {
-		at = t
-	}
-	s.next[channel] = at.Add(s.interval)
-	return at.Sub(now)
-}
+type postOption func(*postOptions)
 
-// holdOff keeps a channel quiet until Slack's Retry-After has passed.
-func (s *sender) holdOff(channel string, d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if t := s.now().Add(d); t.After(s.next[channel]) {
-		s.next[channel] = t
-	}
+// inThread posts under thread ts.
+func inThread(ts string) postOption { return func(o *postOptions) { o.thread = ts } }
+
+// keyed marks the message with metadata {event_type, key}.
+func keyed(eventType, key string) postOption {
+	return func(o *postOptions) { o.eventType, o.key = eventType, key }
 }
 
 // post sends a rendered reply to a channel and returns the message's ts.
 // The error names the channel and Slack's reason; callers log it once.
-func (s *sender) post(ctx context.Context, channel string, r Rendered, extra ...slackgo.MsgOption) (string, error) {
-	opts := append([]slackgo.MsgOption{
+func (s *sender) post(ctx context.Context, channel string, r Rendered, opts ...postOption) (string, error) {
+	var o postOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	msg := []slackgo.MsgOption{
 		slackgo.MsgOptionText(r.Text, false),
 		slackgo.MsgOptionBlocks(r.Blocks...),
 		slackgo.MsgOptionDisableLinkUnfurl(),
-	}, extra...)
-	for attempt := 0; ; attempt++ {
-		if err := s.sleep(ctx, s.slot(channel)); err != nil {
-			return "", fmt.Errorf("post to Slack channel %s: %w", channel, err)
-		}
-		_, ts, err := s.api.PostMessageContext(ctx, channel, opts...)
-		if err == nil {
-			return ts, nil
-		}
-		var rl *slackgo.RateLimitedError
-		if !errors.As(err, &rl) || attempt >= s.retries {
-			return "", fmt.Errorf("post to Slack channel %s: %w", channel, err)
-		}
-		if s.onRateLimited != nil {
-			s.onRateLimited(rl.RetryAfter)
-		}
-		s.holdOff(channel, rl.RetryAfter)
 	}
+	if o.thread != "" {
+		msg = append(msg, slackgo.MsgOptionTS(o.thread))
+	}
+	if o.key != "" {
+		msg = append(msg, slackgo.MsgOptionMetadata(slackgo.SlackMetadata{EventType: o.eventType, EventPayload: map[string]any{"key": o.key}}))
+	}
+	since := s.now()
+	var ts string
+	err := s.policy.Do(ctx, channel, func(ctx context.Context, at delivery.Attempt) error {
+		if at.Uncertain {
+			if found, ok := s.earlierCopy(ctx, channel, o, since); ok {
+				ts = found
+				return nil
+			}
+		}
+		_, posted, err := s.api.PostMessageContext(ctx, channel, msg...)
+		ts = posted
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("post to Slack channel %s: %w", channel, err)
+	}
+	return ts, nil
+}
+
+// earlierCopy looks for the message an ambiguous failure may have posted
+// and returns its ts if it is there. When it cannot tell, it says so in
+// the log and reports none: the message is then posted again, which may
+// show it twice, rather than lost.
+func (s *sender) earlierCopy(ctx context.Context, channel string, o postOptions, since time.Time) (string, bool) {
+	log := s.log.With("channel", channel, "thread", o.thread, "key", o.key)
+	if o.key == "" {
+		log.Warn("slack: an earlier attempt may have been posted, but the message carries no key to look for; posting again, which may show it twice")
+		return "", false
+	}
+	msgs, err := s.recent(ctx, channel, o.thread, since.Add(-copySkew))
+	if err != nil {
+		log.Warn("slack: an earlier attempt may have been posted, but the channel cannot be read to check; posting again, which may show it twice (the app needs the channels:history, groups:history, im:history and mpim:history scopes)", "reason", err)
+		return "", false
+	}
+	for _, m := range msgs {
+		if carries(m, o.eventType, o.key, s.self()) {
+			log.Info("slack: the failed attempt had been posted after all; not posting again", "ts", m.Timestamp)
+			return m.Timestamp, true
+		}
+	}
+	log.Info("slack: the failed attempt was not posted; posting again")
+	return "", false
+}
+
+// recent returns the thread's replies, or the channel's latest messages,
+// from oldest on.
+func (s *sender) recent(ctx context.Context, channel, thread string, oldest time.Time) ([]slackgo.Message, error) {
+	from := strconv.FormatInt(oldest.Unix(), 10) + ".000000"
+	if thread != "" {
+		msgs, _, _, err := s.api.GetConversationRepliesContext(ctx, &slackgo.GetConversationRepliesParameters{
+			ChannelID: channel, Timestamp: thread, Oldest: from, Limit: historyWindow, IncludeAllMetadata: true,
+		})
+		return msgs, err
+	}
+	res, err := s.api.GetConversationHistoryContext(ctx, &slackgo.GetConversationHistoryParameters{
+		ChannelID: channel, Oldest: from, Limit: historyWindow, IncludeAllMetadata: true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.Messages, nil
+}
+
+// carries reports whether m is the bot's message with metadata of
+// eventType and key.
+func carries(m slackgo.Message, eventType, key string, self identity) bool {
+	if m.Metadata.EventType != eventType {
+		return false
+	}
+	if self.BotID != "" && m.BotID != "" && m.BotID != self.BotID {
+		return false // another app's message that happens to use our type
+	}
+	k, _ := m.Metadata.EventPayload["key"].(string)
+	return k == key
 }

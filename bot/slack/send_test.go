@@ -77,3 +77,107 @@ func TestPostFailureLogged(t *testing.T) {
 		t.Fatalf("failure not logged with channel and reason:\n%s", out)
 	}
 }
+
+// TestAnswerSurvivesFailedPost: a mention whose first chat.postMessage
+// fails (500, 503, a reset connection, or a 500 after Slack had kept the
+// message) is answered exactly once. After a failure that may have posted,
+// the thread is read for the answer's key before posting again; after a
+// 429, which posts nothing, it is not.
+func TestAnswerSurvivesFailedPost(t *testing.T) {
+	for _, tc := range []struct {
+		fault   string
+		posts   int // chat.postMessage attempts
+		lookups int // conversations.replies calls
+	}{
+		{"500", 2, 1},
+		{"503", 2, 1},
+		{"reset", 2, 1},
+		{"500-recorded", 1, 1},
+		{"429", 1, 0}, // the fake does not record the refused call
+	} {
+		t.Run(tc.fault, func(t *testing.T) {
+			var logs lockedBuffer
+			e := newTestEnv(t, func(o *Options) { o.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
+			e.core.respond = echo
+			e.api.keepPosts = true
+			if tc.fault == "429" {
+				e.api.limited = 1
+			} else {
+				e.api.faults = []string{tc.fault}
+			}
+			body := eventJSON("EvFault", map[string]any{"type": "app_mention", "user": "U1", "text": "<@UBOT> hi", "ts": "1.1", "channel": "C1"})
+			if w := e.serve(e.signed("/slack/events", "application/json", body)); w.Code != http.StatusOK {
+				t.Fatalf("status %d", w.Code)
+			}
+			e.a.flights.Wait()
+			if n := e.api.answers("EvFault"); n != 1 {
+				t.Fatalf("%d answers in the thread, want exactly 1\n%s", n, logs.String())
+			}
+			var posts, lookups int
+			for _, c := range e.api.recorded() {
+				switch {
+				case strings.HasPrefix(c.Path, "/chat.postMessage"):
+					posts++
+					if c.Form.Get("thread_ts") != "1.1" {
+						t.Errorf("posted outside the thread: %v", c.Form)
+					}
+				case c.Path == "/conversations.replies":
+					lookups++
+					if c.Form.Get("ts") != "1.1" || c.Form.Get("include_all_metadata") != "1" {
+						t.Errorf("looked for the earlier copy with %v", c.Form)
+					}
+				}
+			}
+			if posts != tc.posts || lookups != tc.lookups {
+				t.Errorf("%d posts and %d lookups, want %d and %d\n%s", posts, lookups, tc.posts, tc.lookups, logs.String())
+			}
+			if tc.fault == "500-recorded" && !strings.Contains(logs.String(), "had been posted after all") {
+				t.Errorf("the found copy is not logged:\n%s", logs.String())
+			}
+		})
+	}
+}
+
+// TestFailedPostUncheckable: when the thread cannot be read after an
+// ambiguous failure, the answer is posted again and the log says that it
+// may now show twice.
+func TestFailedPostUncheckable(t *testing.T) {
+	var logs lockedBuffer
+	e := newTestEnv(t, func(o *Options) { o.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
+	e.api.faults = []string{"500"}
+	e.api.repliesError = "missing_scope"
+	if _, err := e.a.send.post(t.Context(), "C1", Rendered{Text: "hi"}, inThread("1.1"), keyed(answerEventType, "k")); err != nil {
+		t.Fatal(err)
+	}
+	if out := logs.String(); !strings.Contains(out, "cannot be read to check") || !strings.Contains(out, "missing_scope") {
+		t.Errorf("the blind re-post is not logged with its reason:\n%s", out)
+	}
+}
+
+// TestPostGivesUpAtDeadline: a channel that keeps failing is given up on
+// once the deadline has passed, and the answer's failure is logged once
+// with the channel and the reason.
+func TestPostGivesUpAtDeadline(t *testing.T) {
+	var logs lockedBuffer
+	e := newTestEnv(t, func(o *Options) { o.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
+	e.core.respond = echo
+	for range 50 {
+		e.api.faults = append(e.api.faults, "503")
+	}
+	body := eventJSON("EvDead", map[string]any{"type": "app_mention", "user": "U1", "text": "<@UBOT> hi", "ts": "1.1", "channel": "C9"})
+	if w := e.serve(e.signed("/slack/events", "application/json", body)); w.Code != http.StatusOK {
+		t.Fatalf("status %d", w.Code)
+	}
+	e.a.flights.Wait()
+	out := logs.String()
+	if n := strings.Count(out, "could not post answer"); n != 1 || !strings.Contains(out, "channel=C9") || !strings.Contains(out, "deadline") || !strings.Contains(out, "503") {
+		t.Fatalf("want one log line naming the channel, the deadline and the 503:\n%s", out)
+	}
+	var waited time.Duration
+	for _, d := range e.clock.Sleeps() {
+		waited += d
+	}
+	if waited > 2*time.Minute || waited < time.Minute {
+		t.Errorf("retried for %v, want up to the 2 min deadline", waited)
+	}
+}

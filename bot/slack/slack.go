@@ -20,6 +20,7 @@ import (
 	slackgo "github.com/slack-go/slack"
 
 	"github.com/policybot/policybot/bot"
+	"github.com/policybot/policybot/bot/delivery"
 )
 
 // Responder is the core as this adapter sees it; serve may wrap the real
@@ -72,6 +73,12 @@ type Options struct {
 
 	// PostInterval paces posts to one channel; default 1 s.
 	PostInterval time.Duration
+	// PostLimiter bounds posts in flight; share one with the other
+	// adapters to bound them across the process. Default: 16 for this
+	// adapter alone.
+	PostLimiter *delivery.Limiter
+	// PostDeadline is how long a failing post is retried; default 2 min.
+	PostDeadline time.Duration
 	// AckBudget is how long a slash command may take before it is
 	// acknowledged empty and answered through its response_url instead;
 	// default 2 s (Slack allows 3).
@@ -141,7 +148,7 @@ func New(o Options) (*Adapter, error) {
 		o.Now = time.Now
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleepCtx
+		o.Sleep = delivery.Sleep
 	}
 	if o.NewID == nil {
 		o.NewID = randomID
@@ -173,19 +180,28 @@ func New(o Options) (*Adapter, error) {
 		opts = append(opts, slackgo.OptionAppLevelToken(o.AppToken))
 	}
 	api := slackgo.New(o.BotToken, opts...)
+	log := o.Logger.With("platform", Platform)
+	policy, err := delivery.New(delivery.Options{
+		Classifier: delivery.ClassifierFunc(classify),
+		Limiter:    o.PostLimiter,
+		Pace:       o.PostInterval,
+		Deadline:   o.PostDeadline,
+		Now:        o.Now, Sleep: o.Sleep, Logger: log,
+		OnRateLimited: o.OnRateLimited,
+	})
+	if err != nil {
+		return nil, err
+	}
 	a := &Adapter{
-		o:      o,
-		log:    o.Logger.With("platform", Platform),
-		api:    api,
-		verify: Verifier{Secret: o.SigningSecret, Now: o.Now},
-		dedup:  o.Dedup,
-		shares: newShareCache(o.Now),
-		send: &sender{
-			api: api, now: o.Now, sleep: o.Sleep, interval: o.PostInterval,
-			retries: 3, onRateLimited: o.OnRateLimited,
-		},
+		o:        o,
+		log:      log,
+		api:      api,
+		verify:   Verifier{Secret: o.SigningSecret, Now: o.Now},
+		dedup:    o.Dedup,
+		shares:   newShareCache(o.Now),
 		notReady: errors.New("slack: not connected yet"),
 	}
+	a.send = &sender{api: api, policy: policy, now: o.Now, log: log, self: a.identity}
 	a.base, a.cancel = context.WithCancel(context.Background())
 	return a, nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/policybot/policybot/bot"
+	"github.com/policybot/policybot/bot/delivery"
 	"github.com/policybot/policybot/bot/insights"
 	"github.com/policybot/policybot/bot/store"
 	"github.com/policybot/policybot/config"
@@ -37,7 +38,9 @@ type serveDeps struct {
 	// insights records outcomes and votes (always: votes need it);
 	// /insights shows them only when insights.token is set.
 	insights *insights.Recorder
-	flags    serveFlags
+	// posting bounds posts in flight across every platform.
+	posting *delivery.Limiter
+	flags   serveFlags
 }
 
 // service is something serve runs until shutdown: a chat platform, the
@@ -160,6 +163,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, sf serveFl
 		cfg: cfg, log: log, doc: ret.Document(),
 		core:  &observed{next: core, log: log, metrics: m, now: time.Now, flights: fl, insights: rec},
 		store: st, metrics: m, mux: http.NewServeMux(), insights: rec, flags: sf,
+		posting: delivery.NewLimiter(delivery.DefaultLimit),
 	}
 	platforms, err := buildPlatforms(ctx, deps, platformBuilders())
 	if err != nil {

@@ -41,6 +41,7 @@ func buildMatrix(_ context.Context, d *serveDeps) (platform, error) {
 		PublicURL:       d.cfg.PublicURL,
 		Feedback:        fb,
 		Logger:          d.log.With("platform", "matrix"),
+		PostLimiter:     d.posting,
 	})
 	if err != nil {
 		return nil, err

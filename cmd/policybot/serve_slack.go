@@ -34,6 +34,7 @@ func buildSlack(_ context.Context, d *serveDeps) (platform, error) {
 		Logger:        d.log,
 		OnRateLimited: hooks.RateLimited,
 		OnReconnect:   hooks.Reconnected,
+		PostLimiter:   d.posting,
 		// Answers in flight get the whole shutdown allowance.
 		DrainTimeout: d.cfg.ShutdownTimeout,
 	})
