@@ -108,6 +108,25 @@ CREATE TABLE insights_votes (
 ) WITHOUT ROWID;
 CREATE INDEX insights_votes_created ON insights_votes (created);
 `,
+	// 3: the inbox: every message the bot acknowledged, until answered.
+	`
+-- A row is written, durably, before a platform is told a message was
+-- received; answered is set once the reply is posted. message holds what
+-- is needed to answer again after a crash and is emptied when answered;
+-- the row itself stays a while as the record that the message was seen.
+CREATE TABLE inbox (
+	platform TEXT NOT NULL,
+	key      TEXT NOT NULL,  -- the platform's unique ID of the message
+	message  TEXT NOT NULL,  -- opaque to the store (JSON), '' once answered
+	received INTEGER NOT NULL, -- unix milliseconds
+	attempts INTEGER NOT NULL DEFAULT 0,
+	answered INTEGER,          -- unix milliseconds; NULL while owed
+	outcome  TEXT NOT NULL DEFAULT '', -- answered, expired or failed
+	PRIMARY KEY (platform, key)
+) WITHOUT ROWID;
+CREATE INDEX inbox_owed ON inbox (platform, received) WHERE answered IS NULL;
+CREATE INDEX inbox_answered ON inbox (answered) WHERE answered IS NOT NULL;
+`,
 }
 
 // SchemaVersion is the schema version this build writes.

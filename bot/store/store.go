@@ -43,8 +43,9 @@ type Store struct {
 
 	now func() time.Time // the clock for timestamps; tests replace it
 
-	pruneMu   sync.Mutex
-	lastPrune time.Time
+	pruneMu        sync.Mutex
+	lastPrune      time.Time
+	lastInboxPrune time.Time
 }
 
 // Open opens the state file at path, creating it and its directory if

@@ -1,0 +1,220 @@
+// Package inbox keeps the bot's promise to answer what it acknowledged.
+//
+// A platform that is told a message was received does not send it again:
+// Slack drops an acknowledged event for good, and a Matrix sync token once
+// saved never returns the events before it. So before an adapter
+// acknowledges a message it records it here, durably (the write is flushed
+// to disk), and after the reply is posted it settles it. On start, what
+// was acknowledged and never settled is answered then, if it is recent
+// enough to still be wanted.
+//
+// Recording is one fsynced transaction, shared under load: while one is
+// being committed the messages that arrive wait and go together in the
+// next (group commit), so acknowledgements stay within milliseconds at a
+// thousand messages a second.
+//
+// The same record deduplicates: a message recorded before is reported as
+// not new, whether its answer is done or still under way.
+package inbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/policybot/policybot/bot/store"
+)
+
+// Store is the durable state the inbox needs; *store.Store implements it.
+type Store interface {
+	AcceptInbox(ctx context.Context, entries []store.InboxEntry) ([]bool, error)
+	StartInbox(ctx context.Context, platform, key string) error
+	SettleInbox(ctx context.Context, platform, key, outcome string) error
+	OwedInbox(ctx context.Context, platform string) ([]store.InboxEntry, error)
+}
+
+// Defaults for Options.
+const (
+	// DefaultMaxAge bounds how old an unanswered message may be for the
+	// bot to answer it after a restart: an hour later, a reply to a chat
+	// question is more confusing than helpful.
+	DefaultMaxAge = time.Hour
+	// DefaultMaxAttempts bounds how often one message is tried again
+	// after restarts, so that a message that kills the process cannot
+	// keep it from starting.
+	DefaultMaxAttempts = 3
+	// maxBatch bounds the messages recorded in one transaction.
+	maxBatch = 256
+)
+
+// Options configures an Inbox. Zero values take the defaults.
+type Options struct {
+	MaxAge      time.Duration
+	MaxAttempts int
+	Now         func() time.Time
+	Logger      *slog.Logger
+}
+
+// Inbox records received messages and what became of them. It is safe for
+// concurrent use.
+type Inbox struct {
+	st   Store
+	opts Options
+	log  *slog.Logger
+
+	mu         sync.Mutex
+	queue      []*request
+	committing bool
+}
+
+// request is one Accept waiting for its transaction.
+type request struct {
+	entry store.InboxEntry
+	fresh bool
+	err   error
+	done  chan struct{}
+	// lead tells the request's goroutine to commit the next batch.
+	lead chan struct{}
+}
+
+// New returns an inbox over st.
+func New(st Store, opts Options) *Inbox {
+	if opts.MaxAge <= 0 {
+		opts.MaxAge = DefaultMaxAge
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = DefaultMaxAttempts
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Inbox{st: st, opts: opts, log: opts.Logger}
+}
+
+// Accept records a received message durably and reports whether it is new.
+// message is whatever the adapter needs to answer it again after a crash.
+// Acknowledge the message to the platform only after Accept returns nil:
+// an error means nothing is promised, and the platform should send the
+// message again (Slack redelivers an event answered with an error; an
+// unsaved Matrix sync token brings the events back).
+//
+// Accept waits for its transaction even when ctx ends, so that its answer
+// is always the truth about what was recorded.
+func (in *Inbox) Accept(ctx context.Context, platform, key, message string) (bool, error) {
+	if platform == "" || key == "" {
+		return false, errors.New("inbox: a message needs a platform and a key")
+	}
+	r := &request{
+		entry: store.InboxEntry{Platform: platform, Key: key, Message: message, Received: in.opts.Now()},
+		done:  make(chan struct{}), lead: make(chan struct{}, 1),
+	}
+	in.mu.Lock()
+	in.queue = append(in.queue, r)
+	if !in.committing {
+		in.committing = true
+		r.lead <- struct{}{}
+	}
+	in.mu.Unlock()
+	for {
+		select {
+		case <-r.done:
+			return r.fresh, r.err
+		case <-r.lead:
+			in.commit(context.WithoutCancel(ctx))
+		}
+	}
+}
+
+// commit records the head of the queue, at most maxBatch, in one
+// transaction and hands the next batch to the request now at the head.
+// The goroutine that commits is always that of the first request in its
+// batch, so nobody waits for a batch they are not in.
+func (in *Inbox) commit(ctx context.Context) {
+	in.mu.Lock()
+	n := min(len(in.queue), maxBatch)
+	batch := make([]*request, n)
+	copy(batch, in.queue)
+	in.queue = append(in.queue[:0], in.queue[n:]...)
+	in.mu.Unlock()
+
+	entries := make([]store.InboxEntry, n)
+	for i, r := range batch {
+		entries[i] = r.entry
+	}
+	fresh, err := in.st.AcceptInbox(ctx, entries)
+	for i, r := range batch {
+		if err != nil {
+			r.err = fmt.Errorf("inbox: %w", err)
+		} else {
+			r.fresh = fresh[i]
+		}
+		close(r.done)
+	}
+
+	in.mu.Lock()
+	if len(in.queue) > 0 {
+		in.queue[0].lead <- struct{}{}
+	} else {
+		in.committing = false
+	}
+	in.mu.Unlock()
+}
+
+// Settle records that a message was answered, or that there was nothing to
+// post, or that posting failed for good (outcome store.InboxFailed).
+func (in *Inbox) Settle(ctx context.Context, platform, key, outcome string) error {
+	return in.st.SettleInbox(context.WithoutCancel(ctx), platform, key, outcome)
+}
+
+// Owed is a message acknowledged before a restart and never answered.
+type Owed struct {
+	Key     string
+	Message string
+	// Received is when it was recorded; Attempts how often it was tried
+	// before, this one excluded.
+	Received time.Time
+	Attempts int
+}
+
+// Owed returns the platform's messages that are owed an answer and recent
+// enough to answer now, oldest first, each counted as tried once more.
+// Older ones, and ones tried MaxAttempts times, are settled as expired or
+// failed with a log line each, and not returned.
+func (in *Inbox) Owed(ctx context.Context, platform string) ([]Owed, error) {
+	entries, err := in.st.OwedInbox(ctx, platform)
+	if err != nil {
+		return nil, fmt.Errorf("inbox: %w", err)
+	}
+	now := in.opts.Now()
+	var out []Owed
+	for _, e := range entries {
+		age := now.Sub(e.Received)
+		switch {
+		case age > in.opts.MaxAge:
+			in.log.Warn("inbox: a message acknowledged before the restart is too old to answer now; it stays unanswered",
+				"platform", platform, "message", e.Key, "age", age.Round(time.Second).String(), "max_age", in.opts.MaxAge.String())
+			if err := in.st.SettleInbox(ctx, platform, e.Key, store.InboxExpired); err != nil {
+				return nil, fmt.Errorf("inbox: %w", err)
+			}
+			continue
+		case e.Attempts >= in.opts.MaxAttempts:
+			in.log.Error("inbox: a message was tried before each of the last restarts and never answered; giving up on it",
+				"platform", platform, "message", e.Key, "attempts", e.Attempts)
+			if err := in.st.SettleInbox(ctx, platform, e.Key, store.InboxFailed); err != nil {
+				return nil, fmt.Errorf("inbox: %w", err)
+			}
+			continue
+		}
+		if err := in.st.StartInbox(ctx, platform, e.Key); err != nil {
+			return nil, fmt.Errorf("inbox: %w", err)
+		}
+		out = append(out, Owed{Key: e.Key, Message: e.Message, Received: e.Received, Attempts: e.Attempts})
+	}
+	return out, nil
+}

@@ -1,0 +1,202 @@
+package inbox_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/policybot/policybot/bot/inbox"
+	"github.com/policybot/policybot/bot/store"
+)
+
+// counting counts the transactions that record messages.
+type counting struct {
+	*store.Store
+	commits atomic.Int64
+	fail    error
+}
+
+func (c *counting) AcceptInbox(ctx context.Context, entries []store.InboxEntry) ([]bool, error) {
+	c.commits.Add(1)
+	if c.fail != nil {
+		return nil, c.fail
+	}
+	return c.Store.AcceptInbox(ctx, entries)
+}
+
+func openStore(t *testing.T, path string) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func TestAcceptDeduplicates(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t, filepath.Join(t.TempDir(), "state.db"))
+	in := inbox.New(st, inbox.Options{})
+	for _, c := range []struct {
+		step     string
+		platform string
+		key      string
+		settle   bool
+		want     bool
+	}{
+		{"first delivery", "slack", "C1/1.1", false, true},
+		{"redelivered while it is answered", "slack", "C1/1.1", true, false},
+		{"redelivered after it was answered", "slack", "C1/1.1", false, false},
+		{"same key on another platform", "matrix", "C1/1.1", false, true},
+		{"another message", "slack", "C1/1.2", false, true},
+	} {
+		fresh, err := in.Accept(ctx, c.platform, c.key, `{"text":"q"}`)
+		if err != nil || fresh != c.want {
+			t.Fatalf("%s: Accept = %v, %v; want %v", c.step, fresh, err, c.want)
+		}
+		if c.settle {
+			if err := in.Settle(ctx, c.platform, c.key, store.InboxAnswered); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := in.Accept(ctx, "slack", "", ""); err == nil {
+		t.Error("Accept with no key succeeded")
+	}
+}
+
+// Under concurrent load the messages share transactions, and every one is
+// recorded exactly once.
+func TestAcceptSharesCommits(t *testing.T) {
+	ctx := context.Background()
+	c := &counting{Store: openStore(t, filepath.Join(t.TempDir(), "state.db"))}
+	in := inbox.New(c, inbox.Options{})
+	const senders, each = 32, 40
+	var wg sync.WaitGroup
+	var fresh atomic.Int64
+	for s := range senders {
+		wg.Go(func() {
+			for i := range each {
+				ok, err := in.Accept(ctx, "slack", fmt.Sprintf("C%d/%d", s, i), "m")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if ok {
+					fresh.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if fresh.Load() != senders*each {
+		t.Fatalf("%d of %d messages recorded as new", fresh.Load(), senders*each)
+	}
+	owed, err := c.OwedInbox(ctx, "slack")
+	if err != nil || len(owed) != senders*each {
+		t.Fatalf("%d owed (%v), want %d", len(owed), err, senders*each)
+	}
+	if n := c.commits.Load(); n > senders*each/2 {
+		t.Errorf("%d transactions for %d messages: they did not share commits", n, senders*each)
+	}
+	t.Logf("%d messages in %d transactions", senders*each, c.commits.Load())
+}
+
+// When the state cannot be written every message of the batch is refused,
+// so that none is acknowledged.
+func TestAcceptFailsWholeBatch(t *testing.T) {
+	c := &counting{Store: openStore(t, filepath.Join(t.TempDir(), "state.db")), fail: errors.New("disk I/O error")}
+	in := inbox.New(c, inbox.Options{})
+	if _, err := in.Accept(context.Background(), "slack", "C1/1", "m"); err == nil {
+		t.Fatal("Accept succeeded while the store fails")
+	}
+}
+
+// After a restart, what was acknowledged and not answered is owed, unless
+// it is too old or has been tried too often.
+func TestOwedAfterRestart(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "state.db")
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	st := openStore(t, path)
+	in := inbox.New(st, inbox.Options{Now: clock, MaxAge: time.Hour, MaxAttempts: 2})
+	for _, k := range []string{"old", "answered", "poison", "recent"} {
+		if _, err := in.Accept(ctx, "slack", k, "message "+k); err != nil {
+			t.Fatal(err)
+		}
+		if k == "old" {
+			now = now.Add(50 * time.Minute)
+		}
+	}
+	if err := in.Settle(ctx, "slack", "answered", store.InboxAnswered); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(20 * time.Minute) // "old" is 70 minutes old now, the rest 20
+	want := []struct {
+		keys []string
+	}{
+		{[]string{"poison", "recent"}}, // first restart
+		{[]string{"poison", "recent"}}, // second: each tried once before
+		{nil},                          // third: both tried twice, the limit
+	}
+	for i, w := range want {
+		st.Close()
+		st = openStore(t, path)
+		in = inbox.New(st, inbox.Options{Now: clock, MaxAge: time.Hour, MaxAttempts: 2})
+		owed, err := in.Owed(ctx, "slack")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, o := range owed {
+			got = append(got, o.Key)
+			if o.Message != "message "+o.Key || o.Attempts != i {
+				t.Errorf("restart %d: %s has message %q and %d attempts", i+1, o.Key, o.Message, o.Attempts)
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(w.keys) {
+			t.Fatalf("restart %d: owed %v, want %v", i+1, got, w.keys)
+		}
+	}
+	for key, outcome := range map[string]string{"old": store.InboxExpired, "answered": store.InboxAnswered, "poison": store.InboxFailed, "recent": store.InboxFailed} {
+		if got, ok, err := st.InboxOutcome(ctx, "slack", key); err != nil || !ok || got != outcome {
+			t.Errorf("%s: outcome %q (%v, %v), want %q", key, got, ok, err, outcome)
+		}
+	}
+	// Settled entries still deduplicate.
+	if fresh, err := in.Accept(ctx, "slack", "old", "again"); err != nil || fresh {
+		t.Errorf("an expired message redelivered: Accept = %v, %v; want false", fresh, err)
+	}
+}
+
+// BenchmarkAccept is the cost of recording one message, fsync included,
+// alone and with 32 concurrent senders sharing commits.
+func BenchmarkAccept(b *testing.B) {
+	for _, par := range []int{1, 32} {
+		b.Run(fmt.Sprintf("senders=%d", par), func(b *testing.B) {
+			st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "state.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			in := inbox.New(st, inbox.Options{})
+			var n atomic.Int64
+			b.SetParallelism(par)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := in.Accept(context.Background(), "slack", fmt.Sprint(n.Add(1)), `{"text":"what is co-governance?"}`); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
