@@ -36,6 +36,13 @@ type Store interface {
 	OwedInbox(ctx context.Context, platform string) ([]store.InboxEntry, error)
 }
 
+// Outcomes of a settled message.
+const (
+	Answered = store.InboxAnswered // posted, or nothing to post
+	Expired  = store.InboxExpired  // owed longer than MaxAge at a restart
+	Failed   = store.InboxFailed   // posting failed for good
+)
+
 // Defaults for Options.
 const (
 	// DefaultMaxAge bounds how old an unanswered message may be for the

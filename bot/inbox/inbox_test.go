@@ -40,9 +40,18 @@ func openStore(t *testing.T, path string) *store.Store {
 }
 
 func TestAcceptDeduplicates(t *testing.T) {
+	for name, open := range map[string]func(t *testing.T) *inbox.Inbox{
+		"file": func(t *testing.T) *inbox.Inbox {
+			return inbox.New(openStore(t, filepath.Join(t.TempDir(), "state.db")), inbox.Options{})
+		},
+		"memory": func(*testing.T) *inbox.Inbox { return inbox.Memory(inbox.Options{}) },
+	} {
+		t.Run(name, func(t *testing.T) { testAcceptDeduplicates(t, open(t)) })
+	}
+}
+
+func testAcceptDeduplicates(t *testing.T, in *inbox.Inbox) {
 	ctx := context.Background()
-	st := openStore(t, filepath.Join(t.TempDir(), "state.db"))
-	in := inbox.New(st, inbox.Options{})
 	for _, c := range []struct {
 		step     string
 		platform string

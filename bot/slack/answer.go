@@ -16,43 +16,104 @@ import (
 	slackgo "github.com/slack-go/slack"
 
 	"github.com/policybot/policybot/bot"
+	"github.com/policybot/policybot/bot/inbox"
 )
 
-// Dedup namespaces in the state store.
-const (
-	nsEvent   = "slack-event"   // Events API event_id
-	nsMessage = "slack-message" // channel/ts: one message can arrive as two events
-)
+// question is an event the bot will answer, as the inbox keeps it so
+// that it can be answered after a crash.
+type question struct {
+	EventID string      `json:"event_id"`
+	Msg     bot.Message `json:"message"`
+	// Thread is the thread_ts to answer under.
+	Thread string `json:"thread"`
+}
 
-// handleEvent answers one Events API delivery, from either mode. It runs
-// after the delivery has been acknowledged.
-func (a *Adapter) handleEvent(ctx context.Context, ev eventCallback) {
+// receive decides whether an event is a question for the bot and, if it
+// is, records it in the inbox. It runs before the event is acknowledged:
+// an error means it was not recorded, and the event must not be
+// acknowledged, so that Slack sends it again. nil without an error means
+// there is nothing to answer (not a question, or one recorded before).
+//
+// Only what the bot would answer is recorded, so other chatter does not
+// fill the state file. The key is the message's channel and ts: a direct
+// message arrives twice, as app_mention and as message.im, and Slack's
+// retries of either carry the same.
+func (a *Adapter) receive(ctx context.Context, ev eventCallback) (*question, error) {
 	if ev.Type != "event_callback" {
-		return
+		return nil, nil
 	}
 	in, ok := toMessage(ev.Event, a.identity())
 	if !ok {
-		return
+		return nil, nil
 	}
-	// Deduplicate only what we would answer, so other chatter does not
-	// fill the store.
-	if !a.firstSeen(ctx, nsEvent, ev.EventID) || !a.firstSeen(ctx, nsMessage, in.Msg.Conversation.ID+"/"+in.Msg.ID) {
+	q := &question{EventID: ev.EventID, Msg: in.Msg, Thread: in.ReplyThread}
+	record, err := json.Marshal(q)
+	if err != nil {
+		return nil, fmt.Errorf("slack: encode event %s for the inbox: %w", ev.EventID, err)
+	}
+	fresh, err := a.inbox.Accept(ctx, Platform, q.key(), string(record))
+	if err != nil {
+		return nil, fmt.Errorf("slack: event %s not acknowledged, so that Slack sends it again: %w", ev.EventID, err)
+	}
+	if !fresh {
 		a.log.Debug("slack: duplicate delivery ignored", "event_id", ev.EventID, "channel", in.Msg.Conversation.ID)
-		return
+		return nil, nil
 	}
-	reply, ok := a.o.Responder.Respond(ctx, in.Msg)
+	return q, nil
+}
+
+// key is the question's inbox key.
+func (q *question) key() string { return q.Msg.Conversation.ID + "/" + q.Msg.ID }
+
+// answer answers a recorded question and settles it in the inbox. After
+// a restart (recovered) the answer may have been posted before the crash,
+// so the thread is searched for it first.
+func (a *Adapter) answer(ctx context.Context, q *question, recovered time.Time) {
+	outcome := inbox.Answered
+	defer func() {
+		if err := a.inbox.Settle(ctx, Platform, q.key(), outcome); err != nil {
+			// The answer stands; a restart would look for it and find it.
+			a.log.Warn("slack: answered, but could not record it in the inbox", "channel", q.Msg.Conversation.ID, "reason", err)
+		}
+	}()
+	reply, ok := a.o.Responder.Respond(ctx, q.Msg)
 	if !ok {
 		return
 	}
-	r := Render(reply, renderOptions{PublicURL: a.o.PublicURL, FeedbackRef: a.feedbackRef(ctx, in.Msg, reply)})
-	if _, err := a.send.post(ctx, in.Msg.Conversation.ID, r, inThread(in.ReplyThread), keyed(answerEventType, answerKey(ev.EventID, in.Msg))); err != nil {
-		a.log.Error("slack: could not post answer", "channel", in.Msg.Conversation.ID, "thread", in.ReplyThread, "reason", err)
+	r := Render(reply, renderOptions{PublicURL: a.o.PublicURL, FeedbackRef: a.feedbackRef(ctx, q.Msg, reply)})
+	opts := []postOption{inThread(q.Thread), keyed(answerEventType, answerKey(q.EventID, q.Msg))}
+	if !recovered.IsZero() {
+		opts = append(opts, lookFirst(recovered))
+	}
+	if _, err := a.send.post(ctx, q.Msg.Conversation.ID, r, opts...); err != nil {
+		outcome = inbox.Failed
+		a.log.Error("slack: could not post answer", "channel", q.Msg.Conversation.ID, "thread", q.Thread, "reason", err)
 		return
 	}
 	if reply.Action == bot.ActionLeave {
 		// Leaving needs the channels:manage scope, which the manifest does
 		// not ask for; people remove the app with /remove @policybot.
-		a.log.Warn("slack: the core asked to leave a channel; Slack apps are removed by a member instead", "channel", in.Msg.Conversation.ID)
+		a.log.Warn("slack: the core asked to leave a channel; Slack apps are removed by a member instead", "channel", q.Msg.Conversation.ID)
+	}
+}
+
+// recover answers the questions acknowledged before a restart and never
+// answered (see bot/inbox).
+func (a *Adapter) recover(ctx context.Context) {
+	owed, err := a.inbox.Owed(ctx, Platform)
+	if err != nil {
+		a.log.Error("slack: cannot read the inbox; questions acknowledged before the restart may stay unanswered", "reason", err)
+		return
+	}
+	for _, o := range owed {
+		var q question
+		if err := json.Unmarshal([]byte(o.Message), &q); err != nil {
+			a.log.Error("slack: unreadable inbox entry; not answering it", "key", o.Key, "reason", err)
+			_ = a.inbox.Settle(ctx, Platform, o.Key, inbox.Failed)
+			continue
+		}
+		a.log.Info("slack: answering a question acknowledged before the restart", "channel", q.Msg.Conversation.ID, "event_id", q.EventID, "received", o.Received)
+		a.async(func(ctx context.Context) { a.answer(ctx, &q, o.Received) })
 	}
 }
 
@@ -63,20 +124,6 @@ func answerKey(eventID string, m bot.Message) string {
 		return eventID
 	}
 	return m.Conversation.ID + "/" + m.ID
-}
-
-// firstSeen reports whether an ID is new. If the store fails, the event is
-// answered: a rare duplicate is better than silence.
-func (a *Adapter) firstSeen(ctx context.Context, ns, id string) bool {
-	if id == "" || id == "/" {
-		return true
-	}
-	first, err := a.dedup.FirstSeen(ctx, ns, id)
-	if err != nil {
-		a.log.Warn("slack: could not record event for deduplication; answering anyway", "id", id, "reason", err)
-		return true
-	}
-	return first
 }
 
 // responseMessage is the body of a slash command acknowledgement or a
@@ -343,37 +390,4 @@ func (c *shareCache) get(id string) (bot.Reply, bool) {
 		return bot.Reply{}, false
 	}
 	return e.reply, true
-}
-
-// memDedup is the Deduper used without a state store: it remembers IDs for
-// a day, in memory.
-type memDedup struct {
-	now func() time.Time
-	mu  sync.Mutex
-	m   map[string]time.Time
-}
-
-func newMemDedup(now func() time.Time) *memDedup {
-	return &memDedup{now: now, m: map[string]time.Time{}}
-}
-
-const memDedupTTL = 24 * time.Hour
-
-func (d *memDedup) FirstSeen(_ context.Context, ns, id string) (bool, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	now := d.now()
-	if len(d.m) > 50000 {
-		for k, t := range d.m {
-			if now.Sub(t) > memDedupTTL {
-				delete(d.m, k)
-			}
-		}
-	}
-	k := ns + "\x00" + id
-	if t, ok := d.m[k]; ok && now.Sub(t) <= memDedupTTL {
-		return false, nil
-	}
-	d.m[k] = now
-	return true, nil
 }

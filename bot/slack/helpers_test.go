@@ -76,6 +76,7 @@ type fakeSlack struct {
 	keepPosts bool             // chat.postMessage adds the message to history, newest first, as Slack does
 	posted    int              // chat.postMessage calls answered ok
 	failPost  string           // chat.postMessage answers ok:false with this error
+	postDelay time.Duration    // how long chat.postMessage takes to answer
 	// faults are how the next chat.postMessage calls fail, one each, in
 	// order: "500" and "503" answer that status, "500-recorded" keeps the
 	// message (as keepPosts does) and then answers 500, "reset" reads the
@@ -136,6 +137,22 @@ func writeJSON(w http.ResponseWriter, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// discardNotifications keeps the call notifications from filling up, for
+// tests that count calls instead of waiting for them one by one.
+func (f *fakeSlack) discardNotifications(t testing.TB) {
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done) })
+	go func() {
+		for {
+			select {
+			case <-f.notify:
+			case <-done:
+				return
+			}
+		}
+	}()
+}
+
 func (f *fakeSlack) add(c call) {
 	f.mu.Lock()
 	f.calls = append(f.calls, c)
@@ -156,12 +173,13 @@ func (f *fakeSlack) postMessage(w http.ResponseWriter, r *http.Request) {
 	if limited {
 		f.limited--
 	}
-	fail := f.failPost
+	fail, delay := f.failPost, f.postDelay
 	fault := ""
 	if !limited && len(f.faults) > 0 {
 		fault, f.faults = f.faults[0], f.faults[1:]
 	}
 	f.mu.Unlock()
+	time.Sleep(delay)
 	if limited {
 		w.Header().Set("Retry-After", "7")
 		w.WriteHeader(http.StatusTooManyRequests)

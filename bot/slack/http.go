@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"time"
 )
 
 // Register adds the HTTP endpoints to mux. They answer 404 unless a signing
@@ -54,9 +55,20 @@ func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(map[string]string{"challenge": ev.Challenge})
 		return
 	}
-	// Acknowledge at once (Slack retries after 3 s); answer afterwards.
+	// Record the question, acknowledge (Slack retries after 3 s), then
+	// answer. A question that cannot be recorded is not acknowledged:
+	// Slack sends it again, up to three times over about five minutes.
+	q, err := a.receive(r.Context(), ev)
+	if err != nil {
+		a.log.Error("slack: could not record a question; asking Slack to send it again", "event_id", ev.EventID, "reason", err)
+		w.Header().Set("Retry-After", "10")
+		http.Error(w, "cannot record the event now; send it again", http.StatusServiceUnavailable)
+		return
+	}
 	w.WriteHeader(http.StatusOK)
-	a.async(func(ctx context.Context) { a.handleEvent(ctx, ev) })
+	if q != nil {
+		a.async(func(ctx context.Context) { a.answer(ctx, q, time.Time{}) })
+	}
 }
 
 func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {

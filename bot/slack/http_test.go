@@ -1,7 +1,9 @@
 package slack
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -169,8 +171,8 @@ func TestIgnoredEventsNotRecorded(t *testing.T) {
 		t.Fatalf("status %d", w.Code)
 	}
 	e.api.none(t, e.a)
-	// Not recorded as seen: dedup only holds what was answered.
-	if first, _ := e.a.dedup.FirstSeen(t.Context(), nsEvent, "Ev9"); !first {
+	// Not recorded: the inbox only holds what the bot answers.
+	if fresh, _ := e.a.inbox.Accept(t.Context(), Platform, "D1/1.1", ""); !fresh {
 		t.Error("ignored event was recorded")
 	}
 }
@@ -293,4 +295,29 @@ func TestSlowCoreAnswersThroughResponseURL(t *testing.T) {
 	if c.Path != "/hook" || c.JSON["response_type"] != "ephemeral" || !strings.Contains(c.JSON["text"].(string), "ask slow") {
 		t.Fatalf("late answer = %v", c)
 	}
+}
+
+// failingInbox cannot record anything, as when the state file is locked
+// or the disk is full.
+type failingInbox struct{ Inbox }
+
+func (failingInbox) Accept(context.Context, string, string, string) (bool, error) {
+	return false, errors.New("database is locked")
+}
+
+// A question that cannot be recorded is not acknowledged, so that Slack
+// sends it again, and it is not answered now either: answering it
+// unrecorded could answer it twice when Slack does.
+func TestEventNotAcknowledgedWhenInboxFails(t *testing.T) {
+	e := newTestEnv(t, func(o *Options) { o.Inbox = failingInbox{} })
+	body := eventJSON("EvDown", map[string]any{"type": "app_mention", "user": "U1", "text": "<@" + testBotUser + "> hello", "ts": "1.5", "channel": "C1"})
+	w := e.serve(e.signed("/slack/events", "application/json", body))
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" {
+		t.Fatalf("status %d, Retry-After %q; want 503 with Retry-After", w.Code, w.Header().Get("Retry-After"))
+	}
+	e.a.flights.Wait()
+	if n := len(e.core.messages()); n != 0 {
+		t.Errorf("core asked %d times for an unrecorded question", n)
+	}
+	e.api.none(t, e.a)
 }

@@ -38,6 +38,9 @@ type postOptions struct {
 	thread    string // thread_ts to post under; "" for the channel
 	eventType string // metadata event type
 	key       string // metadata key, unique per message
+	// lookFirst, when set, makes even the first attempt look for an
+	// earlier copy posted since then: a post resumed after a restart.
+	lookFirst time.Time
 }
 
 type postOption func(*postOptions)
@@ -49,6 +52,10 @@ func inThread(ts string) postOption { return func(o *postOptions) { o.thread = t
 func keyed(eventType, key string) postOption {
 	return func(o *postOptions) { o.eventType, o.key = eventType, key }
 }
+
+// lookFirst makes the post look for an earlier copy, posted since t,
+// before it posts.
+func lookFirst(t time.Time) postOption { return func(o *postOptions) { o.lookFirst = t } }
 
 // post sends a rendered reply to a channel and returns the message's ts.
 // The error names the channel and Slack's reason; callers log it once.
@@ -69,9 +76,12 @@ func (s *sender) post(ctx context.Context, channel string, r Rendered, opts ...p
 		msg = append(msg, slackgo.MsgOptionMetadata(slackgo.SlackMetadata{EventType: o.eventType, EventPayload: map[string]any{"key": o.key}}))
 	}
 	since := s.now()
+	if !o.lookFirst.IsZero() {
+		since = o.lookFirst
+	}
 	var ts string
 	err := s.policy.Do(ctx, channel, func(ctx context.Context, at delivery.Attempt) error {
-		if at.Uncertain {
+		if at.Uncertain || !o.lookFirst.IsZero() && at.N == 1 {
 			if found, ok := s.earlierCopy(ctx, channel, o, since); ok {
 				ts = found
 				return nil

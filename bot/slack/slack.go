@@ -21,6 +21,7 @@ import (
 
 	"github.com/policybot/policybot/bot"
 	"github.com/policybot/policybot/bot/delivery"
+	"github.com/policybot/policybot/bot/inbox"
 )
 
 // Responder is the core as this adapter sees it; serve may wrap the real
@@ -29,10 +30,12 @@ type Responder interface {
 	Respond(ctx context.Context, m bot.Message) (bot.Reply, bool)
 }
 
-// Deduper records delivered event IDs (bot/store implements it), so that
-// Slack's retries and Socket Mode redeliveries are answered once.
-type Deduper interface {
-	FirstSeen(ctx context.Context, namespace, eventID string) (bool, error)
+// Inbox records the questions the adapter acknowledges until they are
+// answered (bot/inbox implements it over the state file).
+type Inbox interface {
+	Accept(ctx context.Context, platform, key, message string) (bool, error)
+	Settle(ctx context.Context, platform, key, outcome string) error
+	Owed(ctx context.Context, platform string) ([]inbox.Owed, error)
 }
 
 // Feedback records answers that carry 👍/👎 buttons and the votes on them
@@ -59,9 +62,10 @@ type Options struct {
 	// Feedback, when set, puts 👍/👎 buttons under every answer and
 	// records the clicks.
 	Feedback Feedback
-	// Dedup remembers event IDs; default an in-memory set, which forgets
-	// on restart.
-	Dedup  Deduper
+	// Inbox records each question before it is acknowledged, until it is
+	// answered, and deduplicates redeliveries; default inbox.Memory, which
+	// forgets on restart.
+	Inbox  Inbox
 	Logger *slog.Logger
 	// HTTPClient talks to the Web API and response URLs; default a client
 	// with a 15 s timeout.
@@ -103,7 +107,7 @@ type Adapter struct {
 	api    *slackgo.Client
 	send   *sender
 	verify Verifier
-	dedup  Deduper
+	inbox  Inbox
 	shares *shareCache
 
 	self atomic.Pointer[identity]
@@ -165,8 +169,8 @@ func New(o Options) (*Adapter, error) {
 	if o.DrainTimeout == 0 {
 		o.DrainTimeout = 10 * time.Second
 	}
-	if o.Dedup == nil {
-		o.Dedup = newMemDedup(o.Now)
+	if o.Inbox == nil {
+		o.Inbox = inbox.Memory(inbox.Options{Now: o.Now})
 	}
 	opts := []slackgo.Option{slackgo.OptionHTTPClient(o.HTTPClient)}
 	if o.APIURL != "" {
@@ -197,7 +201,7 @@ func New(o Options) (*Adapter, error) {
 		log:      log,
 		api:      api,
 		verify:   Verifier{Secret: o.SigningSecret, Now: o.Now},
-		dedup:    o.Dedup,
+		inbox:    o.Inbox,
 		shares:   newShareCache(o.Now),
 		notReady: errors.New("slack: not connected yet"),
 	}
@@ -241,6 +245,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 		a.setReady(err)
 		return err
 	}
+	a.recover(ctx)
 	if a.o.AppToken == "" {
 		a.setReady(nil)
 		<-ctx.Done()

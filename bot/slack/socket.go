@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/slack-go/slack/socketmode"
 )
@@ -68,17 +69,28 @@ func (a *Adapter) socketEvent(ctx context.Context, c acker, evt socketmode.Event
 		if evt.Request == nil {
 			return
 		}
-		a.ack(ctx, c, evt.Request.EnvelopeID, nil)
 		payload := evt.Request.Payload
 		if evt.Type == socketmode.EventTypeEventsAPI {
 			ev, err := parseEventCallback(payload)
 			if err != nil {
+				a.ack(ctx, c, evt.Request.EnvelopeID, nil)
 				a.log.Warn("slack: ignored malformed Socket Mode event", "reason", err)
 				return
 			}
-			a.async(func(ctx context.Context) { a.handleEvent(ctx, ev) })
+			// Record, then acknowledge; unacknowledged, Slack sends the
+			// event again (see serveEvent).
+			q, err := a.receive(ctx, ev)
+			if err != nil {
+				a.log.Error("slack: could not record a question; leaving it unacknowledged so that Slack sends it again", "event_id", ev.EventID, "reason", err)
+				return
+			}
+			a.ack(ctx, c, evt.Request.EnvelopeID, nil)
+			if q != nil {
+				a.async(func(ctx context.Context) { a.answer(ctx, q, time.Time{}) })
+			}
 			return
 		}
+		a.ack(ctx, c, evt.Request.EnvelopeID, nil)
 		in, err := parseInteractionJSON(payload)
 		if err != nil {
 			a.log.Warn("slack: ignored malformed Socket Mode interaction", "reason", err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/policybot/policybot/bot"
 	"github.com/policybot/policybot/bot/delivery"
+	"github.com/policybot/policybot/bot/inbox"
 	"github.com/policybot/policybot/bot/insights"
 	"github.com/policybot/policybot/bot/store"
 	"github.com/policybot/policybot/config"
@@ -30,8 +31,11 @@ type serveDeps struct {
 	// core is the core wrapped with logging, metrics, panic recovery and
 	// in-flight tracking: give this to adapters as their Responder.
 	core responder
-	// store is the state file (dedup, adapter state, subscriptions).
+	// store is the state file (adapter state, subscriptions).
 	store *store.Store
+	// inbox records every question before it is acknowledged, until it
+	// is answered (bot/inbox), for every platform.
+	inbox *inbox.Inbox
 	// metrics gives each platform its hooks: metrics.platform("slack").
 	metrics *metrics
 	mux     *http.ServeMux // shared HTTP server: health, metrics, Slack endpoints
@@ -162,7 +166,8 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, sf serveFl
 	deps := &serveDeps{
 		cfg: cfg, log: log, doc: ret.Document(),
 		core:  &observed{next: core, log: log, metrics: m, now: time.Now, flights: fl, insights: rec},
-		store: st, metrics: m, mux: http.NewServeMux(), insights: rec, flags: sf,
+		store: st, inbox: inbox.New(st, inbox.Options{Logger: log}),
+		metrics: m, mux: http.NewServeMux(), insights: rec, flags: sf,
 		posting: delivery.NewLimiter(delivery.DefaultLimit),
 	}
 	platforms, err := buildPlatforms(ctx, deps, platformBuilders())

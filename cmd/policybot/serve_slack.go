@@ -9,8 +9,8 @@ import (
 // buildSlack wires the Slack adapter when Slack is configured. Socket Mode
 // runs when an app token is set; the HTTP endpoints (/slack/commands,
 // /slack/events, /slack/interactivity) are registered on the shared server
-// when a signing secret is set; both may be on. Event IDs are deduplicated
-// in the state file. The adapter also implements digest delivery
+// when a signing secret is set; both may be on. Questions are recorded in
+// the state file's inbox before they are acknowledged. The adapter also implements digest delivery
 // (Deliver), for serve to hand to the digest scheduler as "slack".
 func buildSlack(_ context.Context, d *serveDeps) (platform, error) {
 	sc := d.cfg.Slack
@@ -30,7 +30,7 @@ func buildSlack(_ context.Context, d *serveDeps) (platform, error) {
 		Responder:     d.core,
 		PublicURL:     d.cfg.PublicURL,
 		Feedback:      fb,
-		Dedup:         d.store,
+		Inbox:         d.inbox,
 		Logger:        d.log,
 		OnRateLimited: hooks.RateLimited,
 		OnReconnect:   hooks.Reconnected,
