@@ -145,6 +145,18 @@ func (b *Bot) Respond(ctx context.Context, m Message) (Reply, bool) {
 	return b.dispatch(ctx, m, "ask", text)
 }
 
+// Addressed reports whether the core may answer m: a direct message, a
+// mention of the bot, or a message written as a command. Anything else is
+// chatter the core leaves alone, so adapters can skip it before any costly
+// lookup or write.
+func Addressed(m Message) bool {
+	if m.Conversation.Direct || m.Mentioned {
+		return true
+	}
+	_, _, isCmd := splitCommand(strings.TrimSpace(m.Text))
+	return isCmd
+}
+
 func (b *Bot) dispatch(ctx context.Context, m Message, name, args string) (Reply, bool) {
 	c, _ := b.cmds.Lookup(name)
 	r, err := c.Run(ctx, m, strings.TrimSpace(args))

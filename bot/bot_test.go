@@ -265,3 +265,21 @@ func TestHostileMessages(t *testing.T) {
 		}
 	}
 }
+
+func TestAddressed(t *testing.T) {
+	for _, c := range []struct {
+		m    bot.Message
+		want bool
+	}{
+		{dm("hello"), true},
+		{group("hello everyone", false), false},
+		{group("what is co-governance?", true), true},
+		{group("!principle sovereignty", false), true},
+		{group("  /policy help", false), true},
+		{group("!? anyone", false), false},
+	} {
+		if got := bot.Addressed(c.m); got != c.want {
+			t.Errorf("Addressed(%q, direct %v, mentioned %v) = %v, want %v", c.m.Text, c.m.Conversation.Direct, c.m.Mentioned, got, c.want)
+		}
+	}
+}

@@ -5,9 +5,17 @@
 package bot
 
 import (
+	"context"
 	"slices"
 	"strings"
 )
+
+// Responder answers messages: the core (*Bot), or the core wrapped in
+// middleware. Adapters take one, as net/http's server takes a Handler; ok
+// is false when the message is not for the bot.
+type Responder interface {
+	Respond(ctx context.Context, m Message) (r Reply, ok bool)
+}
 
 // Message is one incoming chat message, translated by an adapter.
 type Message struct {

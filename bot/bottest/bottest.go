@@ -82,9 +82,7 @@ func (f *Subscriptions) Get(platform, conv string) (bot.Subscription, bool) {
 // Recorder is a fake adapter: it sends messages to a core and keeps the
 // replies.
 type Recorder struct {
-	Core interface {
-		Respond(ctx context.Context, m bot.Message) (bot.Reply, bool)
-	}
+	Core    bot.Responder
 	Replies []bot.Reply
 }
 

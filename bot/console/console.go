@@ -13,11 +13,6 @@ import (
 	"github.com/policybot/policybot/bot"
 )
 
-// Responder is the core as the console uses it.
-type Responder interface {
-	Respond(ctx context.Context, m bot.Message) (bot.Reply, bool)
-}
-
 // Options configures a console session.
 type Options struct {
 	// Interactive shows a greeting and a prompt and highlights matched
@@ -41,7 +36,7 @@ const (
 
 // Run reads messages until end of input or ctx is done. It returns nil at
 // end of input.
-func Run(ctx context.Context, in io.Reader, out io.Writer, r Responder, opts Options) error {
+func Run(ctx context.Context, in io.Reader, out io.Writer, r bot.Responder, opts Options) error {
 	w := bufio.NewWriter(out)
 	defer w.Flush()
 	if opts.Interactive && opts.Greeting != "" {

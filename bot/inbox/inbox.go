@@ -19,6 +19,7 @@ package inbox
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -224,4 +225,31 @@ func (in *Inbox) Owed(ctx context.Context, platform string) ([]Owed, error) {
 		out = append(out, Owed{Key: e.Key, Message: e.Message, Received: e.Received, Attempts: e.Attempts})
 	}
 	return out, nil
+}
+
+// Owing is the part of an inbox that Resume needs.
+type Owing interface {
+	Owed(ctx context.Context, platform string) ([]Owed, error)
+	Settle(ctx context.Context, platform, key, outcome string) error
+}
+
+// Resume hands each message owed on platform to answer, decoded into a T
+// from the JSON record the adapter gave Accept. A record that does not
+// decode is settled as failed, with a log line; so is the whole lot not
+// read when the inbox cannot be.
+func Resume[T any](ctx context.Context, in Owing, platform string, log *slog.Logger, answer func(q *T, o Owed)) {
+	owed, err := in.Owed(ctx, platform)
+	if err != nil {
+		log.Error("inbox: cannot read the messages owed an answer; those received before the restart may stay unanswered", "platform", platform, "err", err)
+		return
+	}
+	for _, o := range owed {
+		q := new(T)
+		if err := json.Unmarshal([]byte(o.Message), q); err != nil {
+			log.Error("inbox: unreadable entry; not answering it", "platform", platform, "key", o.Key, "err", err)
+			_ = in.Settle(ctx, platform, o.Key, Failed)
+			continue
+		}
+		answer(q, o)
+	}
 }

@@ -21,11 +21,14 @@ import (
 
 	"github.com/policybot/policybot/bot"
 	"github.com/policybot/policybot/bot/delivery"
+	"github.com/policybot/policybot/bot/inbox"
 )
 
-// Responder is the core as the adapter sees it.
-type Responder interface {
-	Respond(ctx context.Context, m bot.Message) (bot.Reply, bool)
+// Inbox records the questions the adapter takes on until they are
+// answered (bot/inbox implements it over the state file).
+type Inbox interface {
+	Accept(ctx context.Context, platform, key, message string) (bool, error)
+	inbox.Owing
 }
 
 // Options configures an Adapter. Homeserver, UserID, Store, Responder and
@@ -68,8 +71,12 @@ type Options struct {
 	Console io.Writer
 
 	Store     Store
-	Responder Responder
-	Logger    *slog.Logger
+	Responder bot.Responder
+	// Inbox records each question before the sync that brought it is
+	// taken as handled, until it is answered, and deduplicates events a
+	// sync brings again; default inbox.Memory, which forgets on restart.
+	Inbox  Inbox
+	Logger *slog.Logger
 	// HTTPClient talks to the homeserver; default has no overall timeout
 	// because /sync long-polls.
 	HTTPClient *http.Client
@@ -102,7 +109,8 @@ type Adapter struct {
 	opts     Options
 	log      *slog.Logger
 	store    Store
-	core     Responder
+	inbox    Inbox
+	core     bot.Responder
 	self     id.UserID
 	inviters inviterPolicy
 	now      func() time.Time
@@ -116,6 +124,7 @@ type Adapter struct {
 	post *delivery.Policy
 
 	cli    *mautrix.Client
+	syncer *syncer
 	crypto *cryptohelper.CryptoHelper
 	name   addressee
 
@@ -182,6 +191,10 @@ func New(opts Options) (*Adapter, error) {
 	if a.now == nil {
 		a.now = time.Now
 	}
+	a.inbox = opts.Inbox
+	if a.inbox == nil {
+		a.inbox = inbox.Memory(inbox.Options{Now: a.now})
+	}
 	if a.backoff == nil {
 		a.backoff = defaultBackoff
 	}
@@ -238,7 +251,20 @@ func (a *Adapter) Run(ctx context.Context) error {
 	}
 	defer a.closeCrypto()
 	a.log.Info("matrix: syncing", "user", a.self, "device", a.cli.DeviceID, "homeserver", a.opts.Homeserver, "encryption", a.crypto != nil)
-	err := a.cli.SyncWithContext(ctx)
+	a.recover(ctx)
+	var err error
+	for n := 1; ; n++ {
+		err = a.cli.SyncWithContext(ctx)
+		if ctx.Err() != nil || !errors.Is(err, errNotRecorded) {
+			break
+		}
+		a.setNotReady(err)
+		wait := a.backoff(n)
+		a.log.Warn("matrix: syncing again from the last sync token saved", "in", wait, "err", err)
+		if a.sleep(ctx, wait) != nil {
+			break
+		}
+	}
 	a.work.Wait()
 	if ctx.Err() != nil {
 		return nil

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"maunium.net/go/mautrix"
-	"maunium.net/go/mautrix/event"
 
 	"github.com/policybot/policybot/bot"
 	"github.com/policybot/policybot/bot/delivery"
@@ -83,8 +82,9 @@ func TestRateLimitedReplyKeepsReady(t *testing.T) {
 		t.Fatalf("not ready after a sync: %v", err)
 	}
 
-	evt := &event.Event{ID: "$q1", RoomID: "!r:example.org", Sender: "@alice:example.org", Type: event.EventMessage}
-	a.answer(context.Background(), evt, bot.Message{Platform: "matrix", ID: "$q1", Text: "hello", Conversation: bot.Conversation{ID: "!r:example.org"}})
+	q := &question{Event: "$q1", Room: "!r:example.org", Sender: "@alice:example.org",
+		Msg: bot.Message{Platform: "matrix", ID: "$q1", Text: "hello", Conversation: bot.Conversation{ID: "!r:example.org"}}}
+	a.answer(context.Background(), q, time.Time{})
 
 	if len(hs.txns) != 2 || hs.txns[0] != hs.txns[1] || hs.txns[0] != txnID("reply", "$q1") {
 		t.Fatalf("sends with transaction IDs %v, want the reply's twice", hs.txns)

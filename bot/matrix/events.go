@@ -2,33 +2,50 @@ package matrix
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
 	"github.com/policybot/policybot/bot"
+	"github.com/policybot/policybot/bot/inbox"
 )
 
 // replyTimeout bounds one answer, retries included; replies in flight
 // finish on shutdown within it.
 const replyTimeout = 2 * time.Minute
 
-// handleMessage turns a room message into a bot.Message and answers it in
-// the background, so a slow send (rate limit, encryption set-up) never
-// holds up the sync loop.
+// question is a message the bot will answer, as the inbox keeps it so
+// that it can be answered after a crash.
+type question struct {
+	Event  id.EventID  `json:"event"`
+	Room   id.RoomID   `json:"room"`
+	Sender id.UserID   `json:"sender"`
+	Msg    bot.Message `json:"message"`
+}
+
+// handleMessage turns a room message into a bot.Message, records it in the
+// inbox if it is for the bot, and answers it in the background, so a slow
+// send (rate limit, encryption set-up) never holds up the sync loop.
 func (a *Adapter) handleMessage(ctx context.Context, evt *event.Event) {
 	m, skip := a.toMessage(ctx, evt)
 	if skip != "" {
 		a.log.Debug("matrix: ignoring event", "event", evt.ID, "room", evt.RoomID, "why", skip)
 		return
 	}
-	// Sync may deliver an event twice (a restart after a crash between
-	// answering and saving the sync token): answer each once.
+	// The inbox deduplicates too: sync delivers an event again after a
+	// crash before the sync token was saved.
 	received := a.now()
-	fresh, err := a.store.FirstSeen(ctx, stateNamespace, string(evt.ID))
+	q := &question{Event: evt.ID, Room: evt.RoomID, Sender: evt.Sender, Msg: m}
+	record, err := json.Marshal(q)
 	if err != nil {
-		a.log.Error("matrix: cannot record event in the state file; not answering it", "event", evt.ID, "err", err)
+		a.log.Error("matrix: cannot encode a question for the inbox; not answering it", "event", evt.ID, "err", err)
+		return
+	}
+	fresh, err := a.inbox.Accept(ctx, a.Name(), string(evt.ID), string(record))
+	if err != nil {
+		a.unrecorded(evt, err)
 		return
 	}
 	if !fresh {
@@ -36,6 +53,22 @@ func (a *Adapter) handleMessage(ctx context.Context, evt *event.Event) {
 	}
 	a.log.Debug("matrix: question received", "room", evt.RoomID, "event", evt.ID,
 		"after_ms", received.UnixMilli()-evt.Timestamp, "record_ms", a.now().Sub(received).Milliseconds())
+	a.answerLater(ctx, q, time.Time{})
+}
+
+// unrecorded handles a question the inbox could not record: the sync
+// response it came in is not taken as handled, so that the next sync
+// brings it again (the same choice as Slack's: not acknowledged, sent
+// again).
+func (a *Adapter) unrecorded(evt *event.Event, err error) {
+	a.log.Error("matrix: could not record a question; it comes again with the next sync", "room", evt.RoomID, "event", evt.ID, "err", err)
+	if a.syncer != nil {
+		a.syncer.refuse(err)
+	}
+}
+
+// answerLater answers q in the background, at most MaxConcurrent at once.
+func (a *Adapter) answerLater(ctx context.Context, q *question, recovered time.Time) {
 	a.work.Add(1)
 	go func() {
 		defer a.work.Done()
@@ -43,8 +76,17 @@ func (a *Adapter) handleMessage(ctx context.Context, evt *event.Event) {
 		defer func() { <-a.sem }()
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), replyTimeout)
 		defer cancel()
-		a.answer(ctx, evt, m)
+		a.answer(ctx, q, recovered)
 	}()
+}
+
+// recover answers the questions recorded before a restart and never
+// answered (see bot/inbox).
+func (a *Adapter) recover(ctx context.Context) {
+	inbox.Resume(ctx, a.inbox, a.Name(), a.log, func(q *question, o inbox.Owed) {
+		a.log.Info("matrix: answering a question received before the restart", "room", q.Room, "event", q.Event, "received", o.Received)
+		a.answerLater(ctx, q, o.Received)
+	})
 }
 
 // toMessage translates an event, or says why it is not a question for the
@@ -75,17 +117,24 @@ func (a *Adapter) toMessage(ctx context.Context, evt *event.Event) (bot.Message,
 		mentions = c.Mentions.UserIDs
 	}
 	text, mentioned := a.name.mention(c.Body, c.FormattedBody, mentions)
-	return bot.Message{
+	m := bot.Message{
 		Platform:     a.Name(),
 		ID:           string(evt.ID),
 		Text:         text,
 		Prefix:       "!",
-		Sender:       bot.User{ID: string(evt.Sender), Name: a.displayName(ctx, evt.RoomID, evt.Sender)},
-		Conversation: bot.Conversation{ID: string(evt.RoomID), Direct: a.isDirect(ctx, evt.RoomID)},
+		Sender:       bot.User{ID: string(evt.Sender)},
+		Conversation: bot.Conversation{ID: string(evt.RoomID)},
 		Thread:       string(c.RelatesTo.GetThreadParent()),
 		Mentioned:    mentioned,
-		CanManage:    a.canManage(ctx, evt.RoomID, evt.Sender),
-	}, ""
+	}
+	// Group chatter is dropped here, before the state reads below and
+	// the inbox's write.
+	m.Conversation.Direct = a.isDirect(ctx, evt.RoomID)
+	if !bot.Addressed(m) {
+		return bot.Message{}, "not for the bot"
+	}
+	m.CanManage = a.canManage(ctx, evt.RoomID, evt.Sender)
+	return m, ""
 }
 
 // isDirect: a room listed in m.direct or invited to as direct, or one the
@@ -111,36 +160,49 @@ func (a *Adapter) canManage(ctx context.Context, room id.RoomID, user id.UserID)
 	return pl.GetUserLevel(user) >= max(pl.Kick(), pl.StateDefault())
 }
 
-func (a *Adapter) displayName(ctx context.Context, room id.RoomID, user id.UserID) string {
-	m, err := a.cli.StateStore.TryGetMember(ctx, room, user)
-	if err != nil || m == nil || m.Displayname == "" {
-		return user.Localpart()
-	}
-	return m.Displayname
-}
-
-// answer asks the core and posts its reply.
-func (a *Adapter) answer(ctx context.Context, evt *event.Event, m bot.Message) {
-	r, ok := a.core.Respond(ctx, m)
+// answer asks the core, posts its reply and settles the question in the
+// inbox. A question answered after a restart (recovered) may have been
+// answered just before the crash, so the room is searched for that reply
+// first; so is a send retried after a failure that may have posted it
+// (the homeserver restarting as it took the reply: Dendrite keeps
+// transaction IDs only in memory).
+func (a *Adapter) answer(ctx context.Context, q *question, recovered time.Time) {
+	outcome := inbox.Answered
+	defer func() {
+		if err := a.inbox.Settle(ctx, a.Name(), string(q.Event), outcome); err != nil {
+			a.log.Warn("matrix: answered, but could not record it in the inbox", "room", q.Room, "event", q.Event, "err", err)
+		}
+	}()
+	r, ok := a.core.Respond(ctx, q.Msg)
 	if !ok {
 		return
 	}
-	content := replyContent(r, evt.ID, evt.Sender, id.EventID(m.Thread), a.renderOptions()...)
+	content := replyContent(r, q.Event, q.Sender, id.EventID(q.Msg.Thread), a.renderOptions()...)
 	start := a.now()
-	posted, err := a.send(ctx, evt.RoomID, content, txnID("reply", string(evt.ID)))
+	posted, err := a.sendOnce(ctx, q.Room, content, txnID("reply", string(q.Event)), !recovered.IsZero(),
+		func(raw map[string]any) bool { return repliesTo(raw) == q.Event })
 	if err != nil {
-		a.log.Error("matrix: could not post reply", "room", evt.RoomID, "event", evt.ID, "err", err)
+		outcome = inbox.Failed
+		a.log.Error("matrix: could not post reply", "room", q.Room, "event", q.Event, "err", err)
 		return
 	}
-	a.rememberAnswer(ctx, posted, m, r)
-	a.log.Debug("matrix: reply sent", "room", evt.RoomID, "event", evt.ID, "send_ms", a.now().Sub(start).Milliseconds())
+	a.rememberAnswer(ctx, posted, q.Msg, r)
+	a.log.Debug("matrix: reply sent", "room", q.Room, "event", q.Event, "send_ms", a.now().Sub(start).Milliseconds())
 	if r.Action == bot.ActionLeave {
-		if _, err := a.cli.LeaveRoom(ctx, evt.RoomID); err != nil {
-			a.log.Error("matrix: could not leave room", "room", evt.RoomID, "err", err)
+		if _, err := a.cli.LeaveRoom(ctx, q.Room); err != nil {
+			a.log.Error("matrix: could not leave room", "room", q.Room, "err", err)
 			return
 		}
-		a.log.Info("matrix: left room on request", "room", evt.RoomID, "by", evt.Sender)
+		a.log.Info("matrix: left room on request", "room", q.Room, "by", q.Sender)
 	}
+}
+
+// repliesTo is the event a message's content replies to, or "".
+func repliesTo(raw map[string]any) id.EventID {
+	rel, _ := raw["m.relates_to"].(map[string]any)
+	in, _ := rel["m.in_reply_to"].(map[string]any)
+	e, _ := in["event_id"].(string)
+	return id.EventID(e)
 }
 
 // replyContent is the rendered reply as a rich reply to the question,

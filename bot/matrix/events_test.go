@@ -84,6 +84,10 @@ func TestToMessage(t *testing.T) {
 	if m.Conversation.Direct || m.CanManage || m.Mentioned || m.Text != "!policy leave" {
 		t.Errorf("group message from a non-moderator: %+v", m)
 	}
+	// Chatter in a group room is not for the bot.
+	if _, skip := a.toMessage(ctx, msgEvent("@bob:example.org", 3_000_000, text("hi everyone"))); skip == "" {
+		t.Error("group chatter taken as a message for the bot")
+	}
 	// Rooms invited to as direct stay direct.
 	a.setDirect(room)
 	if m, _ = a.toMessage(ctx, msgEvent("@bob:example.org", 3_000_000, text("hi"))); !m.Conversation.Direct {

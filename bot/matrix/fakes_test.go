@@ -17,11 +17,10 @@ import (
 type memStore struct {
 	mu    sync.Mutex
 	state map[string]string
-	seen  map[string]bool
 }
 
 func newMemStore() *memStore {
-	return &memStore{state: map[string]string{}, seen: map[string]bool{}}
+	return &memStore{state: map[string]string{}}
 }
 
 func (m *memStore) DB() *sql.DB { panic("memStore has no database") }
@@ -38,17 +37,6 @@ func (m *memStore) SetState(_ context.Context, ns, key, value string) error {
 	defer m.mu.Unlock()
 	m.state[ns+"\x00"+key] = value
 	return nil
-}
-
-func (m *memStore) FirstSeen(_ context.Context, ns, eventID string) (bool, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	k := ns + "\x00" + eventID
-	if m.seen[k] {
-		return false, nil
-	}
-	m.seen[k] = true
-	return true, nil
 }
 
 // fakeCore is a Responder that records messages; Respond panics unless
@@ -84,7 +72,7 @@ func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
 
 // testAdapter is an adapter wired to a client for homeserver hs without
 // logging in, with an in-memory room state.
-func testAdapter(t *testing.T, hs string, core Responder) (*Adapter, *sleeps) {
+func testAdapter(t *testing.T, hs string, core bot.Responder) (*Adapter, *sleeps) {
 	t.Helper()
 	sl := &sleeps{}
 	if core == nil {

@@ -33,6 +33,40 @@ func (a *Adapter) send(ctx context.Context, room id.RoomID, content any, txn str
 	return resp.EventID, nil
 }
 
+// sendOnce is send for a message that must appear once: after a failure
+// that may have posted it (Attempt.Uncertain), and before the first
+// attempt when lookFirst is set (a reply resumed after a restart), the
+// room's recent history is searched for the bot's message that match
+// recognises, and nothing is sent if it is there. When the history cannot
+// be read the message is sent all the same, with a warning: it may then
+// show twice, which is better than not at all.
+func (a *Adapter) sendOnce(ctx context.Context, room id.RoomID, content any, txn string, lookFirst bool, match func(raw map[string]any) bool) (id.EventID, error) {
+	var posted id.EventID
+	err := a.post.Do(ctx, string(room), func(ctx context.Context, at delivery.Attempt) error {
+		if at.Uncertain || lookFirst && at.N == 1 {
+			found, how, err := a.findOwn(ctx, room, match, txn)
+			switch {
+			case err != nil:
+				a.log.Warn("matrix: a reply may have been posted already, but the room's history cannot be read to check; sending it, which may show it twice", "room", room, "err", err)
+			case found != "":
+				a.log.Info("matrix: the reply had been posted already; not sending it again", "room", room, "event", found, "recognised_by", how)
+				posted = found
+				return nil
+			}
+		}
+		resp, err := a.cli.SendMessageEvent(ctx, room, event.EventMessage, content, mautrix.ReqSendEvent{TransactionID: txn})
+		if err != nil {
+			return err
+		}
+		posted = resp.EventID
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("matrix: send to room %s: %w", room, err)
+	}
+	return posted, nil
+}
+
 // digestField is the custom field in the content of every digest that
 // marks it as one, with its key: {"org.policybot.digest": {"key": key}}.
 // Custom namespaced fields are allowed in m.room.message content; clients
@@ -66,7 +100,7 @@ func (a *Adapter) Deliver(ctx context.Context, conversation string, r bot.Reply,
 	room, txn := id.RoomID(conversation), txnID("digest", key)
 	if retry {
 		a.log.Info("matrix: retrying digest delivery; looking for an earlier copy in the room first", "room", room, "key", key)
-		evt, how, err := a.findDigest(ctx, room, key, txn)
+		evt, how, err := a.findOwn(ctx, room, func(raw map[string]any) bool { return digestKey(raw) == key }, txn)
 		if err != nil {
 			return fmt.Errorf("matrix: retried digest %s for room %s: cannot check whether it was posted already, so not posting it now (the scheduler will retry): %w", key, room, err)
 		}
@@ -84,11 +118,12 @@ func (a *Adapter) Deliver(ctx context.Context, conversation string, r bot.Reply,
 	return err
 }
 
-// findDigest looks through the room's latest events, newest first, for a
-// digest with key that the bot posted, and returns its event ID (empty if
-// none) and how it was recognised. Events that cannot be decrypted are
-// skipped. It fails only if the history cannot be read.
-func (a *Adapter) findDigest(ctx context.Context, room id.RoomID, key, txn string) (id.EventID, string, error) {
+// findOwn looks through the room's latest events, newest first, for a
+// message the bot posted that match recognises by its (decrypted)
+// content, and returns its event ID (empty if none) and how it was
+// recognised. Events that cannot be decrypted are skipped. It fails only
+// if the history cannot be read.
+func (a *Adapter) findOwn(ctx context.Context, room id.RoomID, match func(raw map[string]any) bool, txn string) (id.EventID, string, error) {
 	// Servers that honour the filter return only the bot's messages, so
 	// the pages reach further back; the checks below do not rely on it.
 	filter := &mautrix.FilterPart{Senders: []id.UserID{a.self}, Types: []event.Type{event.EventMessage, event.EventEncrypted}}
@@ -104,7 +139,7 @@ func (a *Adapter) findDigest(ctx context.Context, room id.RoomID, key, txn strin
 			return "", "", fmt.Errorf("read the recent messages of room %s: %w", room, err)
 		}
 		for _, evt := range resp.Chunk {
-			if how := a.isDigest(ctx, room, evt, key, txn); how != "" {
+			if how := a.isOwn(ctx, room, evt, match, txn); how != "" {
 				return evt.ID, how, nil
 			}
 		}
@@ -116,9 +151,9 @@ func (a *Adapter) findDigest(ctx context.Context, room id.RoomID, key, txn strin
 	return "", "", nil
 }
 
-// isDigest says how evt is recognised as the bot's digest with key and
-// transaction ID txn, or "" if it is not one.
-func (a *Adapter) isDigest(ctx context.Context, room id.RoomID, evt *event.Event, key, txn string) string {
+// isOwn says how evt is recognised as the bot's message that match
+// recognises, or that has transaction ID txn, or "" if it is not one.
+func (a *Adapter) isOwn(ctx context.Context, room id.RoomID, evt *event.Event, match func(raw map[string]any) bool, txn string) string {
 	if evt == nil || evt.Sender != a.self {
 		return ""
 	}
@@ -129,13 +164,13 @@ func (a *Adapter) isDigest(ctx context.Context, room id.RoomID, evt *event.Event
 	}
 	switch evt.Type {
 	case event.EventMessage:
-		if digestKey(evt.Content.Raw) == key {
-			return "digest field"
+		if match(evt.Content.Raw) {
+			return "content"
 		}
 	case event.EventEncrypted:
 		h := a.cryptoHelper()
 		if h == nil {
-			a.log.Debug("matrix: skipping an encrypted message of the bot while looking for a digest: encryption is off", "room", room, "event", evt.ID)
+			a.log.Debug("matrix: skipping an encrypted message of the bot while looking for its earlier message: encryption is off", "room", room, "event", evt.ID)
 			return ""
 		}
 		if evt.RoomID == "" {
@@ -143,17 +178,17 @@ func (a *Adapter) isDigest(ctx context.Context, room id.RoomID, evt *event.Event
 		}
 		if evt.Content.Parsed == nil {
 			if err := evt.Content.ParseRaw(evt.Type); err != nil {
-				a.log.Debug("matrix: skipping a malformed encrypted message of the bot while looking for a digest", "room", room, "event", evt.ID, "err", err)
+				a.log.Debug("matrix: skipping a malformed encrypted message of the bot while looking for its earlier message", "room", room, "event", evt.ID, "err", err)
 				return ""
 			}
 		}
 		dec, err := h.Decrypt(ctx, evt)
 		if err != nil {
-			a.log.Debug("matrix: skipping an encrypted message of the bot that cannot be decrypted while looking for a digest", "room", room, "event", evt.ID, "err", err)
+			a.log.Debug("matrix: skipping an encrypted message of the bot that cannot be decrypted while looking for its earlier message", "room", room, "event", evt.ID, "err", err)
 			return ""
 		}
-		if dec.Type == event.EventMessage && digestKey(dec.Content.Raw) == key {
-			return "digest field (decrypted)"
+		if dec.Type == event.EventMessage && match(dec.Content.Raw) {
+			return "content (decrypted)"
 		}
 	}
 	return ""

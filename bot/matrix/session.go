@@ -50,8 +50,10 @@ func (a *Adapter) connect(ctx context.Context) error {
 	cli.StateStore = ss
 
 	sy := &syncer{DefaultSyncer: mautrix.NewDefaultSyncer(), a: a}
+	sy.tokens = syncStore{st: a.store, filter: sy.GetFilterJSON, held: &heldToken{}}
 	cli.Syncer = sy
-	cli.Store = syncStore{st: a.store, filter: sy.GetFilterJSON}
+	cli.Store = sy.tokens
+	a.syncer = sy
 	// Room state first, so handlers below see the membership and power
 	// levels that came in the same sync.
 	sy.OnEvent(cli.StateStoreSyncHandler)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"sync"
 
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/id"
@@ -17,8 +18,6 @@ type Store interface {
 	DB() *sql.DB
 	GetState(ctx context.Context, namespace, key string) (value string, ok bool, err error)
 	SetState(ctx context.Context, namespace, key, value string) error
-	// FirstSeen records an event ID and reports whether it was new.
-	FirstSeen(ctx context.Context, namespace, eventID string) (bool, error)
 }
 
 // stateNamespace keys everything this adapter keeps in the state file.
@@ -43,9 +42,52 @@ const (
 // it on the homeserver: a homeserver that lost or cannot read a stored
 // filter answers every sync with an error until the ID is forgotten,
 // which Dendrite was seen doing after a client disconnected mid-sync.
+//
+// With held set, the token mautrix saves before it hands a sync response
+// to the syncer is kept back until the syncer has handled the response
+// (commit): a crash before then brings the response's events again on the
+// next start, and the inbox, not the token, keeps them from being
+// answered twice. So no question is lost between the token's save and
+// its record in the inbox.
 type syncStore struct {
 	st     Store
 	filter func(id.UserID) *mautrix.Filter // the syncer's filter
+	held   *heldToken
+}
+
+// heldToken is a sync token saved by mautrix and not yet committed.
+type heldToken struct {
+	mu    sync.Mutex
+	user  id.UserID
+	token string
+	set   bool
+}
+
+func (h *heldToken) take() (id.UserID, string, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	user, token, ok := h.user, h.token, h.set
+	h.set = false
+	return user, token, ok
+}
+
+// commit saves the held token, if any.
+func (s syncStore) commit(ctx context.Context) error {
+	if s.held == nil {
+		return nil
+	}
+	if user, token, ok := s.held.take(); ok {
+		return s.set(ctx, keyNextBatch+string(user), token)
+	}
+	return nil
+}
+
+// drop forgets the held token, so that the next sync starts again from
+// the last one committed.
+func (s syncStore) drop() {
+	if s.held != nil {
+		s.held.take()
+	}
 }
 
 var _ mautrix.SyncStore = syncStore{}
@@ -67,6 +109,12 @@ func (s syncStore) LoadFilterID(_ context.Context, user id.UserID) (string, erro
 }
 
 func (s syncStore) SaveNextBatch(ctx context.Context, user id.UserID, token string) error {
+	if s.held != nil {
+		s.held.mu.Lock()
+		s.held.user, s.held.token, s.held.set = user, token, true
+		s.held.mu.Unlock()
+		return nil
+	}
 	return s.set(ctx, keyNextBatch+string(user), token)
 }
 

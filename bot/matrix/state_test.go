@@ -2,6 +2,7 @@ package matrix
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -89,6 +90,57 @@ func TestSyncFilterInline(t *testing.T) {
 		got, err := tc.s.LoadFilterID(context.Background(), "@policybot:example.org")
 		if err != nil || !strings.HasPrefix(got, "{") || !strings.Contains(got, tc.want) {
 			t.Errorf("%s: filter %q, %v; want a JSON object containing %s", tc.name, got, err, tc.want)
+		}
+	}
+}
+
+// The sync token mautrix saves before a response is handled is committed
+// only once the response has been handled, and not at all when a question
+// in it could not be recorded: a crash or a refusal then brings the
+// response again.
+func TestSyncTokenHeldUntilHandled(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	const user = id.UserID("@policybot:example.org")
+	sy := &syncer{DefaultSyncer: mautrix.NewDefaultSyncer()}
+	sy.tokens = syncStore{st: st, held: &heldToken{}}
+	saved := func() string {
+		tok, err := sy.tokens.LoadNextBatch(ctx, user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	for _, c := range []struct {
+		token   string
+		refuse  bool
+		want    string // committed after the response
+		wantErr bool
+	}{
+		{"s1", false, "s1", false},
+		{"s2", true, "s1", true}, // a question could not be recorded
+		{"s3", false, "s3", false},
+	} {
+		// What mautrix does: save, then hand over the response.
+		if err := sy.tokens.SaveNextBatch(ctx, user, c.token); err != nil {
+			t.Fatal(err)
+		}
+		if saved() == c.token {
+			t.Fatalf("token %s committed before its response was handled", c.token)
+		}
+		if c.refuse {
+			sy.refuse(errors.New("database is locked"))
+		}
+		err := sy.ProcessResponse(ctx, &mautrix.RespSync{NextBatch: c.token}, "")
+		if (err != nil) != c.wantErr || (err != nil && !errors.Is(err, errNotRecorded)) {
+			t.Errorf("%s: ProcessResponse = %v, want an errNotRecorded error: %v", c.token, err, c.wantErr)
+		}
+		if got := saved(); got != c.want {
+			t.Errorf("%s: committed token %q, want %q", c.token, got, c.want)
 		}
 	}
 }

@@ -21,6 +21,12 @@ import (
 type syncer struct {
 	*mautrix.DefaultSyncer
 	a *Adapter
+	// tokens is the client's sync store; its token is committed once a
+	// response has been handled.
+	tokens syncStore
+	// refused is set when a question of the response being handled could
+	// not be recorded: the response is then not taken as handled.
+	refused error
 
 	mu     sync.Mutex
 	parent context.Context // the context life was made for
@@ -32,10 +38,13 @@ type syncer struct {
 const processGrace = 5 * time.Second
 
 // ProcessResponse handles a sync response to the end even when shutdown
-// begins meanwhile (within processGrace). mautrix has saved the response's
-// sync token before handling it, so whatever is not stored now (room
-// membership, the devices to encrypt for) would be lost for good: a
-// restart would then encrypt for nobody in a room joined just before.
+// begins meanwhile (within processGrace), and only then commits its sync
+// token (see syncStore): the token is the bot's acknowledgement of the
+// response's events. A response whose question the inbox could not
+// record is not acknowledged, and Run syncs again from the last token.
+// Finishing on shutdown matters for the rest too (room membership, the
+// devices to encrypt for): a restart would otherwise encrypt for nobody in
+// a room joined just before.
 //
 // The handlers' context does not end with the response: mautrix waits in
 // the background (up to 25s) for a room key that comes in a later sync
@@ -43,7 +52,34 @@ const processGrace = 5 * time.Second
 // key just before the message, and gives the message up when the context
 // ends.
 func (s *syncer) ProcessResponse(ctx context.Context, res *mautrix.RespSync, since string) error {
-	return s.DefaultSyncer.ProcessResponse(s.lifetime(ctx), res, since)
+	err := s.DefaultSyncer.ProcessResponse(s.lifetime(ctx), res, since)
+	s.mu.Lock()
+	refused := s.refused
+	s.refused = nil
+	s.mu.Unlock()
+	if refused != nil {
+		s.tokens.drop()
+		return refused
+	}
+	// Even when a handler failed (mautrix turns a panic into an error):
+	// replaying a response that makes the bot fail would wedge it.
+	if cerr := s.tokens.commit(context.WithoutCancel(ctx)); cerr != nil {
+		return fmt.Errorf("%w: %w", errNotRecorded, cerr)
+	}
+	return err
+}
+
+// errNotRecorded ends a sync whose response could not be recorded; Run
+// syncs again from the last token saved, so its events come back.
+var errNotRecorded = errors.New("matrix: the state file could not record a sync response")
+
+// refuse marks the response being handled as not recorded.
+func (s *syncer) refuse(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.refused == nil {
+		s.refused = fmt.Errorf("%w: %w", errNotRecorded, err)
+	}
 }
 
 // lifetime returns a context with ctx's values that ends processGrace

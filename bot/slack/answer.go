@@ -100,21 +100,10 @@ func (a *Adapter) answer(ctx context.Context, q *question, recovered time.Time) 
 // recover answers the questions acknowledged before a restart and never
 // answered (see bot/inbox).
 func (a *Adapter) recover(ctx context.Context) {
-	owed, err := a.inbox.Owed(ctx, Platform)
-	if err != nil {
-		a.log.Error("slack: cannot read the inbox; questions acknowledged before the restart may stay unanswered", "reason", err)
-		return
-	}
-	for _, o := range owed {
-		var q question
-		if err := json.Unmarshal([]byte(o.Message), &q); err != nil {
-			a.log.Error("slack: unreadable inbox entry; not answering it", "key", o.Key, "reason", err)
-			_ = a.inbox.Settle(ctx, Platform, o.Key, inbox.Failed)
-			continue
-		}
+	inbox.Resume(ctx, a.inbox, Platform, a.log, func(q *question, o inbox.Owed) {
 		a.log.Info("slack: answering a question acknowledged before the restart", "channel", q.Msg.Conversation.ID, "event_id", q.EventID, "received", o.Received)
-		a.async(func(ctx context.Context) { a.answer(ctx, &q, o.Received) })
-	}
+		a.async(func(ctx context.Context) { a.answer(ctx, q, o.Received) })
+	})
 }
 
 // answerKey is the key an answer carries in its metadata: the event's ID,

@@ -25,7 +25,7 @@ import (
 
 // realCore is the real core over the embedded statement, so the benchmark
 // measures what Slack would wait for.
-func realCore(b *testing.B) Responder {
+func realCore(b *testing.B) bot.Responder {
 	core, _ := bottest.Core(b, bot.Options{})
 	return core
 }

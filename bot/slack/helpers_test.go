@@ -17,6 +17,7 @@ import (
 	"github.com/slack-go/slack/slacktest"
 
 	"github.com/policybot/policybot/bot"
+	"github.com/policybot/policybot/bot/delivery/deliverytest"
 )
 
 const (
@@ -343,35 +344,9 @@ func (f *fakeSlack) none(t testing.TB, a *Adapter) {
 
 // fakeClock is a clock whose Sleep advances it instantly and records the
 // waits, so pacing and Retry-After are tested without waiting.
-type fakeClock struct {
-	mu     sync.Mutex
-	t      time.Time
-	sleeps []time.Duration
-}
+type fakeClock = deliverytest.Clock
 
-func newFakeClock() *fakeClock { return &fakeClock{t: time.Unix(1_800_000_000, 0)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if d > 0 {
-		c.sleeps = append(c.sleeps, d)
-		c.t = c.t.Add(d)
-	}
-	return ctx.Err()
-}
-
-func (c *fakeClock) Sleeps() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]time.Duration(nil), c.sleeps...)
-}
+func newFakeClock() *fakeClock { return deliverytest.NewClock() }
 
 type testEnv struct {
 	a     *Adapter

@@ -24,18 +24,11 @@ import (
 	"github.com/policybot/policybot/bot/inbox"
 )
 
-// Responder is the core as this adapter sees it; serve may wrap the real
-// core with logging or metrics.
-type Responder interface {
-	Respond(ctx context.Context, m bot.Message) (bot.Reply, bool)
-}
-
 // Inbox records the questions the adapter acknowledges until they are
 // answered (bot/inbox implements it over the state file).
 type Inbox interface {
 	Accept(ctx context.Context, platform, key, message string) (bool, error)
-	Settle(ctx context.Context, platform, key, outcome string) error
-	Owed(ctx context.Context, platform string) ([]inbox.Owed, error)
+	inbox.Owing
 }
 
 // Feedback records answers that carry 👍/👎 buttons and the votes on them
@@ -55,7 +48,7 @@ type Options struct {
 	SigningSecret string // enables the HTTP endpoints
 	APIURL        string // Web API base URL; default https://slack.com/api/
 
-	Responder Responder // required
+	Responder bot.Responder // required
 	// PublicURL is where the statement page is; when set, citations link
 	// to PublicURL + "/#pN".
 	PublicURL string

@@ -2,27 +2,8 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"testing"
 )
-
-// BenchmarkFirstSeen is on the answer path: adapters check every incoming
-// event. Each call is one committed (fsynced) transaction.
-func BenchmarkFirstSeen(b *testing.B) {
-	ctx := context.Background()
-	s, err := Open(ctx, b.TempDir()+"/bench.db")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	i := 0
-	for b.Loop() {
-		if _, err := s.FirstSeen(ctx, "slack", fmt.Sprint("Ev", i)); err != nil {
-			b.Fatal(err)
-		}
-		i++
-	}
-}
 
 func BenchmarkGetState(b *testing.B) {
 	ctx := context.Background()

@@ -28,9 +28,10 @@ const (
 )
 
 // inboxRetention is how long a settled entry is kept as the record that
-// its message was seen, so that a redelivery is ignored: as long as
-// FirstSeen remembers event IDs.
-const inboxRetention = eventRetention
+// its message was seen, so that a redelivery is ignored. Platforms
+// redeliver within minutes (Slack's retries, a Matrix sync brought again
+// after a crash); a week is ample.
+const inboxRetention = 7 * 24 * time.Hour
 
 // AcceptInbox records entries in one transaction flushed to disk, and
 // reports for each whether it is new: false means that message was

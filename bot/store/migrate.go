@@ -126,6 +126,8 @@ CREATE TABLE inbox (
 ) WITHOUT ROWID;
 CREATE INDEX inbox_owed ON inbox (platform, received) WHERE answered IS NULL;
 CREATE INDEX inbox_answered ON inbox (answered) WHERE answered IS NOT NULL;
+-- The inbox deduplicates now; handled event IDs are no longer kept apart.
+DROP TABLE seen_events;
 `,
 }
 

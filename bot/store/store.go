@@ -30,11 +30,6 @@ import (
 // may wait for a checkpoint).
 const busyTimeout = 10 * time.Second
 
-// eventRetention is how long FirstSeen remembers an event ID. Platforms
-// redeliver within minutes (Slack retries, a Matrix sync replayed after a
-// crash); a week is ample.
-const eventRetention = 7 * 24 * time.Hour
-
 // Store is the open state file. It is safe for concurrent use.
 type Store struct {
 	path string
@@ -44,7 +39,6 @@ type Store struct {
 	now func() time.Time // the clock for timestamps; tests replace it
 
 	pruneMu        sync.Mutex
-	lastPrune      time.Time
 	lastInboxPrune time.Time
 }
 

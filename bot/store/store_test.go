@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -201,67 +200,6 @@ func TestState(t *testing.T) {
 	defer s.Close()
 	if v, ok, err := s.GetState(ctx, "matrix", "next_batch"); v != "s2" || !ok || err != nil {
 		t.Fatalf("after reopen: %q %v %v; want s2", v, ok, err)
-	}
-}
-
-func TestFirstSeen(t *testing.T) {
-	ctx := context.Background()
-	s, _ := openTemp(t)
-	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
-	s.now = func() time.Time { return now }
-	steps := []struct {
-		ns, id  string
-		advance time.Duration
-		want    bool
-	}{
-		{"slack", "Ev1", 0, true},
-		{"slack", "Ev1", 0, false},
-		{"matrix", "Ev1", 0, true}, // namespaces are separate
-		{"slack", "Ev2", time.Hour, true},
-		{"slack", "Ev1", 6 * 24 * time.Hour, false},
-		{"slack", "Ev1", 2 * 24 * time.Hour, true}, // pruned after a week
-	}
-	for i, st := range steps {
-		now = now.Add(st.advance)
-		got, err := s.FirstSeen(ctx, st.ns, st.id)
-		if err != nil || got != st.want {
-			t.Fatalf("step %d FirstSeen(%s, %s) = %v, %v; want %v", i, st.ns, st.id, got, err, st.want)
-		}
-	}
-}
-
-// Concurrent first-seen checks of the same event: exactly one wins, and
-// readers are not blocked by the writer.
-func TestFirstSeenConcurrent(t *testing.T) {
-	ctx := context.Background()
-	s, _ := openTemp(t)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	wins := 0
-	for range 20 {
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
-			ok, err := s.FirstSeen(ctx, "slack", "same")
-			if err != nil {
-				t.Error(err)
-			}
-			if ok {
-				mu.Lock()
-				wins++
-				mu.Unlock()
-			}
-		}()
-		go func() {
-			defer wg.Done()
-			if _, _, err := s.GetState(ctx, "x", "y"); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
-	if wins != 1 {
-		t.Fatalf("%d callers saw the event first; want 1", wins)
 	}
 }
 

@@ -7,7 +7,6 @@
 package web
 
 import (
-	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -27,12 +26,6 @@ const Platform = "web"
 // same default as `policybot ask --json`.
 const DefaultTop = 3
 
-// Responder is the chat core as the page sees it: the same one Slack and
-// Matrix talk to, so the page answers exactly as chat does.
-type Responder interface {
-	Respond(ctx context.Context, m bot.Message) (bot.Reply, bool)
-}
-
 // Reporter builds the JSON answer. *knowledge.Retriever implements it;
 // `policybot ask --json` prints Report(Ask(q, top)) and so does /api/ask.
 type Reporter interface {
@@ -44,7 +37,7 @@ type Reporter interface {
 // required.
 type Options struct {
 	Document  *knowledge.Document
-	Responder Responder
+	Responder bot.Responder
 	Reporter  Reporter
 	// Insights and InsightsToken serve /insights; without a token the
 	// path is not registered and answers 404 like any unknown path.

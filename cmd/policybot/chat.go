@@ -70,7 +70,7 @@ func chatWith(ctx context.Context, env *cmdEnv, cfg *config.Config) error {
 }
 
 // chat runs the console on the process's streams.
-func chat(ctx context.Context, env *cmdEnv, core console.Responder) error {
+func chat(ctx context.Context, env *cmdEnv, core bot.Responder) error {
 	return console.Run(ctx, env.stdin, env.stdout, core, console.Options{
 		Interactive: isTerminal(env.stdout) && isTerminal(env.stdin),
 		Greeting:    greeting,

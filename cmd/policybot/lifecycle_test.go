@@ -60,7 +60,7 @@ func newTestLifecycle(t *testing.T, platforms ...platform) *testLifecycle {
 // adapterLike behaves as the real adapters do on shutdown: it answers a
 // message in its own goroutine and, when ctx ends, waits for that answer
 // before Run returns.
-func adapterLike(name string, core responder, sent chan<- bot.Reply) *fakePlatform {
+func adapterLike(name string, core bot.Responder, sent chan<- bot.Reply) *fakePlatform {
 	return &fakePlatform{name: name, run: func(ctx context.Context) error {
 		var wg sync.WaitGroup
 		wg.Go(func() {

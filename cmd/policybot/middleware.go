@@ -12,16 +12,11 @@ import (
 	"github.com/policybot/policybot/bot/insights"
 )
 
-// responder is the core as serve and the adapters see it.
-type responder interface {
-	Respond(ctx context.Context, m bot.Message) (bot.Reply, bool)
-}
-
 // observed wraps the core for serve: it logs every reply, counts it in the
 // metrics, keeps a panic in one reply from taking the process down, and
 // tracks replies in flight so shutdown can wait for them.
 type observed struct {
-	next    responder
+	next    bot.Responder
 	log     *slog.Logger
 	metrics *metrics
 	now     func() time.Time

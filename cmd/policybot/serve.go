@@ -30,7 +30,7 @@ type serveDeps struct {
 	doc *knowledge.Document
 	// core is the core wrapped with logging, metrics, panic recovery and
 	// in-flight tracking: give this to adapters as their Responder.
-	core responder
+	core bot.Responder
 	// store is the state file (adapter state, subscriptions).
 	store *store.Store
 	// inbox records every question before it is acknowledged, until it

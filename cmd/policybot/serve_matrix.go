@@ -37,6 +37,7 @@ func buildMatrix(_ context.Context, d *serveDeps) (platform, error) {
 		ResetIdentity:   d.flags.resetMatrixIdentity,
 		NoCrossSigning:  os.Getenv(noCrossSigningEnv) == "1",
 		Store:           d.store,
+		Inbox:           d.inbox,
 		Responder:       d.core,
 		PublicURL:       d.cfg.PublicURL,
 		Feedback:        fb,
