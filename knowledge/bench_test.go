@@ -163,3 +163,25 @@ func BenchmarkChatQuestions(b *testing.B) {
 	b.ReportMetric(float64(took[len(took)/2].Nanoseconds())/1000, "p50-µs")
 	b.ReportMetric(float64(took[len(took)*99/100].Nanoseconds())/1000, "p99-µs")
 }
+
+// BenchmarkHostileQuestions is the retriever on messages built to be
+// slow: a thousand questions without a topic, one word a thousand times,
+// a wall of quoted phrases, and a wall of unknown words (typo matching).
+func BenchmarkHostileQuestions(b *testing.B) {
+	r, err := Open("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct{ name, q string }{
+		{"topicless", strings.Repeat("a? ", 1300)},
+		{"repeated", strings.Repeat("soveriegnty ", 330)},
+		{"quotes", strings.Repeat("\"x y\" ", 500)},
+		{"unknown", strings.Repeat("quugbmlde lydkutnb ", 200)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				r.Ask(c.q, 3)
+			}
+		})
+	}
+}

@@ -152,6 +152,11 @@ func read(msg string) reading {
 			context = weigh(s, contextWeight, context)
 		}
 	}
+	// lastTopical is the own words of the latest question that had a
+	// topic: what a question without one ("And when?") is about. Only
+	// its own, never what it leaned on, so that a message of a thousand
+	// "a?" costs a thousand words, not half a million.
+	var lastTopical []weightedToken
 	for _, s := range sents {
 		w := 1.0
 		if asks > 0 && !s.question {
@@ -173,11 +178,10 @@ func read(msg string) reading {
 		if topical(p.toks) == 0 {
 			// Lean on the context, and on the question before.
 			p.toks = append(p.toks, raise(context)...)
-			if len(rd.parts) > 0 {
-				p.toks = append(p.toks, rd.parts[len(rd.parts)-1].toks...)
-			}
+			p.toks = append(p.toks, lastTopical...)
 		} else {
-			p.toks = append(p.toks, context...)
+			lastTopical = p.toks
+			p.toks = append(p.toks[:len(p.toks):len(p.toks)], context...)
 		}
 		rd.parts = append(rd.parts, p)
 	}

@@ -174,3 +174,19 @@ func TestAskedFact(t *testing.T) {
 		}
 	}
 }
+
+// Questions without a topic lean on the latest one with a topic, never on
+// what that one leaned on: the words to match grow with the message, not
+// with its square ("a? a? a? …" once took 1.5 s).
+func TestReadingStaysLinear(t *testing.T) {
+	for _, q := range []string{strings.Repeat("a? ", 1300), strings.Repeat("What? ", 600), "Sovereignty? " + strings.Repeat("And when? ", 390)} {
+		words := len(strings.Fields(q))
+		n := 0
+		for _, p := range read(clampQuestion(q)).parts {
+			n += len(p.toks)
+		}
+		if n > 4*words {
+			t.Errorf("%d bytes, %d words: %d tokens to match", len(q), words, n)
+		}
+	}
+}

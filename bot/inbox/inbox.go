@@ -156,6 +156,20 @@ func (in *Inbox) commit(ctx context.Context) {
 		entries[i] = r.entry
 	}
 	fresh, err := in.st.AcceptInbox(ctx, entries)
+	in.mu.Lock()
+	if err != nil {
+		// Whatever queued meanwhile would wait for the same lock or
+		// disk again, one busy timeout after another: it fails now too,
+		// and its platform sends it again.
+		batch = append(batch, in.queue...)
+		in.queue = in.queue[:0]
+	}
+	if len(in.queue) > 0 {
+		in.queue[0].lead <- struct{}{}
+	} else {
+		in.committing = false
+	}
+	in.mu.Unlock()
 	for i, r := range batch {
 		if err != nil {
 			r.err = fmt.Errorf("inbox: %w", err)
@@ -164,14 +178,6 @@ func (in *Inbox) commit(ctx context.Context) {
 		}
 		close(r.done)
 	}
-
-	in.mu.Lock()
-	if len(in.queue) > 0 {
-		in.queue[0].lead <- struct{}{}
-	} else {
-		in.committing = false
-	}
-	in.mu.Unlock()
 }
 
 // Settle records that a message was answered, or that there was nothing to

@@ -209,3 +209,61 @@ func BenchmarkAccept(b *testing.B) {
 		})
 	}
 }
+
+// stuck is a store whose first transaction waits until released and then
+// fails, as one does behind another process's lock until the busy timeout.
+type stuck struct {
+	*store.Store
+	entered chan struct{}
+	release chan struct{}
+	calls   atomic.Int64
+}
+
+func (s *stuck) AcceptInbox(ctx context.Context, entries []store.InboxEntry) ([]bool, error) {
+	if s.calls.Add(1) == 1 {
+		close(s.entered)
+		<-s.release
+		return nil, errors.New("database is locked")
+	}
+	return s.Store.AcceptInbox(ctx, entries)
+}
+
+// Messages that queue behind a transaction that fails on a locked state
+// file fail with it, instead of each waiting out the lock again: nothing
+// waits longer than one busy timeout.
+func TestQueueFailsWithLockedStore(t *testing.T) {
+	ctx := context.Background()
+	s := &stuck{Store: openStore(t, filepath.Join(t.TempDir(), "state.db")), entered: make(chan struct{}), release: make(chan struct{})}
+	in := inbox.New(s, inbox.Options{})
+	errs := make(chan error, 10)
+	go func() { _, err := in.Accept(ctx, "slack", "first", "m"); errs <- err }()
+	<-s.entered
+	var queued sync.WaitGroup
+	for i := range 9 {
+		queued.Go(func() { _, err := in.Accept(ctx, "slack", fmt.Sprint("queued", i), "m"); errs <- err })
+	}
+	// The nine queue behind the first; give them the moment they need
+	// to, then let the first fail. Should any arrive late, they commit on
+	// their own and the check below says so.
+	for range 100 {
+		if inbox.QueueLen(in) == 9 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(s.release)
+	queued.Wait()
+	failed := 0
+	for range 10 {
+		if <-errs != nil {
+			failed++
+		}
+	}
+	if failed != 10 || s.calls.Load() != 1 {
+		t.Errorf("%d of 10 failed after %d transactions; want all 10 failed with the one", failed, s.calls.Load())
+	}
+	// The store works again: the next message is recorded.
+	if fresh, err := in.Accept(ctx, "slack", "after", "m"); err != nil || !fresh {
+		t.Errorf("after the lock: Accept = %v, %v", fresh, err)
+	}
+}

@@ -78,6 +78,8 @@ type fakeSlack struct {
 	posted    int              // chat.postMessage calls answered ok
 	failPost  string           // chat.postMessage answers ok:false with this error
 	postDelay time.Duration    // how long chat.postMessage takes to answer
+	inFlight  int              // chat.postMessage calls being answered
+	maxFlight int              // the most in flight at once
 	// faults are how the next chat.postMessage calls fail, one each, in
 	// order: "500" and "503" answer that status, "500-recorded" keeps the
 	// message (as keepPosts does) and then answers 500, "reset" reads the
@@ -179,7 +181,14 @@ func (f *fakeSlack) postMessage(w http.ResponseWriter, r *http.Request) {
 	if !limited && len(f.faults) > 0 {
 		fault, f.faults = f.faults[0], f.faults[1:]
 	}
+	f.inFlight++
+	f.maxFlight = max(f.maxFlight, f.inFlight)
 	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.inFlight--
+		f.mu.Unlock()
+	}()
 	time.Sleep(delay)
 	if limited {
 		w.Header().Set("Retry-After", "7")

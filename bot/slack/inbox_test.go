@@ -2,6 +2,7 @@ package slack
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -157,4 +158,142 @@ func TestBinaryKillDuringBurst(t *testing.T) {
 func tail(s string, n int) string {
 	lines := strings.Split(s, "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// TestBinaryBurstBounded sends 5,000 mentions to the real binary as fast
+// as 64 senders can, each to its own channel so that nothing paces them,
+// against a Web API that takes 5 ms per post. Posts in flight must stay
+// within the posting limit of 16, and every mention be answered once;
+// the peak goroutines, open files and resident memory are reported.
+func TestBinaryBurstBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the policybot binary")
+	}
+	bin := buildBinary(t)
+	api := newFakeSlack(t)
+	api.keepPosts = true
+	api.postDelay = 5 * time.Millisecond
+	api.discardNotifications(t)
+	dir := t.TempDir()
+	const secret = "burst-signing-secret"
+	p := startProcess(t, bin, []string{
+		"HOME=" + dir, "PATH=" + os.Getenv("PATH"),
+		"POLICYBOT_SLACK_BOT_TOKEN=xoxb-test",
+		"POLICYBOT_SLACK_SIGNING_SECRET=" + secret,
+		"POLICYBOT_SLACK_API_URL=" + api.url(),
+		"POLICYBOT_HTTP_ADDR=" + freeAddr(t),
+		"POLICYBOT_DB=" + filepath.Join(dir, "state.db"),
+		"POLICYBOT_LOG_FORMAT=text",
+		"POLICYBOT_LOG_LEVEL=warn",
+	})
+	waitReady(t, p)
+
+	const total, senders = 5000, 64
+	var peak struct {
+		sync.Mutex
+		goroutines, fds, rss float64
+	}
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() { // sample the bot's own metrics during the burst
+		defer close(sampled)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			g, f, r, ok := processMetrics(p.base)
+			if !ok {
+				continue
+			}
+			peak.Lock()
+			peak.goroutines, peak.fds, peak.rss = max(peak.goroutines, g), max(peak.fds, f), max(peak.rss, r)
+			peak.Unlock()
+		}
+	}()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: senders}}
+	for range senders {
+		wg.Go(func() {
+			for {
+				n := next.Add(1)
+				if n > total {
+					return
+				}
+				ev := eventJSON(fmt.Sprint("EvFlood", n), map[string]any{"type": "app_mention", "user": "U1",
+					"text": "<@" + testBotUser + "> what is co-governance?", "channel": fmt.Sprintf("C%05d", n),
+					"ts": fmt.Sprintf("1700000300.%06d", n)})
+				res, err := client.Do(signedRequest(p.base+"/slack/events", "application/json", ev, secret, time.Now()))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK {
+					t.Errorf("mention %d: status %d", n, res.StatusCode)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		api.mu.Lock()
+		posted := api.posted
+		api.mu.Unlock()
+		if posted >= total {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d mentions answered 2 minutes after the burst\n%s", posted, total, tail(p.log.String(), 40))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	close(stop)
+	<-sampled
+	p.stop(t)
+	api.mu.Lock()
+	maxFlight, posted := api.maxFlight, api.posted
+	api.mu.Unlock()
+	if posted != total {
+		t.Errorf("%d posts for %d mentions", posted, total)
+	}
+	if maxFlight > 16 {
+		t.Errorf("%d posts in flight at once, over the limit of 16", maxFlight)
+	}
+	peak.Lock()
+	defer peak.Unlock()
+	t.Logf("%d mentions: at most %d posts in flight; peak %.0f goroutines, %.0f open files, %.1f MiB resident", total, maxFlight, peak.goroutines, peak.fds, peak.rss/(1<<20))
+}
+
+// processMetrics reads the goroutines, open files and resident memory
+// from the bot's /metrics.
+func processMetrics(base string) (goroutines, fds, rss float64, ok bool) {
+	res, err := http.Get(base + "/metrics")
+	if err != nil {
+		return 0, 0, 0, false
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		return 0, 0, 0, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		var v float64
+		switch {
+		case strings.HasPrefix(line, "go_goroutines "):
+			fmt.Sscan(strings.TrimPrefix(line, "go_goroutines "), &v)
+			goroutines = v
+		case strings.HasPrefix(line, "process_open_fds "):
+			fmt.Sscan(strings.TrimPrefix(line, "process_open_fds "), &v)
+			fds = v
+		case strings.HasPrefix(line, "process_resident_memory_bytes "):
+			fmt.Sscan(strings.TrimPrefix(line, "process_resident_memory_bytes "), &v)
+			rss = v
+		}
+	}
+	return goroutines, fds, rss, goroutines > 0
 }

@@ -22,12 +22,19 @@ type lifecycle struct {
 	server   *http.Server
 	listener net.Listener
 	health   *health
-	flights  *flights // replies in the core
+	flights  inFlight // replies in the core
 	timeout  time.Duration
 	// after is time.After; tests control when the shutdown timeout fires.
 	after func(time.Duration) <-chan time.Time
 	// close releases the state database once nothing uses it.
 	close func() error
+}
+
+// inFlight is what shutdown needs to know of the replies in the core
+// (bot.Guard).
+type inFlight interface {
+	InFlight() int
+	Idle() <-chan struct{}
 }
 
 // run returns nil after a shutdown asked for through ctx (SIGTERM,
@@ -67,7 +74,7 @@ func (l *lifecycle) run(ctx context.Context) error {
 	}
 	l.health.stopping.Store(true)
 	l.log.Info("shutting down: no new messages; finishing replies in flight",
-		"replies_in_flight", l.flights.count(), "timeout", l.timeout.String())
+		"replies_in_flight", l.flights.InFlight(), "timeout", l.timeout.String())
 
 	httpCtx, cancelHTTP := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelHTTP()
@@ -81,7 +88,7 @@ func (l *lifecycle) run(ctx context.Context) error {
 			}
 		})
 		wg.Wait()
-		<-l.flights.wait()
+		<-l.flights.Idle()
 		hw.Wait()
 	}()
 	select {
@@ -89,7 +96,7 @@ func (l *lifecycle) run(ctx context.Context) error {
 		l.log.Info("all work in flight finished")
 	case <-l.after(l.timeout):
 		l.log.Warn("shutdown timeout reached; abandoning work still in flight",
-			"timeout", l.timeout.String(), "replies_in_flight", l.flights.count())
+			"timeout", l.timeout.String(), "replies_in_flight", l.flights.InFlight())
 		cancelHTTP()
 		_ = l.server.Close() // closes whatever connections Shutdown left
 	}

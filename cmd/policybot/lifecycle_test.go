@@ -47,7 +47,7 @@ func newTestLifecycle(t *testing.T, platforms ...platform) *testLifecycle {
 	var once sync.Once
 	tl.lifecycle = &lifecycle{
 		log: log, services: services, server: &http.Server{Handler: mux}, listener: ln,
-		health: h, flights: newFlights(), timeout: 10 * time.Second,
+		health: h, flights: bot.NewGuard(nil, bot.GuardOptions{}), timeout: 10 * time.Second,
 		after: func(time.Duration) <-chan time.Time {
 			once.Do(func() { close(tl.draining) })
 			return tl.deadline
@@ -82,10 +82,10 @@ func TestShutdownFinishesReplyInFlight(t *testing.T) {
 	fc := &fakeCore{started: make(chan struct{}), release: make(chan struct{})}
 	sent := make(chan bot.Reply, 1)
 	var tl *testLifecycle
-	core := &observed{next: fc, log: slog.New(slog.DiscardHandler), metrics: newMetrics("t"), now: time.Now}
+	core := observe(fc, slog.New(slog.DiscardHandler), newMetrics("t"), nil)
 	p := adapterLike("slack", core, sent)
 	tl = newTestLifecycle(t, p)
-	core.flights = tl.flights
+	tl.flights = core
 
 	ctx, sigterm := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -109,8 +109,8 @@ func TestShutdownFinishesReplyInFlight(t *testing.T) {
 	if tl.closed.Load() {
 		t.Fatal("database closed with a reply still in flight")
 	}
-	if tl.flights.count() != 1 {
-		t.Errorf("in flight = %d, want 1", tl.flights.count())
+	if tl.flights.InFlight() != 1 {
+		t.Errorf("in flight = %d, want 1", tl.flights.InFlight())
 	}
 
 	close(fc.release) // the reply completes
@@ -141,9 +141,9 @@ func TestShutdownFinishesReplyInFlight(t *testing.T) {
 func TestShutdownTimeout(t *testing.T) {
 	fc := &fakeCore{started: make(chan struct{}), release: make(chan struct{})}
 	defer close(fc.release)
-	core := &observed{next: fc, log: slog.New(slog.DiscardHandler), metrics: newMetrics("t"), now: time.Now}
+	core := observe(fc, slog.New(slog.DiscardHandler), newMetrics("t"), nil)
 	tl := newTestLifecycle(t, adapterLike("matrix", core, make(chan bot.Reply, 1)))
-	core.flights = tl.flights
+	tl.flights = core
 	ctx, sigterm := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- tl.run(ctx) }()

@@ -136,7 +136,6 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, sf serveFl
 	}
 	m := newMetrics(versionString())
 	m.watchDB(st.DB())
-	fl := newFlights()
 	rec, err := insights.New(insights.Options{
 		Store:         st,
 		KeepQuestions: cfg.Insights.KeepQuestions,
@@ -163,9 +162,10 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, sf serveFl
 	if err != nil {
 		return err
 	}
+	guard := observe(core, log, m, rec)
 	deps := &serveDeps{
 		cfg: cfg, log: log, doc: ret.Document(),
-		core:  &observed{next: core, log: log, metrics: m, now: time.Now, flights: fl, insights: rec},
+		core:  guard,
 		store: st, inbox: inbox.New(st, inbox.Options{Logger: log}),
 		metrics: m, mux: http.NewServeMux(), insights: rec, flags: sf,
 		posting: delivery.NewLimiter(delivery.DefaultLimit),
@@ -207,7 +207,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, sf serveFl
 		},
 		listener: ln,
 		health:   h,
-		flights:  fl,
+		flights:  guard,
 		timeout:  cfg.ShutdownTimeout,
 		after:    time.After,
 		close:    closeStore,

@@ -142,7 +142,7 @@ func TestHealthEndpoints(t *testing.T) {
 func TestMetricsEndpoint(t *testing.T) {
 	m := newMetrics("v9")
 	var logs bytes.Buffer
-	core := &observed{next: &fakeCore{}, log: slog.New(slog.NewJSONHandler(&logs, nil)), metrics: m, now: time.Now, flights: newFlights()}
+	core := observe(&fakeCore{}, slog.New(slog.NewJSONHandler(&logs, nil)), m, nil)
 	hooks := m.platform("slack")
 	m.platform("matrix")
 	core.Respond(context.Background(), bot.Message{Platform: "slack", Text: "/ask who governs", Conversation: bot.Conversation{ID: "C1"}})
@@ -183,7 +183,7 @@ func TestMetricsEndpoint(t *testing.T) {
 func TestObservedLogsRepliesWithoutText(t *testing.T) {
 	var logs bytes.Buffer
 	m := newMetrics("v")
-	core := &observed{next: &fakeCore{}, log: slog.New(slog.NewJSONHandler(&logs, nil)), metrics: m, now: time.Now, flights: newFlights()}
+	core := observe(&fakeCore{}, slog.New(slog.NewJSONHandler(&logs, nil)), m, nil)
 	r, ok := core.Respond(context.Background(), bot.Message{
 		Platform: "matrix", ID: "$ev1", Text: "/ask secret question text",
 		Conversation: bot.Conversation{ID: "!room:example.org"},
@@ -217,8 +217,7 @@ func TestObservedLogsRepliesWithoutText(t *testing.T) {
 func TestObservedRecoversFromPanic(t *testing.T) {
 	var logs bytes.Buffer
 	m := newMetrics("v")
-	fl := newFlights()
-	core := &observed{next: &fakeCore{panics: true}, log: slog.New(slog.NewTextHandler(&logs, nil)), metrics: m, now: time.Now, flights: fl}
+	core := observe(&fakeCore{panics: true}, slog.New(slog.NewTextHandler(&logs, nil)), m, nil)
 	r, ok := core.Respond(context.Background(), bot.Message{Platform: "slack", Text: "/help"})
 	if !ok || r.Kind != bot.KindError || r.Text == "" {
 		t.Fatalf("after a panic: %+v, %v; want an error reply", r, ok)
@@ -226,7 +225,7 @@ func TestObservedRecoversFromPanic(t *testing.T) {
 	if !strings.Contains(logs.String(), "panicked") || !strings.Contains(logs.String(), "boom") {
 		t.Errorf("panic not logged: %s", logs.String())
 	}
-	if fl.count() != 0 {
+	if core.InFlight() != 0 {
 		t.Errorf("a panicking reply stayed in flight")
 	}
 	_, body := get(t, m.handler(), "/metrics")

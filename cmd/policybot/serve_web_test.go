@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/policybot/policybot/bot/bottest"
 
@@ -30,7 +29,7 @@ func TestAPIAskIdenticalToAskJSON(t *testing.T) {
 	m := newMetrics("test")
 	d := &serveDeps{
 		cfg: &config.Config{}, log: log, doc: ret.Document(),
-		core: &observed{next: core, log: log, metrics: m, now: time.Now, flights: newFlights()}, metrics: m, mux: http.NewServeMux(),
+		core: observe(core, log, m, nil), metrics: m, mux: http.NewServeMux(),
 	}
 	if err := buildWeb(d, ret); err != nil {
 		t.Fatal(err)
@@ -88,7 +87,7 @@ func BenchmarkServedAsk(b *testing.B) {
 		b.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	wrapped := &observed{next: core, log: log, metrics: m, now: time.Now, flights: newFlights(), insights: rec}
+	wrapped := observe(core, log, m, rec)
 	d := &serveDeps{cfg: &config.Config{}, log: log, doc: ret.Document(), core: wrapped, metrics: m, mux: http.NewServeMux(), insights: rec}
 	if err := buildWeb(d, ret); err != nil {
 		b.Fatal(err)
