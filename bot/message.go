@@ -37,9 +37,6 @@ type Message struct {
 	Direct       []string
 	Sender       User
 	Conversation Conversation
-	// Thread is the platform's thread identifier when the message is in a
-	// thread, so that the adapter can answer there.
-	Thread string
 	// Mentioned is true when the message addresses the bot by name or
 	// mention; in a group conversation only commands and mentions are
 	// answered.

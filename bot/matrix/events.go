@@ -19,9 +19,11 @@ const replyTimeout = 2 * time.Minute
 // question is a message the bot will answer, as the inbox keeps it so
 // that it can be answered after a crash.
 type question struct {
-	Event  id.EventID  `json:"event"`
-	Room   id.RoomID   `json:"room"`
-	Sender id.UserID   `json:"sender"`
+	Event  id.EventID `json:"event"`
+	Room   id.RoomID  `json:"room"`
+	Sender id.UserID  `json:"sender"`
+	// Thread is the thread the question was asked in, to answer there.
+	Thread id.EventID  `json:"thread,omitempty"`
 	Msg    bot.Message `json:"message"`
 }
 
@@ -37,7 +39,7 @@ func (a *Adapter) handleMessage(ctx context.Context, evt *event.Event) {
 	// The inbox deduplicates too: sync delivers an event again after a
 	// crash before the sync token was saved.
 	received := a.now()
-	q := &question{Event: evt.ID, Room: evt.RoomID, Sender: evt.Sender, Msg: m}
+	q := &question{Event: evt.ID, Room: evt.RoomID, Sender: evt.Sender, Thread: threadOf(evt), Msg: m}
 	record, err := json.Marshal(q)
 	if err != nil {
 		a.log.Error("matrix: cannot encode a question for the inbox; not answering it", "event", evt.ID, "err", err)
@@ -124,7 +126,6 @@ func (a *Adapter) toMessage(ctx context.Context, evt *event.Event) (bot.Message,
 		Prefix:       "!",
 		Sender:       bot.User{ID: string(evt.Sender)},
 		Conversation: bot.Conversation{ID: string(evt.RoomID)},
-		Thread:       string(c.RelatesTo.GetThreadParent()),
 		Mentioned:    mentioned,
 	}
 	// Group chatter is dropped here, before the state reads below and
@@ -177,7 +178,7 @@ func (a *Adapter) answer(ctx context.Context, q *question, recovered time.Time) 
 	if !ok {
 		return
 	}
-	content := replyContent(r, q.Event, q.Sender, id.EventID(q.Msg.Thread), a.renderOptions()...)
+	content := replyContent(r, q.Event, q.Sender, q.Thread, a.renderOptions()...)
 	start := a.now()
 	posted, err := a.sendOnce(ctx, q.Room, content, txnID("reply", string(q.Event)), !recovered.IsZero(),
 		func(raw map[string]any) bool { return repliesTo(raw) == q.Event })
@@ -195,6 +196,14 @@ func (a *Adapter) answer(ctx context.Context, q *question, recovered time.Time) 
 		}
 		a.log.Info("matrix: left room on request", "room", q.Room, "by", q.Sender)
 	}
+}
+
+// threadOf is the thread a message event is in, or "".
+func threadOf(evt *event.Event) id.EventID {
+	if c := evt.Content.AsMessage(); c != nil {
+		return c.RelatesTo.GetThreadParent()
+	}
+	return ""
 }
 
 // repliesTo is the event a message's content replies to, or "".

@@ -66,15 +66,16 @@ func TestToMessage(t *testing.T) {
 
 	c := text("Policy Bot: what about sovereignty?")
 	c.RelatesTo = &event.RelatesTo{Type: event.RelThread, EventID: "$root", IsFallingBack: true, InReplyTo: &event.InReplyTo{EventID: "$root"}}
-	m, skip := a.toMessage(ctx, msgEvent("@alice:example.org", 3_000_000, c))
+	evt := msgEvent("@alice:example.org", 3_000_000, c)
+	m, skip := a.toMessage(ctx, evt)
 	if skip != "" {
 		t.Fatalf("skipped: %s", skip)
 	}
 	if m.Text != "what about sovereignty?" || !m.Mentioned || m.Prefix != "!" || m.Platform != "matrix" {
 		t.Errorf("message %+v", m)
 	}
-	if m.Thread != "$root" || !m.Conversation.Direct || m.Conversation.ID != string(room) || !m.CanManage {
-		t.Errorf("thread %q direct %v conv %q canManage %v", m.Thread, m.Conversation.Direct, m.Conversation.ID, m.CanManage)
+	if threadOf(evt) != "$root" || !m.Conversation.Direct || m.Conversation.ID != string(room) || !m.CanManage {
+		t.Errorf("thread %q direct %v conv %q canManage %v", threadOf(evt), m.Conversation.Direct, m.Conversation.ID, m.CanManage)
 	}
 
 	// A third member makes it a group room; a default-level user is no

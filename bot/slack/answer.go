@@ -157,7 +157,13 @@ func (a *Adapter) answerCommand(c command) *responseMessage {
 func (a *Adapter) commandResponse(ctx context.Context, m bot.Message) *responseMessage {
 	reply, ok := a.o.Responder.Respond(ctx, m)
 	if !ok {
-		reply = bot.Reply{Kind: bot.KindError, Text: "That is not a policybot command.", Hint: "Type /policy help to see what I can do."}
+		// A slash command is always addressed to the bot, so the core
+		// answers it; should it not, the core's help is the answer, not
+		// words of the adapter's own.
+		m.Text = "/policy help"
+		if reply, ok = a.o.Responder.Respond(ctx, m); !ok {
+			return nil
+		}
 	}
 	o := renderOptions{PublicURL: a.o.PublicURL, FeedbackRef: a.feedbackRef(ctx, m, reply)}
 	if reply.Kind == bot.KindAnswer {
@@ -202,6 +208,14 @@ func (a *Adapter) handleInteraction(ctx context.Context, in interaction) {
 	}
 }
 
+// clicked is the message a button click stands for: the clicker asking
+// for text in channel.
+func clicked(in interaction, channel, text string) bot.Message {
+	m := Conventions().Message(channel)
+	m.Text, m.Sender, m.Mentioned = text, bot.User{ID: in.User.ID}, true
+	return m
+}
+
 // whole shows the clicker the whole paragraph that an answer quoted in
 // part, privately, through the click's response_url.
 func (a *Adapter) whole(ctx context.Context, in interaction, value string) {
@@ -209,10 +223,7 @@ func (a *Adapter) whole(ctx context.Context, in interaction, value string) {
 	if err != nil || n < 1 || in.ResponseURL == "" {
 		return
 	}
-	reply, ok := a.o.Responder.Respond(ctx, bot.Message{
-		Platform: Platform, Text: "cite " + strconv.Itoa(n), Prefix: "/", Direct: directCommands(), Mentioned: true,
-		Sender: bot.User{ID: in.User.ID}, Conversation: bot.Conversation{ID: in.channelID()},
-	})
+	reply, ok := a.o.Responder.Respond(ctx, clicked(in, in.channelID(), "cite "+strconv.Itoa(n)))
 	if !ok {
 		return
 	}
@@ -273,15 +284,12 @@ func (a *Adapter) share(ctx context.Context, in interaction, value string) {
 	id, text, _ := strings.Cut(value, " ")
 	reply, ok := a.shares.get(id)
 	if !ok {
-		reply, ok = a.o.Responder.Respond(ctx, bot.Message{
-			Platform: Platform, Text: text, Prefix: "/", Direct: directCommands(), Mentioned: true,
-			Sender: bot.User{ID: in.User.ID}, Conversation: bot.Conversation{ID: channel},
-		})
+		reply, ok = a.o.Responder.Respond(ctx, clicked(in, channel, text))
 		if !ok {
 			return
 		}
 	}
-	m := bot.Message{Platform: Platform, Text: text, Sender: bot.User{ID: in.User.ID}, Conversation: bot.Conversation{ID: channel}}
+	m := clicked(in, channel, text)
 	r := Render(reply, renderOptions{SharedBy: in.User.ID, PublicURL: a.o.PublicURL, FeedbackRef: a.feedbackRef(ctx, m, reply)})
 	_, err := a.send.post(ctx, channel, r, keyed(answerEventType, "share-"+a.o.NewID()))
 	var se slackgo.SlackErrorResponse

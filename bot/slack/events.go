@@ -198,7 +198,6 @@ func toMessage(ev innerEvent, self identity) (inbound, bool) {
 		Direct:       directCommands(),
 		Sender:       bot.User{ID: ev.User},
 		Conversation: bot.Conversation{ID: ev.Channel},
-		Thread:       ev.ThreadTS,
 	}
 	var mentioned bool
 	m.Text, mentioned = stripMention(ev.Text, self.UserID)

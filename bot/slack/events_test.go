@@ -63,7 +63,7 @@ func TestToMessage(t *testing.T) {
 				t.Errorf("got text %q thread %q direct %v mentioned %v; want %q %q %v %v",
 					m.Text, in.ReplyThread, m.Conversation.Direct, m.Mentioned, tt.text, tt.thread, tt.direct, tt.mentioned)
 			}
-			if m.Platform != "slack" || m.Prefix != "/" || m.Sender.ID != tt.ev.User || m.Conversation.ID != tt.ev.Channel || m.Thread != tt.ev.ThreadTS || m.ID != tt.ev.TS {
+			if m.Platform != "slack" || m.Prefix != "/" || m.Sender.ID != tt.ev.User || m.Conversation.ID != tt.ev.Channel || m.ID != tt.ev.TS {
 				t.Errorf("identity fields wrong: %+v", m)
 			}
 		})
