@@ -31,7 +31,9 @@ type human struct {
 	arrived map[id.EventID]time.Time
 }
 
-func newHuman(ctx context.Context, hs, user, password, dir string) (*human, error) {
+// newHuman logs user in and starts its sync; setup, if any, adds its own
+// handlers to the client first.
+func newHuman(ctx context.Context, hs, user, password, dir string, setup ...func(*mautrix.Client, *mautrix.DefaultSyncer)) (*human, error) {
 	cli, err := mautrix.NewClient(hs, "", "")
 	if err != nil {
 		return nil, err
@@ -76,6 +78,9 @@ func newHuman(ctx context.Context, hs, user, password, dir string) (*human, erro
 	}
 	sy.OnEventType(event.EventMessage, record)
 	sy.OnEventType(event.StateMember, record)
+	for _, f := range setup {
+		f(cli, sy)
+	}
 	sctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	go func() {

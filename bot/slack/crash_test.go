@@ -134,7 +134,7 @@ type process struct {
 	exited chan error
 }
 
-func startProcess(t *testing.T, bin string, env []string) *process {
+func startProcess(t testing.TB, bin string, env []string) *process {
 	t.Helper()
 	p := &process{log: &lockedBuffer{}, exited: make(chan error, 1)}
 	for _, kv := range env {
@@ -158,7 +158,7 @@ func startProcess(t *testing.T, bin string, env []string) *process {
 }
 
 // stop sends SIGTERM and expects a clean exit.
-func (p *process) stop(t *testing.T) {
+func (p *process) stop(t testing.TB) {
 	t.Helper()
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
 	select {

@@ -34,7 +34,7 @@ func (l *lockedBuffer) String() string {
 }
 
 // buildBinary builds cmd/policybot the way it ships (goolm, no cgo).
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "policybot")
 	cmd := exec.Command("go", "build", "-tags", "goolm", "-o", bin, "./cmd/policybot")
@@ -46,7 +46,7 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -149,7 +149,7 @@ func TestBinaryHTTPMode(t *testing.T) {
 
 // waitReady polls /readyz until the bot is ready, the process exits, or
 // 30 s pass. This is a real process starting, so it takes real time.
-func waitReady(t *testing.T, p *process) {
+func waitReady(t testing.TB, p *process) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
