@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -153,15 +152,7 @@ func BenchmarkBinaryEventAck(b *testing.B) {
 	api.discardNotifications(b)
 	dir := b.TempDir()
 	const secret = "ack-bench-signing-secret"
-	p := startProcess(b, bin, []string{
-		"HOME=" + dir, "PATH=" + os.Getenv("PATH"),
-		"POLICYBOT_SLACK_BOT_TOKEN=xoxb-test",
-		"POLICYBOT_SLACK_SIGNING_SECRET=" + secret,
-		"POLICYBOT_SLACK_API_URL=" + api.url(),
-		"POLICYBOT_HTTP_ADDR=" + freeAddr(b),
-		"POLICYBOT_DB=" + filepath.Join(dir, "state.db"),
-		"POLICYBOT_LOG_LEVEL=warn",
-	})
+	p := startProcess(b, bin, binaryEnv(b, api, dir, secret, "POLICYBOT_LOG_LEVEL=warn"))
 	waitReady(b, p)
 	offerEvents(b, p.base, secret, &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}})
 	p.stop(b)

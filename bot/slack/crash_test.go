@@ -134,6 +134,21 @@ type process struct {
 	exited chan error
 }
 
+// binaryEnv is the environment of a policybot serve in HTTP mode against
+// api, with its state in dir and requests signed with secret; extra adds
+// to it (a later value of a variable wins).
+func binaryEnv(t testing.TB, api *fakeSlack, dir, secret string, extra ...string) []string {
+	return append([]string{
+		"HOME=" + dir, "PATH=" + os.Getenv("PATH"),
+		"POLICYBOT_SLACK_BOT_TOKEN=xoxb-test",
+		"POLICYBOT_SLACK_SIGNING_SECRET=" + secret,
+		"POLICYBOT_SLACK_API_URL=" + api.url(),
+		"POLICYBOT_HTTP_ADDR=" + freeAddr(t),
+		"POLICYBOT_DB=" + filepath.Join(dir, "state.db"),
+		"POLICYBOT_LOG_FORMAT=text",
+	}, extra...)
+}
+
 func startProcess(t testing.TB, bin string, env []string) *process {
 	t.Helper()
 	p := &process{log: &lockedBuffer{}, exited: make(chan error, 1)}

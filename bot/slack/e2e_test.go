@@ -70,15 +70,7 @@ func TestBinaryHTTPMode(t *testing.T) {
 	dir := t.TempDir()
 	const secret = "e2e-signing-secret"
 
-	p := startProcess(t, bin, []string{
-		"HOME=" + dir, "PATH=" + os.Getenv("PATH"),
-		"POLICYBOT_SLACK_BOT_TOKEN=xoxb-test",
-		"POLICYBOT_SLACK_SIGNING_SECRET=" + secret,
-		"POLICYBOT_SLACK_API_URL=" + api.url(),
-		"POLICYBOT_HTTP_ADDR=" + addr,
-		"POLICYBOT_DB=" + filepath.Join(dir, "state.db"),
-		"POLICYBOT_LOG_FORMAT=text",
-	})
+	p := startProcess(t, bin, binaryEnv(t, api, dir, secret, "POLICYBOT_HTTP_ADDR="+addr))
 	base := p.base
 	waitReady(t, p)
 

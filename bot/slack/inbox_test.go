@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -32,15 +30,7 @@ func TestBinaryKillDuringBurst(t *testing.T) {
 	api.discardNotifications(t)
 	dir := t.TempDir()
 	const secret = "burst-signing-secret"
-	env := []string{
-		"HOME=" + dir, "PATH=" + os.Getenv("PATH"),
-		"POLICYBOT_SLACK_BOT_TOKEN=xoxb-test",
-		"POLICYBOT_SLACK_SIGNING_SECRET=" + secret,
-		"POLICYBOT_SLACK_API_URL=" + api.url(),
-		"POLICYBOT_HTTP_ADDR=" + freeAddr(t),
-		"POLICYBOT_DB=" + filepath.Join(dir, "state.db"),
-		"POLICYBOT_LOG_FORMAT=text",
-	}
+	env := binaryEnv(t, api, dir, secret)
 	p := startProcess(t, bin, env)
 	waitReady(t, p)
 
@@ -176,16 +166,7 @@ func TestBinaryBurstBounded(t *testing.T) {
 	api.discardNotifications(t)
 	dir := t.TempDir()
 	const secret = "burst-signing-secret"
-	p := startProcess(t, bin, []string{
-		"HOME=" + dir, "PATH=" + os.Getenv("PATH"),
-		"POLICYBOT_SLACK_BOT_TOKEN=xoxb-test",
-		"POLICYBOT_SLACK_SIGNING_SECRET=" + secret,
-		"POLICYBOT_SLACK_API_URL=" + api.url(),
-		"POLICYBOT_HTTP_ADDR=" + freeAddr(t),
-		"POLICYBOT_DB=" + filepath.Join(dir, "state.db"),
-		"POLICYBOT_LOG_FORMAT=text",
-		"POLICYBOT_LOG_LEVEL=warn",
-	})
+	p := startProcess(t, bin, binaryEnv(t, api, dir, secret, "POLICYBOT_LOG_LEVEL=warn"))
 	waitReady(t, p)
 
 	const total, senders = 5000, 64

@@ -2,8 +2,6 @@ package slack
 
 import (
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -37,15 +35,7 @@ func TestBinaryFailedPost(t *testing.T) {
 			api.faults = []string{tc.fault}
 			dir := t.TempDir()
 			const secret = "fault-signing-secret"
-			p := startProcess(t, bin, []string{
-				"HOME=" + dir, "PATH=" + os.Getenv("PATH"),
-				"POLICYBOT_SLACK_BOT_TOKEN=xoxb-test",
-				"POLICYBOT_SLACK_SIGNING_SECRET=" + secret,
-				"POLICYBOT_SLACK_API_URL=" + api.url(),
-				"POLICYBOT_HTTP_ADDR=" + freeAddr(t),
-				"POLICYBOT_DB=" + filepath.Join(dir, "state.db"),
-				"POLICYBOT_LOG_FORMAT=text",
-			})
+			p := startProcess(t, bin, binaryEnv(t, api, dir, secret))
 			waitReady(t, p)
 
 			const eventID = "EvFault1"
