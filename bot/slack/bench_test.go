@@ -30,6 +30,27 @@ func realCore(b *testing.B) bot.Responder {
 	return core
 }
 
+// servedAdapter is an adapter over the real core, against api, with its
+// HTTP endpoints served on loopback until the benchmark ends.
+func servedAdapter(b *testing.B, api *fakeSlack, mod func(*Options)) (*Adapter, *httptest.Server) {
+	o := Options{
+		BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.url(),
+		Responder: realCore(b), Logger: slog.New(slog.DiscardHandler),
+	}
+	if mod != nil {
+		mod(&o)
+	}
+	a, err := New(o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	a.Register(mux)
+	srv := httptest.NewServer(mux)
+	b.Cleanup(srv.Close)
+	return a, srv
+}
+
 // BenchmarkSlashCommandHTTP measures a signed /principle sovereignty from
 // the request to the acknowledgement carrying the answer, over loopback
 // HTTP against the real handlers and core: signature check, form parsing,
@@ -37,17 +58,7 @@ func realCore(b *testing.B) bot.Responder {
 // the median and 99th percentile latency and the requests per second.
 func BenchmarkSlashCommandHTTP(b *testing.B) {
 	api := newFakeSlack(b)
-	a, err := New(Options{
-		BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.url(),
-		Responder: realCore(b), Logger: slog.New(slog.DiscardHandler),
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	a.Register(mux)
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	_, srv := servedAdapter(b, api, nil)
 	client := srv.Client()
 	body := commandForm("/principle", "sovereignty", "C1", api.hookURL())
 
@@ -123,18 +134,7 @@ func BenchmarkEventAck(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			api := newFakeSlack(b)
 			api.discardNotifications(b)
-			a, err := New(Options{
-				BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.url(),
-				Responder: realCore(b), Logger: slog.New(slog.DiscardHandler), Inbox: c.inbox(b),
-				PostInterval: time.Nanosecond,
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
-			mux := http.NewServeMux()
-			a.Register(mux)
-			srv := httptest.NewServer(mux)
-			defer srv.Close()
+			a, srv := servedAdapter(b, api, func(o *Options) { o.Inbox, o.PostInterval = c.inbox(b), time.Nanosecond })
 			client := srv.Client()
 			client.Transport.(*http.Transport).MaxIdleConnsPerHost = 64
 
