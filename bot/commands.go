@@ -115,10 +115,15 @@ func (b *Bot) notAddressed(m Message, ans knowledge.Answer) Reply {
 
 // missingSentence names what the statement lacks: "The statement does not
 // mention the Tallinn Manual." or "… does not give a date or time for
-// that." Kinds of fact come from the retriever as "a …" labels.
+// that." Kinds of fact come from the retriever as "a …" labels, and what
+// no statement can tell as a "what …" clause ("… does not say what
+// happened after the speech.").
 func missingSentence(missing []string) string {
 	var facts, things []string
 	for _, x := range missing {
+		if strings.HasPrefix(x, "what ") {
+			return "The statement does not say " + x + "."
+		}
 		if strings.HasPrefix(x, "a ") {
 			facts = append(facts, x)
 		} else {

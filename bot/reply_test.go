@@ -27,3 +27,20 @@ func TestPlainText(t *testing.T) {
 		t.Errorf("PlainText =\n%s\nwant\n%s", got, want)
 	}
 }
+
+func TestMissingSentence(t *testing.T) {
+	for _, c := range []struct {
+		missing []string
+		want    string
+	}{
+		{[]string{"Tallinn Manual"}, "The statement does not mention “Tallinn Manual”."},
+		{[]string{"a date or time"}, "The statement does not give a date or time for that."},
+		{[]string{"sanctions", "a figure"}, "The statement does not mention “sanctions”, and gives no figure for that."},
+		{[]string{"what happened after the speech"}, "The statement does not say what happened after the speech."},
+		{nil, "The statement does not say that."},
+	} {
+		if got := missingSentence(c.missing); got != c.want {
+			t.Errorf("missingSentence(%q) = %q, want %q", c.missing, got, c.want)
+		}
+	}
+}

@@ -101,3 +101,49 @@ func sortSpans(s []Span) {
 		}
 	}
 }
+
+// statementNouns are what people call a statement.
+var statementNouns = wordSet(`speech address remarks statement talk`)
+
+// occasionWords are statementNouns and the head noun of the event the
+// statement was given at: "workshop" in "the International Workshop on
+// Information and Cyber Security", the word before its first preposition.
+func occasionWords(event string) map[string]bool {
+	out := map[string]bool{}
+	for w := range statementNouns {
+		out[w] = true
+	}
+	toks := tokenize(nil, event)
+	for i, t := range toks {
+		if i > 0 && (t.word == "on" || t.word == "of" || t.word == "for") {
+			out[toks[i-1].word] = true
+			return out
+		}
+	}
+	if len(toks) > 0 {
+		out[toks[len(toks)-1].word] = true
+	}
+	return out
+}
+
+// afterOccasion returns the occasion word when the question asks about
+// what came after the statement or its occasion ("after the speech",
+// "since the workshop"), and "" otherwise. "After the principles" asks
+// about the statement's order and is no such question.
+func (r *Retriever) afterOccasion(toks []weightedToken) string {
+	for i, t := range toks {
+		if t.weight < 1 || t.joined || (t.word != "after" && t.word != "since" && t.word != "following") {
+			continue
+		}
+		for _, u := range toks[i+1 : min(len(toks), i+4)] {
+			switch {
+			case r.occasion[u.word]:
+				return u.word
+			case u.word == "the" || u.word == "this" || u.word == "his" || u.word == "that":
+				continue
+			}
+			break
+		}
+	}
+	return ""
+}

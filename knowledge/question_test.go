@@ -101,6 +101,11 @@ func TestOutcomes(t *testing.T) {
 		{"Does he refer to the Tallinn Manual on the law applicable to cyber warfare?", NotAddressed, "Tallinn Manual"},
 		{"How does Li Baodong define 'cyber terrorism'?", NotAddressed, "“cyber terrorism”"},
 		{"When was the UN Charter signed?", NotAddressed, "a date or time"},
+		// No statement tells what came after it was given; its own order
+		// is another matter.
+		{"Did anything change in China's policy after the workshop?", NotAddressed, "what happened after the workshop"},
+		{"Since the speech, has Beijing followed up?", NotAddressed, "what happened after the speech"},
+		{"What comes after the four principles?", Answered, ""},
 		// A country's name answers "which country"; a programme's does not.
 		{"Which country submitted the Code of Conduct together with China?", Answered, ""},
 		{"Which poor nations does he single out for internet assistance?", NotAddressed, "a country's name"},

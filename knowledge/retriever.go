@@ -51,6 +51,9 @@ type Retriever struct {
 	opts RetrieverOptions
 	// speaker holds the words of the speaker's name, lower case.
 	speaker map[string]bool
+	// occasion holds the words that name the statement itself and the
+	// occasion it was given at ("speech", "workshop").
+	occasion map[string]bool
 }
 
 // NewRetriever indexes a statement.
@@ -71,7 +74,7 @@ func NewRetriever(doc *Document, opts RetrieverOptions) *Retriever {
 	for _, t := range tokenize(nil, doc.Meta.Speaker) {
 		speaker[t.word] = true
 	}
-	return &Retriever{doc: doc, ix: ix, opts: opts, speaker: speaker}
+	return &Retriever{doc: doc, ix: ix, opts: opts, speaker: speaker, occasion: occasionWords(doc.Meta.Event)}
 }
 
 // Document is the statement the retriever answers from.
@@ -209,6 +212,13 @@ func (r *Retriever) askPart(p part, phrases []phrase, top int, seen map[string]q
 	}
 	rk := r.rank(words, phrases)
 	if len(rk.order) == 0 {
+		return ans
+	}
+	// A statement cannot tell what happened after it was given.
+	if w := r.afterOccasion(p.toks); w != "" {
+		ans.Outcome = NotAddressed
+		ans.Missing = []string{"what happened after the " + w}
+		ans.Related = r.related(words, rk, top)
 		return ans
 	}
 	// A question asking for a kind of fact is answered by the strongest
