@@ -137,8 +137,10 @@ type Adapter struct {
 	warned   map[id.RoomID]bool // rooms told about missing encryption support
 
 	work sync.WaitGroup // replies in flight
-	sem  chan struct{}
-	ctx  context.Context // Run's, for waits inside mautrix callbacks
+	// answers runs the answers to questions, at most answerWorkers at
+	// once (answerLater).
+	answers *delivery.Pool
+	ctx     context.Context // Run's, for waits inside mautrix callbacks
 }
 
 // New checks the options and builds an adapter; it does not connect.
@@ -178,7 +180,7 @@ func New(opts Options) (*Adapter, error) {
 		joinedAt: map[id.RoomID]int64{},
 		direct:   map[id.RoomID]bool{},
 		warned:   map[id.RoomID]bool{},
-		sem:      make(chan struct{}, 4),
+		answers:  delivery.NewPool(answerWorkers),
 		name:     addressee{user: self},
 		console:  opts.Console,
 	}

@@ -69,18 +69,20 @@ func (a *Adapter) unrecorded(evt *event.Event, err error) {
 	}
 }
 
-// answerLater answers q in the background, at most MaxConcurrent at once.
+// answerLater answers q in the background on the adapter's pool, so that
+// a burst queues in memory rather than holding a goroutine per question.
 func (a *Adapter) answerLater(ctx context.Context, q *question, recovered time.Time) {
 	a.work.Add(1)
-	go func() {
+	a.answers.Go(func() {
 		defer a.work.Done()
-		a.sem <- struct{}{}
-		defer func() { <-a.sem }()
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), replyTimeout)
 		defer cancel()
 		a.answer(ctx, q, recovered)
-	}()
+	})
 }
+
+// answerWorkers bounds the replies being worked on at once.
+const answerWorkers = 4
 
 // recover answers the questions recorded before a restart and never
 // answered (see bot/inbox).

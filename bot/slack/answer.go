@@ -97,12 +97,28 @@ func (a *Adapter) answer(ctx context.Context, q *question, recovered time.Time) 
 	}
 }
 
+// answerLater answers q after its acknowledgement, on the adapter's pool
+// of answering goroutines (answerWorkers), so that a burst queues in
+// memory instead of holding a goroutine per question; shutdown waits for
+// the queue too.
+func (a *Adapter) answerLater(q *question, recovered time.Time) {
+	a.flights.Add(1)
+	a.answers.Go(func() {
+		defer a.flights.Done()
+		a.answer(a.base, q, recovered)
+	})
+}
+
+// answerWorkers bounds the goroutines answering at once: more than the
+// posts allowed in flight, so that the core's work and a post overlap.
+const answerWorkers = 32
+
 // recover answers the questions acknowledged before a restart and never
 // answered (see bot/inbox).
 func (a *Adapter) recover(ctx context.Context) {
 	inbox.Resume(ctx, a.inbox, Platform, a.log, func(q *question, o inbox.Owed) {
 		a.log.Info("slack: answering a question acknowledged before the restart", "channel", q.Msg.Conversation.ID, "event_id", q.EventID, "received", o.Received)
-		a.async(func(ctx context.Context) { a.answer(ctx, q, o.Received) })
+		a.answerLater(q, o.Received)
 	})
 }
 

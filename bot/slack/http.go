@@ -67,7 +67,7 @@ func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(http.StatusOK)
 	if q != nil {
-		a.async(func(ctx context.Context) { a.answer(ctx, q, time.Time{}) })
+		a.answerLater(q, time.Time{})
 	}
 }
 

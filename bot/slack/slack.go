@@ -102,6 +102,8 @@ type Adapter struct {
 	verify Verifier
 	inbox  Inbox
 	shares *shareCache
+	// answers runs the answers to questions (answerLater).
+	answers *delivery.Pool
 
 	self atomic.Pointer[identity]
 
@@ -196,6 +198,7 @@ func New(o Options) (*Adapter, error) {
 		verify:   Verifier{Secret: o.SigningSecret, Now: o.Now},
 		inbox:    o.Inbox,
 		shares:   newShareCache(o.Now),
+		answers:  delivery.NewPool(answerWorkers),
 		notReady: errors.New("slack: not connected yet"),
 	}
 	a.send = &sender{api: api, policy: policy, now: o.Now, log: log, self: a.identity}

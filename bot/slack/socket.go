@@ -86,7 +86,7 @@ func (a *Adapter) socketEvent(ctx context.Context, c acker, evt socketmode.Event
 			}
 			a.ack(ctx, c, evt.Request.EnvelopeID, nil)
 			if q != nil {
-				a.async(func(ctx context.Context) { a.answer(ctx, q, time.Time{}) })
+				a.answerLater(q, time.Time{})
 			}
 			return
 		}
