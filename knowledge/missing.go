@@ -64,7 +64,7 @@ func (qw queryWord) isMissing() bool {
 // counts.
 const (
 	farReach = 0.3
-	farSpec  = 0.2
+	farSpec  = 0.3
 )
 
 // missingName: a missing word written as a name ("Tallinn", "ITU") or a
