@@ -129,6 +129,5 @@ func (ix *index) couldBePlace(written string) bool {
 	if !ok {
 		return !allCaps(written)
 	}
-	c, _, _ := ix.vecs.Lookup("country")
-	return vectors.Cosine(v, c) >= placeNear
+	return vectors.Cosine(v, ix.country) >= placeNear
 }

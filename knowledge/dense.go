@@ -90,6 +90,7 @@ func (ix *index) buildDense() {
 		}
 	}
 	ix.removeCommon()
+	ix.country, _, _ = ix.vecs.Lookup("country")
 }
 
 // removeCommon takes the direction all of the statements' sentences share

@@ -81,6 +81,9 @@ type index struct {
 	// common is the direction every sentence centroid shares (unit
 	// length), removed from each centroid and the question's.
 	common centroid
+	// country is the vector of "country", which names a place asked for
+	// by "which country" must be near (see couldBePlace).
+	country vectors.Vec
 	// lowercase holds the words the statements write in lower case at
 	// least once: a capitalised one of them is no name ("Internet").
 	lowercase map[string]bool

@@ -232,7 +232,7 @@ func New(opts Options) (*Adapter, error) {
 }
 
 // Name is the platform name used in messages, subscriptions and metrics.
-func (a *Adapter) Name() string { return "matrix" }
+func (a *Adapter) Name() string { return Conventions().Name }
 
 // Ready returns nil while the adapter is synced with the homeserver.
 func (a *Adapter) Ready() error {

@@ -121,15 +121,9 @@ func (a *Adapter) toMessage(ctx context.Context, evt *event.Event) (bot.Message,
 		mentions = c.Mentions.UserIDs
 	}
 	text, mentioned := a.name.mention(c.Body, c.FormattedBody, mentions)
-	m := bot.Message{
-		Platform:     a.Name(),
-		ID:           string(evt.ID),
-		Text:         text,
-		Prefix:       "!",
-		Sender:       bot.User{ID: string(evt.Sender)},
-		Conversation: bot.Conversation{ID: string(evt.RoomID)},
-		Mentioned:    mentioned,
-	}
+	m := Conventions().Message(string(evt.RoomID))
+	m.ID, m.Text, m.Mentioned = string(evt.ID), text, mentioned
+	m.Sender = bot.User{ID: string(evt.Sender)}
 	// Group chatter is dropped here, before the state reads below and
 	// the inbox's write.
 	m.Conversation.Direct = a.isDirect(ctx, evt.RoomID)

@@ -191,14 +191,8 @@ func toMessage(ev innerEvent, self identity) (inbound, bool) {
 	if !answerable[ev.SubType] {
 		return inbound{}, false
 	}
-	m := bot.Message{
-		Platform:     Platform,
-		ID:           ev.TS,
-		Prefix:       "/",
-		Direct:       directCommands(),
-		Sender:       bot.User{ID: ev.User},
-		Conversation: bot.Conversation{ID: ev.Channel},
-	}
+	m := Conventions().Message(ev.Channel)
+	m.ID, m.Sender = ev.TS, bot.User{ID: ev.User}
 	var mentioned bool
 	m.Text, mentioned = stripMention(ev.Text, self.UserID)
 	switch ev.Type {
@@ -258,19 +252,12 @@ func unescape(s string) string { return unescaper.Replace(s) }
 // commandMessage translates a slash command. The core sees it as typed:
 // "/principle" with text "sov" becomes "/principle sov".
 func commandMessage(c command) bot.Message {
-	return bot.Message{
-		Platform:  Platform,
-		ID:        c.TriggerID,
-		Text:      strings.TrimSpace(c.Command + " " + unescape(strings.TrimSpace(c.Text))),
-		Prefix:    "/",
-		Direct:    directCommands(),
-		Sender:    bot.User{ID: c.UserID, Name: c.UserName},
-		Mentioned: true,
-		Conversation: bot.Conversation{
-			ID:     c.ChannelID,
-			Direct: c.ChannelName == "directmessage" || strings.HasPrefix(c.ChannelID, "D"),
-		},
-	}
+	m := Conventions().Message(c.ChannelID)
+	m.ID = c.TriggerID
+	m.Text = strings.TrimSpace(c.Command + " " + unescape(strings.TrimSpace(c.Text)))
+	m.Sender, m.Mentioned = bot.User{ID: c.UserID, Name: c.UserName}, true
+	m.Conversation.Direct = c.ChannelName == "directmessage" || strings.HasPrefix(c.ChannelID, "D")
+	return m
 }
 
 // directCommands are the core's commands that the app registers as slash
