@@ -25,6 +25,8 @@ func newMemStore() *memStore {
 
 func (m *memStore) DB() *sql.DB { panic("memStore has no database") }
 
+func (m *memStore) Dialect() string { return "sqlite" }
+
 func (m *memStore) GetState(_ context.Context, ns, key string) (string, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -38,9 +38,9 @@ func (a *Adapter) connect(ctx context.Context) error {
 		return err
 	}
 
-	db, err := dbutil.NewWithDB(a.store.DB(), "sqlite")
+	db, err := dbutil.NewWithDB(a.store.DB(), a.store.Dialect())
 	if err != nil {
-		return fmt.Errorf("matrix: open the state file for mautrix: %w", err)
+		return fmt.Errorf("matrix: open the state database for mautrix: %w", err)
 	}
 	db.Log = dbutil.ZeroLogger(cli.Log.With().Str("db", "mautrix").Logger())
 	ss := sqlstatestore.NewSQLStateStore(db, dbutil.ZeroLogger(cli.Log), false)

@@ -11,11 +11,12 @@ import (
 	"maunium.net/go/mautrix/id"
 )
 
-// Store is the part of policybot's state file the adapter uses
-// (bot/store implements it). DB is the same SQLite database, handed to
-// mautrix for its room-state and crypto tables.
+// Store is the part of policybot's state the adapter uses (bot/store
+// implements it). DB is the same database, SQLite or PostgreSQL as
+// Dialect says, handed to mautrix for its room-state and crypto tables.
 type Store interface {
 	DB() *sql.DB
+	Dialect() string
 	GetState(ctx context.Context, namespace, key string) (value string, ok bool, err error)
 	SetState(ctx context.Context, namespace, key, value string) error
 }

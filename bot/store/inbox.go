@@ -43,7 +43,7 @@ func (s *Store) AcceptInbox(ctx context.Context, entries []InboxEntry) ([]bool, 
 	fresh := make([]bool, len(entries))
 	err := s.WriteDurable(ctx, func(tx *Tx) error {
 		for i, e := range entries {
-			res, err := tx.tx.ExecContext(ctx, `INSERT INTO inbox (platform, key, message, received) VALUES (?, ?, ?, ?)
+			res, err := tx.tx.ExecContext(ctx, `INSERT INTO inbox (platform, key, message, received) VALUES ($1, $2, $3, $4)
 				ON CONFLICT DO NOTHING`, e.Platform, e.Key, e.Message, e.Received.UnixMilli())
 			if err != nil {
 				return err
@@ -65,7 +65,7 @@ func (s *Store) AcceptInbox(ctx context.Context, entries []InboxEntry) ([]bool, 
 // StartInbox counts one more attempt at answering an owed entry.
 func (s *Store) StartInbox(ctx context.Context, platform, key string) error {
 	return s.Write(ctx, func(tx *Tx) error {
-		_, err := tx.tx.ExecContext(ctx, `UPDATE inbox SET attempts = attempts + 1 WHERE platform = ? AND key = ? AND answered IS NULL`, platform, key)
+		_, err := tx.tx.ExecContext(ctx, `UPDATE inbox SET attempts = attempts + 1 WHERE platform = $1 AND key = $2 AND answered IS NULL`, platform, key)
 		return err
 	})
 }
@@ -74,7 +74,7 @@ func (s *Store) StartInbox(ctx context.Context, platform, key string) error {
 // message.
 func (s *Store) SettleInbox(ctx context.Context, platform, key, outcome string) error {
 	err := s.Write(ctx, func(tx *Tx) error {
-		_, err := tx.tx.ExecContext(ctx, `UPDATE inbox SET answered = ?, outcome = ?, message = '' WHERE platform = ? AND key = ? AND answered IS NULL`,
+		_, err := tx.tx.ExecContext(ctx, `UPDATE inbox SET answered = $1, outcome = $2, message = '' WHERE platform = $3 AND key = $4 AND answered IS NULL`,
 			tx.now.UnixMilli(), outcome, platform, key)
 		return err
 	})
@@ -87,7 +87,7 @@ func (s *Store) SettleInbox(ctx context.Context, platform, key, outcome string) 
 // OwedInbox lists a platform's entries not yet settled, oldest first.
 func (s *Store) OwedInbox(ctx context.Context, platform string) ([]InboxEntry, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT key, message, received, attempts FROM inbox
-		WHERE platform = ? AND answered IS NULL ORDER BY received, key`, platform)
+		WHERE platform = $1 AND answered IS NULL ORDER BY received, key`, platform)
 	if err != nil {
 		return nil, fmt.Errorf("listing unanswered messages: %w", s.explain(err))
 	}
@@ -113,7 +113,7 @@ func (s *Store) OwedInbox(ctx context.Context, platform string) ([]InboxEntry, e
 func (s *Store) InboxOutcome(ctx context.Context, platform, key string) (string, bool, error) {
 	var outcome string
 	var answered sql.NullInt64
-	err := s.r.QueryRowContext(ctx, `SELECT outcome, answered FROM inbox WHERE platform = ? AND key = ?`, platform, key).Scan(&outcome, &answered)
+	err := s.r.QueryRowContext(ctx, `SELECT outcome, answered FROM inbox WHERE platform = $1 AND key = $2`, platform, key).Scan(&outcome, &answered)
 	if err == sql.ErrNoRows {
 		return "", false, nil
 	}
@@ -135,7 +135,7 @@ func (s *Store) maybePruneInbox(ctx context.Context) error {
 	s.lastInboxPrune = now
 	s.pruneMu.Unlock()
 	return s.Write(ctx, func(tx *Tx) error {
-		if _, err := tx.tx.ExecContext(ctx, "DELETE FROM inbox WHERE answered IS NOT NULL AND answered < ?", now.Add(-inboxRetention).UnixMilli()); err != nil {
+		if _, err := tx.tx.ExecContext(ctx, "DELETE FROM inbox WHERE answered IS NOT NULL AND answered < $1", now.Add(-inboxRetention).UnixMilli()); err != nil {
 			return fmt.Errorf("pruning the inbox: %w", err)
 		}
 		return nil

@@ -25,7 +25,7 @@ type Asked struct {
 func (s *Store) RecordAsked(ctx context.Context, a Asked) error {
 	err := s.Write(ctx, func(tx *Tx) error {
 		_, err := tx.tx.ExecContext(ctx, `INSERT INTO insights_asked (platform, day, outcome, paragraphs, question, normalized, created)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, a.Platform, tx.now.UTC().Format(time.DateOnly), a.Outcome, formatInts(a.Paragraphs),
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, a.Platform, tx.now.UTC().Format(time.DateOnly), a.Outcome, formatInts(a.Paragraphs),
 			nullString(a.Question), nullString(a.Normalized), tx.now.Unix())
 		return err
 	})
@@ -39,7 +39,7 @@ func (s *Store) RecordAsked(ctx context.Context, a Asked) error {
 // reference to it (a Slack button value, a Matrix event ID).
 func (s *Store) RecordAnswer(ctx context.Context, platform, ref string, paragraphs []int, question string) error {
 	err := s.Write(ctx, func(tx *Tx) error {
-		_, err := tx.tx.ExecContext(ctx, `INSERT INTO insights_answers (platform, ref, paragraphs, question, created) VALUES (?, ?, ?, ?, ?)
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO insights_answers (platform, ref, paragraphs, question, created) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT DO NOTHING`, platform, ref, formatInts(paragraphs), nullString(question), tx.now.Unix())
 		return err
 	})
@@ -57,16 +57,16 @@ func (s *Store) Vote(ctx context.Context, platform, ref, voter string, up bool) 
 	var changed bool
 	err := s.Write(ctx, func(tx *Tx) error {
 		var one int
-		err := tx.tx.QueryRowContext(ctx, "SELECT 1 FROM insights_answers WHERE platform = ? AND ref = ?", platform, ref).Scan(&one)
+		err := tx.tx.QueryRowContext(ctx, "SELECT 1 FROM insights_answers WHERE platform = $1 AND ref = $2", platform, ref).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		res, err := tx.tx.ExecContext(ctx, `INSERT INTO insights_votes (platform, ref, voter, up, created) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (platform, ref, voter) DO UPDATE SET up = excluded.up, reason = NULL, created = excluded.created WHERE up != excluded.up`,
-			platform, ref, voter, up, tx.now.Unix())
+		res, err := tx.tx.ExecContext(ctx, `INSERT INTO insights_votes (platform, ref, voter, up, created) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (platform, ref, voter) DO UPDATE SET up = excluded.up, reason = NULL, created = excluded.created WHERE insights_votes.up != excluded.up`,
+			platform, ref, voter, boolInt(up), tx.now.Unix())
 		if err != nil {
 			return err
 		}
@@ -84,7 +84,7 @@ func (s *Store) Vote(ctx context.Context, platform, ref, voter string, up bool) 
 // voted down; it does nothing unless that 👎 is on record.
 func (s *Store) SetVoteReason(ctx context.Context, platform, ref, voter, reason string) error {
 	err := s.Write(ctx, func(tx *Tx) error {
-		_, err := tx.tx.ExecContext(ctx, `UPDATE insights_votes SET reason = ? WHERE platform = ? AND ref = ? AND voter = ? AND up = 0`,
+		_, err := tx.tx.ExecContext(ctx, `UPDATE insights_votes SET reason = $1 WHERE platform = $2 AND ref = $3 AND voter = $4 AND up = 0`,
 			nullString(reason), platform, ref, voter)
 		return err
 	})
@@ -98,9 +98,9 @@ func (s *Store) SetVoteReason(ctx context.Context, platform, ref, voter, reason 
 func (s *Store) PruneInsights(ctx context.Context, before time.Time) error {
 	err := s.Write(ctx, func(tx *Tx) error {
 		for _, q := range []string{
-			"DELETE FROM insights_asked WHERE created < ?",
-			"DELETE FROM insights_votes WHERE created < ?",
-			"DELETE FROM insights_answers WHERE created < ?",
+			"DELETE FROM insights_asked WHERE created < $1",
+			"DELETE FROM insights_votes WHERE created < $1",
+			"DELETE FROM insights_answers WHERE created < $1",
 		} {
 			if _, err := tx.tx.ExecContext(ctx, q, before.Unix()); err != nil {
 				return err
@@ -180,7 +180,7 @@ func (s *Store) Insights(ctx context.Context, since time.Time) (Insights, error)
 func (s *Store) insights(ctx context.Context, since int64, in *Insights) error {
 	rows, err := s.r.QueryContext(ctx, `SELECT g.outcome, COALESCE(l.question, ''), g.n, g.last FROM (
 			SELECT outcome, MAX(id) AS latest, COUNT(*) AS n, MAX(created) AS last FROM insights_asked
-			WHERE created >= ? AND outcome != 'answer' GROUP BY outcome, COALESCE(normalized, '')
+			WHERE created >= $1 AND outcome != 'answer' GROUP BY outcome, COALESCE(normalized, '')
 		) g JOIN insights_asked l ON l.id = g.latest
 		ORDER BY g.n DESC, g.last DESC, g.outcome, COALESCE(l.normalized, '') LIMIT 200`, since)
 	if err != nil {
@@ -200,10 +200,11 @@ func (s *Store) insights(ctx context.Context, since int64, in *Insights) error {
 		return err
 	}
 
-	rows, err = s.r.QueryContext(ctx, `SELECT a.platform, a.paragraphs, COALESCE(a.question, ''), SUM(v.up), SUM(1 - v.up),
-		COALESCE(GROUP_CONCAT(v.reason, char(31)), '') FROM insights_answers a
+	rows, err = s.r.QueryContext(ctx, `SELECT a.platform, a.paragraphs, COALESCE(a.question, ''), COUNT(*) FILTER (WHERE v.up = 1), COUNT(*) FILTER (WHERE v.up = 0),
+		COALESCE(string_agg(v.reason, $2), '') FROM insights_answers a
 		JOIN insights_votes v ON v.platform = a.platform AND v.ref = a.ref
-		WHERE v.created >= ? GROUP BY a.platform, a.ref HAVING SUM(1 - v.up) > 0 ORDER BY SUM(1 - v.up) DESC, MAX(v.created) DESC LIMIT 100`, since)
+		WHERE v.created >= $1 GROUP BY a.platform, a.ref HAVING COUNT(*) FILTER (WHERE v.up = 0) > 0
+		ORDER BY COUNT(*) FILTER (WHERE v.up = 0) DESC, MAX(v.created) DESC LIMIT 100`, since, reasonSep)
 	if err != nil {
 		return err
 	}
@@ -224,7 +225,7 @@ func (s *Store) insights(ctx context.Context, since int64, in *Insights) error {
 		return err
 	}
 
-	rows, err = s.r.QueryContext(ctx, `SELECT paragraphs, COUNT(*) FROM insights_asked WHERE created >= ? AND outcome = 'answer' AND paragraphs != '' GROUP BY paragraphs`, since)
+	rows, err = s.r.QueryContext(ctx, `SELECT paragraphs, COUNT(*) FROM insights_asked WHERE created >= $1 AND outcome = 'answer' AND paragraphs != '' GROUP BY paragraphs`, since)
 	if err != nil {
 		return err
 	}
@@ -252,8 +253,9 @@ func (s *Store) insights(ctx context.Context, since int64, in *Insights) error {
 		return a.Count > b.Count || a.Count == b.Count && a.Paragraph < b.Paragraph
 	})
 
-	rows, err = s.r.QueryContext(ctx, `SELECT day, platform, SUM(outcome = 'answer'), SUM(outcome = 'not_addressed'), SUM(outcome = 'decline')
-		FROM insights_asked WHERE created >= ? GROUP BY day, platform ORDER BY day DESC, platform`, since)
+	rows, err = s.r.QueryContext(ctx, `SELECT day, platform, COUNT(*) FILTER (WHERE outcome = 'answer'),
+		COUNT(*) FILTER (WHERE outcome = 'not_addressed'), COUNT(*) FILTER (WHERE outcome = 'decline')
+		FROM insights_asked WHERE created >= $1 GROUP BY day, platform ORDER BY day DESC, platform`, since)
 	if err != nil {
 		return err
 	}
@@ -269,7 +271,7 @@ func (s *Store) insights(ctx context.Context, since int64, in *Insights) error {
 		return err
 	}
 
-	rows, err = s.r.QueryContext(ctx, `SELECT platform, SUM(up), SUM(1 - up) FROM insights_votes WHERE created >= ? GROUP BY platform ORDER BY platform`, since)
+	rows, err = s.r.QueryContext(ctx, `SELECT platform, COUNT(*) FILTER (WHERE up = 1), COUNT(*) FILTER (WHERE up = 0) FROM insights_votes WHERE created >= $1 GROUP BY platform ORDER BY platform`, since)
 	if err != nil {
 		return err
 	}
@@ -287,6 +289,15 @@ func (s *Store) insights(ctx context.Context, since int64, in *Insights) error {
 func closeRows(rows *sql.Rows) error {
 	err := rows.Err()
 	return errors.Join(err, rows.Close())
+}
+
+// boolInt is a flag as the schema stores it (an integer: SQLite has no
+// booleans, and PostgreSQL will not take a Go bool for an integer column).
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

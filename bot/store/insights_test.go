@@ -2,19 +2,16 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
 )
 
-func TestInsights(t *testing.T) {
+func TestInsights(t *testing.T) { engines(t, testInsights) }
+
+func testInsights(t *testing.T, where string) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openAt(t, where)
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	s.now = func() time.Time { return now }
 

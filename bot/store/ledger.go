@@ -27,7 +27,7 @@ func getDelivery(ctx context.Context, q querier, sub int64, date string) (Delive
 	var paras string
 	var intent, sent int64
 	err := q.QueryRowContext(ctx, `SELECT key, paragraphs, intent, attempts, sent FROM deliveries
-		WHERE subscription = ? AND local_date = ?`, sub, date).Scan(&d.Key, &paras, &intent, &d.Attempts, &sent)
+		WHERE subscription = $1 AND local_date = $2`, sub, date).Scan(&d.Key, &paras, &intent, &d.Attempts, &sent)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Delivery{}, false, nil
 	}
@@ -69,7 +69,7 @@ func (tx *Tx) PutDelivery(ctx context.Context, d Delivery) error {
 		d.Intent = tx.now
 	}
 	_, err := tx.tx.ExecContext(ctx, `INSERT INTO deliveries (subscription, local_date, key, paragraphs, intent, attempts, sent)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (subscription, local_date) DO UPDATE SET key = excluded.key, paragraphs = excluded.paragraphs,
 			intent = excluded.intent, attempts = excluded.attempts, sent = excluded.sent`,
 		d.Subscription, d.LocalDate, d.Key, formatInts(d.Paragraphs), d.Intent.Unix(), d.Attempts, sent)
@@ -82,7 +82,7 @@ func (tx *Tx) PutDelivery(ctx context.Context, d Delivery) error {
 // PruneDeliveries deletes ledger entries older than before. Only the
 // latest entries matter for exactly-once delivery.
 func (tx *Tx) PruneDeliveries(ctx context.Context, before time.Time) (int64, error) {
-	res, err := tx.tx.ExecContext(ctx, "DELETE FROM deliveries WHERE intent < ?", before.Unix())
+	res, err := tx.tx.ExecContext(ctx, "DELETE FROM deliveries WHERE intent < $1", before.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("pruning the digest ledger: %w", err)
 	}
@@ -91,6 +91,13 @@ func (tx *Tx) PruneDeliveries(ctx context.Context, before time.Time) (int64, err
 
 // SizeBytes is the size of the database in pages in use, for measuring.
 func (s *Store) SizeBytes(ctx context.Context) (int64, error) {
+	if s.pg {
+		n, err := pgSize(ctx, s.r)
+		if err != nil {
+			return 0, s.explain(err)
+		}
+		return n, nil
+	}
 	var pages, size int64
 	if err := s.r.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
 		return 0, s.explain(err)

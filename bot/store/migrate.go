@@ -134,9 +134,28 @@ DROP TABLE seen_events;
 // SchemaVersion is the schema version this build writes.
 func SchemaVersion() int { return len(migrations) }
 
+// dialect is the SQL engine a migration is written out for.
+type dialect int
+
+const (
+	sqliteDialect dialect = iota
+	postgresDialect
+)
+
+// statement is a migration as the engine runs it. The migrations are
+// written for SQLite, where they were first released; PostgreSQL gets the
+// same schema through forPostgres.
+func (d dialect) statement(m string) string {
+	if d == postgresDialect {
+		return forPostgres(m)
+	}
+	return m
+}
+
 // migrate brings the schema up to date, one transaction per migration, and
-// refuses a file written by a newer build.
-func migrate(ctx context.Context, db *sql.DB, now func() time.Time) error {
+// refuses a database written by a newer build. On PostgreSQL the caller
+// holds the migration lock on db.
+func migrate(ctx context.Context, db *sql.Conn, d dialect, now func() time.Time) error {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
 		version INTEGER NOT NULL,
 		applied INTEGER NOT NULL
@@ -155,11 +174,11 @@ func migrate(ctx context.Context, db *sql.DB, now func() time.Time) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+		if _, err := tx.ExecContext(ctx, d.statement(migrations[v])); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("migration to schema version %d: %w", v+1, err)
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO schema_version (version, applied) VALUES (?, ?)", v+1, now().Unix()); err != nil {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO schema_version (version, applied) VALUES ($1, $2)", v+1, now().Unix()); err != nil {
 			tx.Rollback()
 			return err
 		}
@@ -169,7 +188,7 @@ func migrate(ctx context.Context, db *sql.DB, now func() time.Time) error {
 	}
 	// Prove now, not at the first digest, that the file can be written: a
 	// read-only file opens and reads fine.
-	_, err := db.ExecContext(ctx, `INSERT INTO state (namespace, key, value, updated) VALUES ('store', 'opened', ?, ?)
+	_, err := db.ExecContext(ctx, `INSERT INTO state (namespace, key, value, updated) VALUES ('store', 'opened', $1, $2)
 		ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, updated = excluded.updated`,
 		now().UTC().Format(time.RFC3339), now().Unix())
 	return err

@@ -10,7 +10,7 @@ import (
 // GetState reads one value of an adapter's own state (a sync token, a
 // device ID). ok is false when the key was never set.
 func (s *Store) GetState(ctx context.Context, namespace, key string) (value string, ok bool, err error) {
-	err = s.r.QueryRowContext(ctx, "SELECT value FROM state WHERE namespace = ? AND key = ?", namespace, key).Scan(&value)
+	err = s.r.QueryRowContext(ctx, "SELECT value FROM state WHERE namespace = $1 AND key = $2", namespace, key).Scan(&value)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return "", false, nil
@@ -23,7 +23,7 @@ func (s *Store) GetState(ctx context.Context, namespace, key string) (value stri
 // SetState writes one value of an adapter's own state.
 func (s *Store) SetState(ctx context.Context, namespace, key, value string) error {
 	err := s.Write(ctx, func(tx *Tx) error {
-		_, err := tx.tx.ExecContext(ctx, `INSERT INTO state (namespace, key, value, updated) VALUES (?, ?, ?, ?)
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO state (namespace, key, value, updated) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, updated = excluded.updated`,
 			namespace, key, value, tx.now.Unix())
 		return err

@@ -1,13 +1,17 @@
-// Package store is policybot's durable state: one SQLite file (pure-Go
-// driver, so the binary stays static) holding digest subscriptions, their
-// rotation positions, the digest delivery ledger and the chat adapters' own
-// state. Schema changes are forward migrations recorded in schema_version.
+// Package store is policybot's durable state: digest subscriptions, their
+// rotation positions, the digest delivery ledger, the inbox, insights and
+// the chat adapters' own state. It lives in one SQLite file by default, or
+// in a PostgreSQL database shared by several replicas (both through
+// pure-Go drivers, so the binary stays static). Schema changes are forward
+// migrations recorded in schema_version, one list for both engines.
 //
-// There is one writer: every write goes through a database handle limited
-// to a single connection whose transactions take the write lock when they
-// begin (BEGIN IMMEDIATE), so a transaction never fails half-way because
-// another writer got in first. Reads use a separate pool and run
-// concurrently with the writer (WAL mode).
+// Writes behave as if there were one writer. On SQLite there is: every
+// write goes through a handle limited to a single connection whose
+// transactions take the write lock when they begin (BEGIN IMMEDIATE), and
+// reads use a separate pool concurrently (WAL mode). On PostgreSQL every
+// write transaction is SERIALIZABLE and is run again when a concurrent one
+// won, so a read-then-write in one transaction (the digest ledger's check
+// for an earlier delivery) holds across replicas too.
 package store
 
 import (
@@ -21,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -32,9 +37,12 @@ const busyTimeout = 10 * time.Second
 
 // Store is the open state file. It is safe for concurrent use.
 type Store struct {
-	path string
-	w    *sql.DB // one connection, BEGIN IMMEDIATE: the only writer
-	r    *sql.DB // read-only pool
+	path string // the file, or the URL without its password
+	pg   bool   // PostgreSQL rather than SQLite
+	w    *sql.DB // SQLite: one connection, BEGIN IMMEDIATE, the only writer; PostgreSQL: the pool
+	r    *sql.DB // SQLite: a read-only pool; PostgreSQL: the same pool as w
+
+	pgConfig *pgx.ConnConfig // PostgreSQL only
 
 	now func() time.Time // the clock for timestamps; tests replace it
 
@@ -42,11 +50,16 @@ type Store struct {
 	lastInboxPrune time.Time
 }
 
-// Open opens the state file at path, creating it and its directory if
-// needed, and brings its schema up to date. A file that is not a valid
-// database, is damaged, or cannot be written gives an error that names the
-// file and what to do; Open never replaces or resets an existing file.
+// Open opens the state at path, a SQLite file (created with its directory
+// if needed) or a PostgreSQL URL (see IsPostgres), and brings its schema
+// up to date. A file that is not a valid database, is damaged, or cannot
+// be written, and a server that cannot be reached or refuses, give an
+// error that names the file or server and what to do; Open never replaces
+// or resets existing state.
 func Open(ctx context.Context, path string) (*Store, error) {
+	if IsPostgres(path) {
+		return openPostgres(ctx, path)
+	}
 	if path == "" {
 		return nil, errors.New("state database: no path given: set db or data_dir in the config file, or POLICYBOT_DB")
 	}
@@ -117,7 +130,12 @@ func (s *Store) init(ctx context.Context) error {
 	if res != "ok" {
 		return fmt.Errorf("state database %s is damaged (integrity check: %s): stop policybot, move the file aside (and its -wal and -shm files) and restart to start with empty state, or restore a backup", s.path, res)
 	}
-	if err := migrate(ctx, s.w, s.now); err != nil {
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return s.explain(err)
+	}
+	defer conn.Close()
+	if err := migrate(ctx, conn, sqliteDialect, s.now); err != nil {
 		return s.explain(err)
 	}
 	return nil
@@ -125,6 +143,9 @@ func (s *Store) init(ctx context.Context) error {
 
 // explain turns a driver error into one that tells the operator what to do.
 func (s *Store) explain(err error) error {
+	if s.pg {
+		return s.explainPostgres(err)
+	}
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
 		return fmt.Errorf("state database %s: %w", s.path, err)
@@ -142,13 +163,25 @@ func (s *Store) explain(err error) error {
 	return fmt.Errorf("state database %s: %w", s.path, err)
 }
 
-// Path is the absolute path of the state file.
+// Path is the absolute path of the state file, or the PostgreSQL URL with
+// its password masked.
 func (s *Store) Path() string { return s.path }
+
+// Postgres reports whether the state is in PostgreSQL.
+func (s *Store) Postgres() bool { return s.pg }
+
+// Dialect is the engine's name as mautrix's dbutil knows it.
+func (s *Store) Dialect() string {
+	if s.pg {
+		return "postgres"
+	}
+	return "sqlite"
+}
 
 // Close closes the file. Pending writes have been committed already.
 func (s *Store) Close() error {
 	var errs []error
-	if s.r != nil {
+	if s.r != nil && s.r != s.w {
 		errs = append(errs, s.r.Close())
 	}
 	if s.w != nil {
@@ -158,11 +191,12 @@ func (s *Store) Close() error {
 }
 
 // DB is the underlying database for other state (e.g. mautrix's crypto
-// store). It is the single-connection write handle, with BEGIN IMMEDIATE
-// transactions, foreign keys, WAL and a busy timeout — the setup mautrix
-// recommends for SQLite. Writes through it are serialised with the store's
-// own; do not hold a transaction on it while calling Store methods that
-// write, or the two will wait for each other.
+// store; Dialect names its engine). On SQLite it is the single-connection
+// write handle, with BEGIN IMMEDIATE transactions, foreign keys, WAL and a
+// busy timeout — the setup mautrix recommends for SQLite. Writes through
+// it are serialised with the store's own; do not hold a transaction on it
+// while calling Store methods that write, or the two will wait for each
+// other. On PostgreSQL it is the connection pool.
 func (s *Store) DB() *sql.DB { return s.w }
 
 // Write runs fn in one write transaction and commits it if fn returns nil.
@@ -181,6 +215,9 @@ func (s *Store) WriteDurable(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (s *Store) write(ctx context.Context, durable bool, fn func(tx *Tx) error) error {
+	if s.pg {
+		return s.writePostgres(ctx, fn)
+	}
 	conn, err := s.w.Conn(ctx)
 	if err != nil {
 		return s.explain(err)
@@ -207,6 +244,48 @@ func (s *Store) write(ctx context.Context, durable bool, fn func(tx *Tx) error) 
 		return s.explain(err)
 	}
 	return nil
+}
+
+// maxSerialRetries bounds how often a PostgreSQL transaction is run again
+// after losing to a concurrent one. Contention here is a few replicas
+// claiming the same rows: a handful of tries always suffices.
+const maxSerialRetries = 20
+
+// writePostgres runs fn in a SERIALIZABLE transaction, again when a
+// concurrent transaction won. fn may therefore run more than once and must
+// only work through tx. PostgreSQL's commits are durable (fsynced) unless
+// the server was set otherwise, so there is no separate durable kind.
+func (s *Store) writePostgres(ctx context.Context, fn func(tx *Tx) error) error {
+	var err error
+	for n := 0; n < maxSerialRetries; n++ {
+		if n > 0 {
+			select {
+			case <-ctx.Done():
+				return s.explain(ctx.Err())
+			case <-time.After(time.Duration(n) * time.Millisecond):
+			}
+		}
+		var sqlTx *sql.Tx
+		sqlTx, err = s.w.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelSerializable})
+		if err != nil {
+			return s.explain(err)
+		}
+		tx := &Tx{tx: sqlTx, now: s.now()}
+		if err = fn(tx); err != nil {
+			sqlTx.Rollback()
+			if retryable(err) {
+				continue
+			}
+			return err
+		}
+		if err = sqlTx.Commit(); err == nil {
+			return nil
+		}
+		if !retryable(err) {
+			return s.explain(err)
+		}
+	}
+	return s.explain(fmt.Errorf("gave up after %d tries against concurrent writers: %w", maxSerialRetries, err))
 }
 
 // Tx is a write transaction, given to the function passed to Write.

@@ -9,17 +9,41 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/policybot/policybot/bot/store/pgtest"
 )
 
-func openTemp(t *testing.T) (*Store, string) {
+// pg is the PostgreSQL cluster of this test binary, started by the first
+// test that needs it.
+var pg pgtest.Lazy
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pg.Stop()
+	os.Exit(code)
+}
+
+// engines runs test once on a fresh SQLite file and once on a fresh
+// PostgreSQL database; where is what Open takes for it.
+func engines(t *testing.T, test func(t *testing.T, where string)) {
+	t.Run("sqlite", func(t *testing.T) { test(t, filepath.Join(t.TempDir(), "state", "policybot.db")) })
+	t.Run("postgres", func(t *testing.T) { test(t, pg.Database(t)) })
+}
+
+func openAt(t *testing.T, where string) *Store {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "state", "policybot.db")
-	s, err := Open(context.Background(), path)
+	s, err := Open(context.Background(), where)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s, path
+	return s
+}
+
+func openTemp(t *testing.T) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "state", "policybot.db")
+	return openAt(t, path), path
 }
 
 func TestOpenCreatesAndMigrates(t *testing.T) {
@@ -177,9 +201,11 @@ func TestOpenReadOnlyFile(t *testing.T) {
 	}
 }
 
-func TestState(t *testing.T) {
+func TestState(t *testing.T) { engines(t, testState) }
+
+func testState(t *testing.T, path string) {
 	ctx := context.Background()
-	s, path := openTemp(t)
+	s := openAt(t, path)
 	if _, ok, err := s.GetState(ctx, "matrix", "next_batch"); ok || err != nil {
 		t.Fatalf("unset key: ok=%v err=%v", ok, err)
 	}
@@ -204,8 +230,13 @@ func TestState(t *testing.T) {
 }
 
 func TestWriteRollsBack(t *testing.T) {
+	engines(t, func(t *testing.T, where string) {
+		testWriteRollsBack(t, openAt(t, where))
+	})
+}
+
+func testWriteRollsBack(t *testing.T, s *Store) {
 	ctx := context.Background()
-	s, _ := openTemp(t)
 	boom := os.ErrInvalid
 	err := s.Write(ctx, func(tx *Tx) error {
 		if _, err := tx.PutSubscription(ctx, Subscription{Platform: "slack", Conversation: "C1", Hour: 9, Zone: "UTC",

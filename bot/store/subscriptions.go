@@ -75,7 +75,7 @@ func getSubscription(ctx context.Context, q querier, where string, args ...any) 
 
 // Subscription reads a conversation's subscription, active or not.
 func (s *Store) Subscription(ctx context.Context, platform, conversation string) (Subscription, bool, error) {
-	sub, ok, err := getSubscription(ctx, s.r, "platform = ? AND conversation = ?", platform, conversation)
+	sub, ok, err := getSubscription(ctx, s.r, "platform = $1 AND conversation = $2", platform, conversation)
 	if err != nil {
 		return sub, false, fmt.Errorf("reading the digest subscription of %s %s: %w", platform, conversation, s.explain(err))
 	}
@@ -84,7 +84,7 @@ func (s *Store) Subscription(ctx context.Context, platform, conversation string)
 
 // SubscriptionByID reads one subscription, active or not.
 func (s *Store) SubscriptionByID(ctx context.Context, id int64) (Subscription, bool, error) {
-	sub, ok, err := getSubscription(ctx, s.r, "id = ?", id)
+	sub, ok, err := getSubscription(ctx, s.r, "id = $1", id)
 	if err != nil {
 		return sub, false, fmt.Errorf("reading digest subscription %d: %w", id, s.explain(err))
 	}
@@ -94,7 +94,7 @@ func (s *Store) SubscriptionByID(ctx context.Context, id int64) (Subscription, b
 // ActiveSubscriptions calls fn for every active subscription, in order of
 // NextDue. It is for loading a scheduler at startup.
 func (s *Store) ActiveSubscriptions(ctx context.Context, fn func(Subscription) error) error {
-	rows, err := s.r.QueryContext(ctx, "SELECT "+subColumns+" FROM subscriptions WHERE active ORDER BY next_due")
+	rows, err := s.r.QueryContext(ctx, "SELECT "+subColumns+" FROM subscriptions WHERE active <> 0 ORDER BY next_due")
 	if err != nil {
 		return fmt.Errorf("listing digest subscriptions: %w", s.explain(err))
 	}
@@ -116,17 +116,17 @@ func (s *Store) ActiveSubscriptions(ctx context.Context, fn func(Subscription) e
 
 // Subscription reads a conversation's subscription inside a transaction.
 func (tx *Tx) Subscription(ctx context.Context, platform, conversation string) (Subscription, bool, error) {
-	return getSubscription(ctx, tx.tx, "platform = ? AND conversation = ?", platform, conversation)
+	return getSubscription(ctx, tx.tx, "platform = $1 AND conversation = $2", platform, conversation)
 }
 
 // SubscriptionByID reads one subscription inside a transaction.
 func (tx *Tx) SubscriptionByID(ctx context.Context, id int64) (Subscription, bool, error) {
-	return getSubscription(ctx, tx.tx, "id = ?", id)
+	return getSubscription(ctx, tx.tx, "id = $1", id)
 }
 
 // SubscriptionsFrom lists the active subscriptions of one source.
 func (tx *Tx) SubscriptionsFrom(ctx context.Context, source string) ([]Subscription, error) {
-	rows, err := tx.tx.QueryContext(ctx, "SELECT "+subColumns+" FROM subscriptions WHERE active AND source = ?", source)
+	rows, err := tx.tx.QueryContext(ctx, "SELECT "+subColumns+" FROM subscriptions WHERE active <> 0 AND source = $1", source)
 	if err != nil {
 		return nil, err
 	}
@@ -153,20 +153,21 @@ func (tx *Tx) PutSubscription(ctx context.Context, sub Subscription) (int64, err
 		last = sub.LastSent.Unix()
 	}
 	args := []any{sub.Platform, sub.Conversation, sub.Hour, sub.Minute, sub.Zone, sub.Passages, sub.Source,
-		sub.Active, sub.Created.Unix(), sub.NextDate, sub.NextDue.Unix(), sub.Seed, sub.Cycle, sub.Position,
+		boolInt(sub.Active), sub.Created.Unix(), sub.NextDate, sub.NextDue.Unix(), sub.Seed, sub.Cycle, sub.Position,
 		sub.LastDate, last}
 	if sub.ID == 0 {
-		res, err := tx.tx.ExecContext(ctx, `INSERT INTO subscriptions (platform, conversation, hour, minute, zone,
+		var id int64
+		err := tx.tx.QueryRowContext(ctx, `INSERT INTO subscriptions (platform, conversation, hour, minute, zone,
 			passages, source, active, created, next_date, next_due, seed, cycle, position, last_date, last_sent)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`, args...).Scan(&id)
 		if err != nil {
 			return 0, fmt.Errorf("adding the digest subscription of %s %s: %w", sub.Platform, sub.Conversation, err)
 		}
-		return res.LastInsertId()
+		return id, nil
 	}
-	res, err := tx.tx.ExecContext(ctx, `UPDATE subscriptions SET platform = ?, conversation = ?, hour = ?, minute = ?,
-		zone = ?, passages = ?, source = ?, active = ?, created = ?, next_date = ?, next_due = ?, seed = ?, cycle = ?,
-		position = ?, last_date = ?, last_sent = ? WHERE id = ?`, append(args, sub.ID)...)
+	res, err := tx.tx.ExecContext(ctx, `UPDATE subscriptions SET platform = $1, conversation = $2, hour = $3, minute = $4,
+		zone = $5, passages = $6, source = $7, active = $8, created = $9, next_date = $10, next_due = $11, seed = $12, cycle = $13,
+		position = $14, last_date = $15, last_sent = $16 WHERE id = $17`, append(args, sub.ID)...)
 	if err != nil {
 		return 0, fmt.Errorf("updating digest subscription %d: %w", sub.ID, err)
 	}

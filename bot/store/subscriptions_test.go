@@ -7,9 +7,11 @@ import (
 	"time"
 )
 
-func TestSubscriptionsAndLedger(t *testing.T) {
+func TestSubscriptionsAndLedger(t *testing.T) { engines(t, testSubscriptionsAndLedger) }
+
+func testSubscriptionsAndLedger(t *testing.T, path string) {
 	ctx := context.Background()
-	s, path := openTemp(t)
+	s := openAt(t, path)
 	sub := Subscription{Platform: "matrix", Conversation: "!room:example.org", Hour: 9, Minute: 30,
 		Zone: "Europe/Berlin", Passages: 2, Source: SourceChat, Active: true,
 		NextDate: "2026-11-26", NextDue: time.Date(2026, 11, 26, 8, 30, 0, 0, time.UTC), Seed: -42}
