@@ -32,9 +32,9 @@ import (
 // Store is the durable state the inbox needs; *store.Store implements it.
 type Store interface {
 	AcceptInbox(ctx context.Context, entries []store.InboxEntry) ([]bool, error)
-	StartInbox(ctx context.Context, platform, key string) error
 	SettleInbox(ctx context.Context, platform, key, outcome string) error
-	OwedInbox(ctx context.Context, platform string) ([]store.InboxEntry, error)
+	ClaimInbox(ctx context.Context, platform, owner string, now, lease time.Time, all bool) ([]store.InboxEntry, error)
+	RenewInbox(ctx context.Context, owner string, lease time.Time) error
 }
 
 // Outcomes of a settled message.
@@ -54,6 +54,10 @@ const (
 	// after restarts, so that a message that kills the process cannot
 	// keep it from starting.
 	DefaultMaxAttempts = 3
+	// DefaultLease is how long a replica holds the messages it took on
+	// without renewing the hold (Keep renews it at a third of that). A
+	// replica that dies leaves its messages to the others this long.
+	DefaultLease = 30 * time.Second
 	// maxBatch bounds the messages recorded in one transaction.
 	maxBatch = 256
 )
@@ -62,8 +66,15 @@ const (
 type Options struct {
 	MaxAge      time.Duration
 	MaxAttempts int
-	Now         func() time.Time
-	Logger      *slog.Logger
+	// Owner names this process among replicas sharing one database; ""
+	// for the only process on a state file, which owns every message
+	// (so that after a restart it answers what it owed at once).
+	Owner string
+	// Lease is how long Owner holds a message it took on, renewed by
+	// Keep while it runs.
+	Lease  time.Duration
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Inbox records received messages and what became of them. It is safe for
@@ -96,6 +107,9 @@ func New(st Store, opts Options) *Inbox {
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = DefaultMaxAttempts
 	}
+	if opts.Lease <= 0 {
+		opts.Lease = DefaultLease
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -119,7 +133,7 @@ func (in *Inbox) Accept(ctx context.Context, platform, key, message string) (boo
 		return false, errors.New("inbox: a message needs a platform and a key")
 	}
 	r := &request{
-		entry: store.InboxEntry{Platform: platform, Key: key, Message: message, Received: in.opts.Now()},
+		entry: in.entry(platform, key, message),
 		done:  make(chan struct{}), lead: make(chan struct{}, 1),
 	}
 	in.mu.Lock()
@@ -137,6 +151,13 @@ func (in *Inbox) Accept(ctx context.Context, platform, key, message string) (boo
 			in.commit(context.WithoutCancel(ctx))
 		}
 	}
+}
+
+// entry is a message received now, held by this process.
+func (in *Inbox) entry(platform, key, message string) store.InboxEntry {
+	now := in.opts.Now()
+	return store.InboxEntry{Platform: platform, Key: key, Message: message, Received: now,
+		Owner: in.opts.Owner, Lease: now.Add(in.opts.Lease)}
 }
 
 // commit records the head of the queue, at most maxBatch, in one
@@ -196,16 +217,30 @@ type Owed struct {
 	Attempts int
 }
 
-// Owed returns the platform's messages that are owed an answer and recent
-// enough to answer now, oldest first, each counted as tried once more.
-// Older ones, and ones tried MaxAttempts times, are settled as expired or
-// failed with a log line each, and not returned.
-func (in *Inbox) Owed(ctx context.Context, platform string) ([]Owed, error) {
-	entries, err := in.st.OwedInbox(ctx, platform)
+// Claim says which owed messages Owed takes on.
+type Claim bool
+
+const (
+	// Abandoned are the messages this process holds and those whose
+	// holder stopped renewing its hold: what a restart, or any replica
+	// from time to time, answers.
+	Abandoned Claim = false
+	// Everything is every owed message: for a singleton (Matrix sync)
+	// that has just taken over from a leader that stopped.
+	Everything Claim = true
+)
+
+// Owed takes on the platform's messages owed an answer (which, says
+// claim) that are recent enough to answer now, and returns them oldest
+// first, each counted as tried once more. Older ones, and ones tried
+// MaxAttempts times, are settled as expired or failed with a log line
+// each, and not returned.
+func (in *Inbox) Owed(ctx context.Context, platform string, claim Claim) ([]Owed, error) {
+	now := in.opts.Now()
+	entries, err := in.st.ClaimInbox(ctx, platform, in.opts.Owner, now, now.Add(in.opts.Lease), bool(claim))
 	if err != nil {
 		return nil, fmt.Errorf("inbox: %w", err)
 	}
-	now := in.opts.Now()
 	var out []Owed
 	for _, e := range entries {
 		age := now.Sub(e.Received)
@@ -225,26 +260,73 @@ func (in *Inbox) Owed(ctx context.Context, platform string) ([]Owed, error) {
 			}
 			continue
 		}
-		if err := in.st.StartInbox(ctx, platform, e.Key); err != nil {
-			return nil, fmt.Errorf("inbox: %w", err)
-		}
 		out = append(out, Owed{Key: e.Key, Message: e.Message, Received: e.Received, Attempts: e.Attempts})
 	}
 	return out, nil
 }
 
-// Owing is the part of an inbox that Resume needs.
-type Owing interface {
-	Owed(ctx context.Context, platform string) ([]Owed, error)
-	Settle(ctx context.Context, platform, key, outcome string) error
+// Shared reports whether replicas share the inbox (Options.Owner is set):
+// then messages a replica left owed are found by the others, with Watch.
+func (in *Inbox) Shared() bool { return in.opts.Owner != "" }
+
+// Keep renews this replica's hold on the messages it is answering until
+// ctx ends, so that no other replica takes them over while it lives. It
+// returns at once for an inbox that is not shared.
+func (in *Inbox) Keep(ctx context.Context) {
+	if !in.Shared() {
+		return
+	}
+	t := time.NewTicker(in.opts.Lease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := in.st.RenewInbox(ctx, in.opts.Owner, in.opts.Now().Add(in.opts.Lease)); err != nil && ctx.Err() == nil {
+			in.log.Warn("inbox: cannot renew the hold on messages being answered; another replica may answer them too once it lapses", "err", err, "lease", in.opts.Lease.String())
+		}
+	}
 }
 
-// Resume hands each message owed on platform to answer, decoded into a T
-// from the JSON record the adapter gave Accept. A record that does not
-// decode is settled as failed, with a log line; so is the whole lot not
-// read when the inbox cannot be.
-func Resume[T any](ctx context.Context, in Owing, platform string, log *slog.Logger, answer func(q *T, o Owed)) {
-	owed, err := in.Owed(ctx, platform)
+// Owing is the part of an inbox that Resume and Watch need.
+type Owing interface {
+	Owed(ctx context.Context, platform string, claim Claim) ([]Owed, error)
+	Settle(ctx context.Context, platform, key, outcome string) error
+	Shared() bool
+}
+
+// Watch is Resume (Abandoned) now and, when replicas share the inbox,
+// again every watchEvery until ctx ends: the messages a replica that died
+// took on are answered by another once its hold lapses.
+func Watch[T any](ctx context.Context, in Owing, platform string, log *slog.Logger, answer func(q *T, o Owed)) {
+	Resume(ctx, in, platform, Abandoned, log, answer)
+	if !in.Shared() {
+		return
+	}
+	t := time.NewTicker(watchEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			Resume(ctx, in, platform, Abandoned, log, answer)
+		}
+	}
+}
+
+// watchEvery is how often Watch looks for messages left owed: a third of
+// the default lease, so one is picked up at most 40 s after its holder died.
+const watchEvery = DefaultLease / 3
+
+// Resume hands each message owed on platform (which, says claim) to
+// answer, decoded into a T from the JSON record the adapter gave Accept.
+// A record that does not decode is settled as failed, with a log line;
+// so is the whole lot not read when the inbox cannot be.
+func Resume[T any](ctx context.Context, in Owing, platform string, claim Claim, log *slog.Logger, answer func(q *T, o Owed)) {
+	owed, err := in.Owed(ctx, platform, claim)
 	if err != nil {
 		log.Error("inbox: cannot read the messages owed an answer; those received before the restart may stay unanswered", "platform", platform, "err", err)
 		return

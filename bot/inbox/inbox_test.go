@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/policybot/policybot/bot/inbox"
 	"github.com/policybot/policybot/bot/store"
+	"github.com/policybot/policybot/bot/store/pgtest"
 )
 
 // counting counts the transactions that record messages.
@@ -39,10 +41,23 @@ func openStore(t *testing.T, path string) *store.Store {
 	return st
 }
 
+// pg is the PostgreSQL cluster of this test binary, started by the first
+// test that needs it.
+var pg pgtest.Lazy
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pg.Stop()
+	os.Exit(code)
+}
+
 func TestAcceptDeduplicates(t *testing.T) {
 	for name, open := range map[string]func(t *testing.T) *inbox.Inbox{
 		"file": func(t *testing.T) *inbox.Inbox {
 			return inbox.New(openStore(t, filepath.Join(t.TempDir(), "state.db")), inbox.Options{})
+		},
+		"postgres": func(t *testing.T) *inbox.Inbox {
+			return inbox.New(openStore(t, pg.Database(t)), inbox.Options{Owner: "replica-1"})
 		},
 		"memory": func(*testing.T) *inbox.Inbox { return inbox.Memory(inbox.Options{}) },
 	} {
@@ -107,7 +122,7 @@ func TestAcceptSharesCommits(t *testing.T) {
 	if fresh.Load() != senders*each {
 		t.Fatalf("%d of %d messages recorded as new", fresh.Load(), senders*each)
 	}
-	owed, err := c.OwedInbox(ctx, "slack")
+	owed, err := c.ClaimInbox(ctx, "slack", "", time.Now(), time.Now().Add(time.Minute), true)
 	if err != nil || len(owed) != senders*each {
 		t.Fatalf("%d owed (%v), want %d", len(owed), err, senders*each)
 	}
@@ -130,8 +145,12 @@ func TestAcceptFailsWholeBatch(t *testing.T) {
 // After a restart, what was acknowledged and not answered is owed, unless
 // it is too old or has been tried too often.
 func TestOwedAfterRestart(t *testing.T) {
+	t.Run("file", func(t *testing.T) { testOwedAfterRestart(t, filepath.Join(t.TempDir(), "state.db")) })
+	t.Run("postgres", func(t *testing.T) { testOwedAfterRestart(t, pg.Database(t)) })
+}
+
+func testOwedAfterRestart(t *testing.T, path string) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "state.db")
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	st := openStore(t, path)
@@ -159,7 +178,7 @@ func TestOwedAfterRestart(t *testing.T) {
 		st.Close()
 		st = openStore(t, path)
 		in = inbox.New(st, inbox.Options{Now: clock, MaxAge: time.Hour, MaxAttempts: 2})
-		owed, err := in.Owed(ctx, "slack")
+		owed, err := in.Owed(ctx, "slack", inbox.Abandoned)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,6 +201,106 @@ func TestOwedAfterRestart(t *testing.T) {
 	// Settled entries still deduplicate.
 	if fresh, err := in.Accept(ctx, "slack", "old", "again"); err != nil || fresh {
 		t.Errorf("an expired message redelivered: Accept = %v, %v; want false", fresh, err)
+	}
+}
+
+// Replicas sharing a database: a message one replica took on is left to
+// it while it renews its hold, taken over by one other replica once the
+// hold lapses, and by a singleton taking over at once.
+func TestReplicasShareInbox(t *testing.T) {
+	ctx := context.Background()
+	url := pg.Database(t)
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	replica := func(name string) *inbox.Inbox {
+		return inbox.New(openStore(t, url), inbox.Options{Owner: name, Lease: 30 * time.Second, Now: clock})
+	}
+	a, b, c := replica("a"), replica("b"), replica("c")
+	const n = 40
+	for i := range n {
+		if fresh, err := a.Accept(ctx, "slack", fmt.Sprint("m", i), "q"); err != nil || !fresh {
+			t.Fatalf("Accept: %v %v", fresh, err)
+		}
+	}
+	// The same message reaching another replica is not new there.
+	if fresh, err := b.Accept(ctx, "slack", "m0", "q"); err != nil || fresh {
+		t.Fatalf("a message already taken by a was new to b: %v %v", fresh, err)
+	}
+	advance(10 * time.Second)
+	if owed, err := b.Owed(ctx, "slack", inbox.Abandoned); err != nil || len(owed) != 0 {
+		t.Fatalf("b took %d of a's messages while a holds them (%v)", len(owed), err)
+	}
+	advance(25 * time.Second) // a's hold has lapsed
+	var wg sync.WaitGroup
+	got := make([][]inbox.Owed, 2)
+	for i, in := range []*inbox.Inbox{b, c} {
+		wg.Go(func() {
+			o, err := in.Owed(ctx, "slack", inbox.Abandoned)
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = o
+		})
+	}
+	wg.Wait()
+	seen := map[string]int{}
+	for _, o := range append(got[0], got[1]...) {
+		seen[o.Key]++
+	}
+	if len(seen) != n {
+		t.Fatalf("b and c took %d distinct messages between them; want all %d", len(seen), n)
+	}
+	for k, times := range seen {
+		if times != 1 {
+			t.Fatalf("%s taken by %d replicas", k, times)
+		}
+	}
+	// A singleton taking over claims everything still owed, held or not.
+	if _, err := a.Accept(ctx, "matrix", "$e1", "q"); err != nil {
+		t.Fatal(err)
+	}
+	if owed, err := b.Owed(ctx, "matrix", inbox.Everything); err != nil || len(owed) != 1 {
+		t.Fatalf("taking over: %d owed (%v); want 1", len(owed), err)
+	}
+}
+
+// Keep renews the hold of a live replica, so that others leave its
+// messages alone for as long as it runs.
+func TestKeepRenews(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	url := pg.Database(t)
+	lease := 600 * time.Millisecond
+	a := inbox.New(openStore(t, url), inbox.Options{Owner: "a", Lease: lease})
+	b := inbox.New(openStore(t, url), inbox.Options{Owner: "b", Lease: lease})
+	if _, err := a.Accept(ctx, "slack", "m", "q"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { a.Keep(ctx); close(done) }()
+	deadline := time.Now().Add(4 * lease)
+	for time.Now().Before(deadline) {
+		if owed, err := b.Owed(ctx, "slack", inbox.Abandoned); err != nil || len(owed) != 0 {
+			t.Fatalf("b took a's message while a renews it: %d (%v)", len(owed), err)
+		}
+		time.Sleep(lease / 4)
+	}
+	cancel()
+	<-done
+	ctx = context.Background()
+	for deadline := time.Now().Add(10 * lease); ; time.Sleep(lease / 4) {
+		owed, err := b.Owed(ctx, "slack", inbox.Abandoned)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(owed) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("b never took over the message after a stopped renewing")
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/policybot/policybot/bot/store"
 )
@@ -41,15 +42,6 @@ func (s *memStore) AcceptInbox(_ context.Context, entries []store.InboxEntry) ([
 	return fresh, nil
 }
 
-func (s *memStore) StartInbox(_ context.Context, platform, key string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if e, ok := s.m[[2]string{platform, key}]; ok && !e.settled {
-		e.Attempts++
-	}
-	return nil
-}
-
 func (s *memStore) SettleInbox(_ context.Context, platform, key, _ string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -69,15 +61,19 @@ func (s *memStore) SettleInbox(_ context.Context, platform, key, _ string) error
 // forgets answered ones as they are answered.
 const memLimit = 100000
 
-func (s *memStore) OwedInbox(_ context.Context, platform string) ([]store.InboxEntry, error) {
+// ClaimInbox is every unsettled entry: one process, no replicas.
+func (s *memStore) ClaimInbox(_ context.Context, platform, _ string, _, _ time.Time, _ bool) ([]store.InboxEntry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []store.InboxEntry
 	for k, e := range s.m {
 		if k[0] == platform && !e.settled {
 			out = append(out, e.InboxEntry)
+			e.Attempts++
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Received.Before(out[j].Received) })
 	return out, nil
 }
+
+func (s *memStore) RenewInbox(context.Context, string, time.Time) error { return nil }

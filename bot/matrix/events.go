@@ -84,10 +84,12 @@ func (a *Adapter) answerLater(ctx context.Context, q *question, recovered time.T
 // answerWorkers bounds the replies being worked on at once.
 const answerWorkers = 4
 
-// recover answers the questions recorded before a restart and never
-// answered (see bot/inbox).
+// recover answers the questions recorded before a restart, or before this
+// replica took over Matrix from one that stopped, and never answered (see
+// bot/inbox). Only one process syncs the bot's device, so every owed
+// Matrix question is this one's to answer.
 func (a *Adapter) recover(ctx context.Context) {
-	inbox.Resume(ctx, a.inbox, a.Name(), a.log, func(q *question, o inbox.Owed) {
+	inbox.Resume(ctx, a.inbox, a.Name(), inbox.Everything, a.log, func(q *question, o inbox.Owed) {
 		a.log.Info("matrix: answering a question received before the restart", "room", q.Room, "event", q.Event, "received", o.Received)
 		a.answerLater(ctx, q, o.Received)
 	})

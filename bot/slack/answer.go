@@ -114,9 +114,10 @@ func (a *Adapter) answerLater(q *question, recovered time.Time) {
 const answerWorkers = 32
 
 // recover answers the questions acknowledged before a restart and never
-// answered (see bot/inbox).
+// answered, and, while replicas share the inbox, those a replica that
+// stopped left unanswered (see bot/inbox). It returns when ctx ends.
 func (a *Adapter) recover(ctx context.Context) {
-	inbox.Resume(ctx, a.inbox, Platform, a.log, func(q *question, o inbox.Owed) {
+	inbox.Watch(ctx, a.inbox, Platform, a.log, func(q *question, o inbox.Owed) {
 		a.log.Info("slack: answering a question acknowledged before the restart", "channel", q.Msg.Conversation.ID, "event_id", q.EventID, "received", o.Received)
 		a.answerLater(q, o.Received)
 	})

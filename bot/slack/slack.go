@@ -234,6 +234,9 @@ func (a *Adapter) identity() identity {
 // not Run has been called; Run's end waits for answers in flight.
 func (a *Adapter) Run(ctx context.Context) error {
 	defer a.drain()
+	// Ends the inbox watch before drain waits for it, however Run ends.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 	if err := a.authenticate(ctx); err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -241,7 +244,11 @@ func (a *Adapter) Run(ctx context.Context) error {
 		a.setReady(err)
 		return err
 	}
-	a.recover(ctx)
+	a.flights.Add(1)
+	go func() {
+		defer a.flights.Done()
+		a.recover(ctx)
+	}()
 	if a.o.AppToken == "" {
 		a.setReady(nil)
 		<-ctx.Done()

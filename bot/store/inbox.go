@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -18,6 +20,10 @@ type InboxEntry struct {
 	Received time.Time
 	// Attempts counts the answers started, before this one.
 	Attempts int
+	// Owner is the replica answering it ("" for the only process), until
+	// Lease unless it renews it.
+	Owner string
+	Lease time.Time
 }
 
 // Inbox outcomes, recorded when an entry is settled.
@@ -43,8 +49,8 @@ func (s *Store) AcceptInbox(ctx context.Context, entries []InboxEntry) ([]bool, 
 	fresh := make([]bool, len(entries))
 	err := s.WriteDurable(ctx, func(tx *Tx) error {
 		for i, e := range entries {
-			res, err := tx.tx.ExecContext(ctx, `INSERT INTO inbox (platform, key, message, received) VALUES ($1, $2, $3, $4)
-				ON CONFLICT DO NOTHING`, e.Platform, e.Key, e.Message, e.Received.UnixMilli())
+			res, err := tx.tx.ExecContext(ctx, `INSERT INTO inbox (platform, key, message, received, owner, lease) VALUES ($1, $2, $3, $4, $5, $6)
+				ON CONFLICT DO NOTHING`, e.Platform, e.Key, e.Message, e.Received.UnixMilli(), e.Owner, e.Lease.UnixMilli())
 			if err != nil {
 				return err
 			}
@@ -62,14 +68,6 @@ func (s *Store) AcceptInbox(ctx context.Context, entries []InboxEntry) ([]bool, 
 	return fresh, nil
 }
 
-// StartInbox counts one more attempt at answering an owed entry.
-func (s *Store) StartInbox(ctx context.Context, platform, key string) error {
-	return s.Write(ctx, func(tx *Tx) error {
-		_, err := tx.tx.ExecContext(ctx, `UPDATE inbox SET attempts = attempts + 1 WHERE platform = $1 AND key = $2 AND answered IS NULL`, platform, key)
-		return err
-	})
-}
-
 // SettleInbox marks an entry answered, expired or failed and forgets its
 // message.
 func (s *Store) SettleInbox(ctx context.Context, platform, key, outcome string) error {
@@ -84,28 +82,59 @@ func (s *Store) SettleInbox(ctx context.Context, platform, key, outcome string) 
 	return nil
 }
 
-// OwedInbox lists a platform's entries not yet settled, oldest first.
-func (s *Store) OwedInbox(ctx context.Context, platform string) ([]InboxEntry, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT key, message, received, attempts FROM inbox
-		WHERE platform = $1 AND answered IS NULL ORDER BY received, key`, platform)
-	if err != nil {
-		return nil, fmt.Errorf("listing unanswered messages: %w", s.explain(err))
-	}
+// ClaimInbox takes over a platform's entries not yet settled, for owner
+// until lease (now is the claimer's clock), and counts one more attempt at each; it returns them oldest
+// first, with the attempts made before this one. It takes the entries
+// whose lease has passed and those owner holds already; with all, every
+// entry (for a singleton that has just taken over from a leader that
+// stopped). The claim is one statement: two replicas claiming at once
+// never both get an entry.
+func (s *Store) ClaimInbox(ctx context.Context, platform, owner string, now, lease time.Time, all bool) ([]InboxEntry, error) {
 	var out []InboxEntry
-	for rows.Next() {
-		e := InboxEntry{Platform: platform}
-		var ms int64
-		if err := rows.Scan(&e.Key, &e.Message, &ms, &e.Attempts); err != nil {
-			rows.Close()
-			return nil, err
+	err := s.Write(ctx, func(tx *Tx) error {
+		out = out[:0]
+		rows, err := tx.tx.QueryContext(ctx, `UPDATE inbox SET owner = $1, lease = $2, attempts = attempts + 1
+			WHERE platform = $3 AND answered IS NULL AND ($4 <> 0 OR owner = $1 OR lease < $5)
+			RETURNING key, message, received, attempts`,
+			owner, lease.UnixMilli(), platform, boolInt(all), now.UnixMilli())
+		if err != nil {
+			return err
 		}
-		e.Received = time.UnixMilli(ms)
-		out = append(out, e)
+		for rows.Next() {
+			e := InboxEntry{Platform: platform, Owner: owner, Lease: lease}
+			var ms int64
+			if err := rows.Scan(&e.Key, &e.Message, &ms, &e.Attempts); err != nil {
+				rows.Close()
+				return err
+			}
+			e.Received = time.UnixMilli(ms)
+			e.Attempts--
+			out = append(out, e)
+		}
+		return closeRows(rows)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claiming unanswered messages: %w", err)
 	}
-	if err := closeRows(rows); err != nil {
-		return nil, fmt.Errorf("listing unanswered messages: %w", err)
-	}
+	slices.SortFunc(out, func(a, b InboxEntry) int {
+		if c := a.Received.Compare(b.Received); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
 	return out, nil
+}
+
+// RenewInbox extends owner's hold on the entries it is answering.
+func (s *Store) RenewInbox(ctx context.Context, owner string, lease time.Time) error {
+	err := s.Write(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `UPDATE inbox SET lease = $1 WHERE owner = $2 AND answered IS NULL`, lease.UnixMilli(), owner)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("renewing the hold on messages being answered: %w", err)
+	}
+	return nil
 }
 
 // InboxOutcome reports how an entry was settled ("" while it is owed) and

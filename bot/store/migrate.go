@@ -129,6 +129,15 @@ CREATE INDEX inbox_answered ON inbox (answered) WHERE answered IS NOT NULL;
 -- The inbox deduplicates now; handled event IDs are no longer kept apart.
 DROP TABLE seen_events;
 `,
+	// 4: inbox entries are owned by the replica answering them.
+	`
+-- owner is the process answering the entry ('' for the only process on a
+-- state file); it holds the entry until lease (unix milliseconds) and
+-- renews that while it runs, so another replica answers it only once the
+-- owner has stopped.
+ALTER TABLE inbox ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE inbox ADD COLUMN lease INTEGER NOT NULL DEFAULT 0;
+`,
 }
 
 // SchemaVersion is the schema version this build writes.
