@@ -124,8 +124,16 @@ func (s *Scheduler) begin(ctx context.Context, id int64) (*job, error) {
 			_, err := tx.PutSubscription(ctx, sub)
 			return err
 		}
+		if exists && s.opts.Shared && now.Sub(led.Intent) < s.opts.SendTimeout {
+			// Another replica may be sending it this moment: come back
+			// when that attempt has ended, sent or timed out.
+			sub.NextDue = led.Intent.Add(s.opts.SendTimeout + time.Second)
+			_, err := tx.PutSubscription(ctx, sub)
+			return err
+		}
 		if exists {
 			led.Attempts++
+			led.Intent = now
 		} else {
 			led = store.Delivery{Subscription: id, LocalDate: date.String(), Key: Key(id, date),
 				Paragraphs: pick(&sub, s.quotable, sub.Passages), Intent: now, Attempts: 1}

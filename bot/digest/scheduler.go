@@ -82,6 +82,12 @@ type Options struct {
 	// Seed returns the rotation seed of a new subscription; default
 	// math/rand/v2.
 	Seed func() int64
+	// Shared says that replicas share the store (PostgreSQL). Then Run
+	// reads the subscriptions every RefreshEvery, to see those other
+	// replicas changed, and a digest whose latest attempt began less than
+	// SendTimeout ago waits until that attempt must have ended: another
+	// replica that led a moment before may be sending it.
+	Shared bool
 
 	// Metrics hooks, called after each attempt; may be nil.
 	OnDelivered func(platform string)
@@ -218,20 +224,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("digest: %w", err)
 	}
-	waiting := map[string]int{}
-	err := s.st.ActiveSubscriptions(ctx, func(sub store.Subscription) error {
-		l, ok := s.lanes[sub.Platform]
-		if !ok {
-			waiting[sub.Platform]++
-			return nil
-		}
-		l.mu.Lock()
-		if !l.inflight[sub.ID] {
-			l.q.set(sub.ID, sub.NextDue)
-		}
-		l.mu.Unlock()
-		return nil
-	})
+	waiting, err := s.load(ctx)
 	if err != nil {
 		return fmt.Errorf("digest: %w", err)
 	}
@@ -239,6 +232,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		s.log.Warn("digest subscriptions wait for a platform that is not configured", "platform", p, "subscriptions", n)
 	}
 	var wg sync.WaitGroup
+	if s.opts.Shared {
+		wg.Go(func() { s.refresh(ctx) })
+	}
 	for _, l := range s.lanes {
 		s.log.Info("digests scheduled", "platform", l.platform, "subscriptions", l.q.len(), "pace", l.pacer.interval)
 		wg.Go(func() { s.dispatch(ctx, l) })
@@ -345,6 +341,42 @@ func (s *Scheduler) requeue(ctx context.Context, l *lane, id int64, retryAt time
 	l.q.set(id, retryAt)
 	if head, _, _ := l.q.peek(); head == id {
 		l.poke()
+	}
+}
+
+// RefreshEvery is how often a scheduler sharing its store with other
+// replicas reads the subscriptions again (Options.Shared): a digest
+// subscribed through another replica is scheduled within this.
+const RefreshEvery = 10 * time.Second
+
+// load schedules every active subscription as the store has it, and
+// counts those of platforms not registered.
+func (s *Scheduler) load(ctx context.Context) (map[string]int, error) {
+	waiting := map[string]int{}
+	err := s.st.ActiveSubscriptions(ctx, func(sub store.Subscription) error {
+		if _, ok := s.lanes[sub.Platform]; !ok {
+			waiting[sub.Platform]++
+			return nil
+		}
+		s.schedule(sub)
+		return nil
+	})
+	return waiting, err
+}
+
+// refresh loads the subscriptions every RefreshEvery until ctx ends.
+func (s *Scheduler) refresh(ctx context.Context) {
+	t := time.NewTicker(RefreshEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := s.load(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("digest: cannot read the subscriptions again; keeping the schedule as it was", "err", err)
+		}
 	}
 }
 
