@@ -38,7 +38,9 @@ type Config struct {
 	// POLICYBOT_DATA_DIR; default $XDG_STATE_HOME/policybot or
 	// ~/.local/state/policybot.
 	DataDir string `yaml:"data_dir"`
-	// DB is the SQLite state file. POLICYBOT_DB; default DataDir/policybot.db.
+	// DB is the SQLite state file, or the URL of a PostgreSQL database
+	// (postgres://…) that several replicas share. POLICYBOT_DB; default
+	// DataDir/policybot.db. Its password is masked wherever it is shown.
 	DB string `yaml:"db"`
 	// HTTPAddr is the listen address for the statement page, insights,
 	// health, metrics and the Slack HTTP endpoints. POLICYBOT_HTTP_ADDR; default 127.0.0.1:8080.

@@ -29,7 +29,7 @@ func Keys() []KeyInfo {
 	k := []KeyInfo{
 		{Key: "statement", Env: "POLICYBOT_STATEMENT", Example: "/etc/policybot/statement.txt", Doc: "statement file to answer from instead of the embedded one"},
 		{Key: "data_dir", Env: "POLICYBOT_DATA_DIR", Default: "$XDG_STATE_HOME/policybot or ~/.local/state/policybot", Example: "/var/lib/policybot", Doc: "directory for the state database"},
-		{Key: "db", Env: "POLICYBOT_DB", Default: "<data_dir>/policybot.db", Example: "/var/lib/policybot/policybot.db", Doc: "SQLite state file"},
+		{Key: "db", Env: "POLICYBOT_DB", Default: "<data_dir>/policybot.db", Example: "/var/lib/policybot/policybot.db", Doc: "SQLite state file, or a PostgreSQL URL (postgres://user:password@host:5432/policybot?sslmode=verify-full) shared by replicas"},
 		{Key: "http_addr", Env: "POLICYBOT_HTTP_ADDR", Default: DefaultHTTPAddr, Example: "127.0.0.1:8080", Doc: "listen address for the statement page (/, /ask, /api/ask), /insights, /healthz, /readyz, /metrics and the Slack HTTP endpoints"},
 		{Key: "log_level", Env: "POLICYBOT_LOG_LEVEL", Default: "info", Example: "info", Doc: "debug, info, warn or error"},
 		{Key: "log_format", Env: "POLICYBOT_LOG_FORMAT", Default: "auto", Example: "json", Doc: "text, json, or auto (text on a terminal, JSON otherwise)"},

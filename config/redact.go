@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+
+	"github.com/policybot/policybot/bot/store"
 )
 
 // Secrets stay plain strings in Config so adapters can pass them to their
@@ -34,6 +36,17 @@ func redactURL(s string) string {
 		return u.Redacted()
 	}
 	return s
+}
+
+// configPlain is Config without its methods, for MarshalYAML.
+type configPlain Config
+
+// MarshalYAML masks the password of a PostgreSQL URL in db; the sections
+// mask their own secrets.
+func (c Config) MarshalYAML() (any, error) {
+	p := configPlain(c)
+	p.DB = store.Redact(c.DB)
+	return p, nil
 }
 
 // slackPlain and matrixPlain have the fields but not the methods, so the

@@ -3,7 +3,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"github.com/policybot/policybot/bot/localtime"
 	"net"
 	"net/url"
 	"os"
@@ -12,6 +11,9 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/policybot/policybot/bot/localtime"
+	"github.com/policybot/policybot/bot/store"
 )
 
 // Validate checks that every value makes sense, without connecting
@@ -48,6 +50,11 @@ func (v *validator) addEx(key, example, format string, args ...any) {
 
 func (v *validator) general() {
 	c := v.c
+	if store.IsPostgres(c.DB) {
+		if _, err := store.ParsePostgres(c.DB); err != nil {
+			v.addEx("db", "postgres://policybot:password@db.example.org:5432/policybot?sslmode=verify-full", "%v", err)
+		}
+	}
 	if c.Statement != "" {
 		fi, err := os.Stat(c.Statement)
 		switch {

@@ -161,55 +161,86 @@ func forPostgres(stmt string) string {
 	return stmt
 }
 
+func (s *Store) explainPostgres(err error) error { return explainPostgres(s.path, s.pgConfig, err) }
+
 // explainPostgres turns a PostgreSQL or connection error into one an
-// operator can act on.
-func (s *Store) explainPostgres(err error) error {
+// operator can act on; path is the URL without its password.
+func explainPostgres(path string, cfg *pgx.ConnConfig, err error) error {
+	user := orDefault(cfg, func(c *pgx.ConnConfig) string { return c.User })
+	database := orDefault(cfg, func(c *pgx.ConnConfig) string { return c.Database })
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {
 		case "28P01", "28000":
-			return fmt.Errorf("state database %s: the server refused the user name or password (%w): check them in db (POLICYBOT_DB), and that pg_hba.conf lets this host in", s.path, err)
+			return fmt.Errorf("state database %s: the server refused the user name or password (%w): check them in db (POLICYBOT_DB), and that pg_hba.conf lets this host in", path, err)
 		case "3D000":
-			return fmt.Errorf("state database %s: the database does not exist (%w): create it (createdb -O %s %s) or correct the name in the URL", s.path, err, s.user(), s.database())
+			return fmt.Errorf("state database %s: the database does not exist (%w): create it (createdb -O %s %s) or correct the name in the URL", path, err, user, database)
 		case "42501":
-			return fmt.Errorf("state database %s: the user may not create or change tables (%w): make it the database's owner (ALTER DATABASE %s OWNER TO %s) or grant it CREATE on the schema", s.path, err, s.database(), s.user())
+			return fmt.Errorf("state database %s: the user may not create or change tables (%w): make it the database's owner (ALTER DATABASE %s OWNER TO %s) or grant it CREATE on the schema", path, err, database, user)
 		case "53300":
-			return fmt.Errorf("state database %s: the server has no connection slot left (%w): raise max_connections or run fewer replicas; each takes up to %d", s.path, err, pgPool+1)
+			return fmt.Errorf("state database %s: the server has no connection slot left (%w): raise max_connections or run fewer replicas; each takes up to %d", path, err, pgPool+1)
 		case "57P01", "57P02", "57P03":
-			return fmt.Errorf("state database %s: the server is shutting down or starting up (%w): policybot will retry", s.path, err)
+			return fmt.Errorf("state database %s: the server is shutting down or starting up (%w): policybot will retry", path, err)
 		}
-		return fmt.Errorf("state database %s: %w", s.path, err)
+		return fmt.Errorf("state database %s: %w", path, err)
 	}
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "server refused TLS connection"), strings.Contains(msg, "SSL is not enabled on the server"):
-		return fmt.Errorf("state database %s: the server does not offer TLS (%w): enable ssl on the server, or set sslmode=disable in the URL on a trusted network", s.path, err)
+		return fmt.Errorf("state database %s: the server does not offer TLS (%w): enable ssl on the server, or set sslmode=disable in the URL on a trusted network", path, err)
 	case strings.Contains(msg, "x509:"), strings.Contains(msg, "tls:"):
-		return fmt.Errorf("state database %s: TLS failed (%w): give the server's CA with sslrootcert=/path/ca.pem, or check the host name against its certificate", s.path, err)
+		return fmt.Errorf("state database %s: TLS failed (%w): give the server's CA with sslrootcert=/path/ca.pem, or check the host name against its certificate", path, err)
 	}
 	var ne net.Error
 	var oe *net.OpError
 	if errors.As(err, &oe) || errors.As(err, &ne) {
-		return fmt.Errorf("state database %s: cannot reach the server (%w): is PostgreSQL running, and are the host and port in db (POLICYBOT_DB) right?", s.path, err)
+		return fmt.Errorf("state database %s: cannot reach the server (%w): is PostgreSQL running, and are the host and port in db (POLICYBOT_DB) right?", path, err)
 	}
 	if strings.Contains(msg, "connect") {
-		return fmt.Errorf("state database %s: cannot connect (%w): is PostgreSQL running, and are the host and port in db (POLICYBOT_DB) right?", s.path, err)
+		return fmt.Errorf("state database %s: cannot connect (%w): is PostgreSQL running, and are the host and port in db (POLICYBOT_DB) right?", path, err)
 	}
-	return fmt.Errorf("state database %s: %w", s.path, err)
+	return fmt.Errorf("state database %s: %w", path, err)
 }
 
-func (s *Store) user() string {
-	if s.pgConfig == nil || s.pgConfig.User == "" {
+// orDefault is a setting of cfg, or "policybot" when it has none, for
+// commands an operator can copy.
+func orDefault(cfg *pgx.ConnConfig, get func(*pgx.ConnConfig) string) string {
+	if cfg == nil || get(cfg) == "" {
 		return "policybot"
 	}
-	return s.pgConfig.User
+	return get(cfg)
 }
 
-func (s *Store) database() string {
-	if s.pgConfig == nil || s.pgConfig.Database == "" {
-		return "policybot"
+// CheckPostgres connects to the PostgreSQL database at db without
+// changing anything, and checks that its user may create policybot's
+// tables. It returns the server's version, or an error in words an
+// operator can act on (authentication, a missing database, TLS, an
+// unreachable host), never showing the password.
+func CheckPostgres(ctx context.Context, db string) (string, error) {
+	cfg, err := ParsePostgres(db)
+	if err != nil {
+		return "", err
 	}
-	return s.pgConfig.Database
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = 10 * time.Second
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return "", explainPostgres(Redact(db), cfg, err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	var version string
+	var create bool
+	err = conn.QueryRow(ctx, `SELECT current_setting('server_version'),
+		has_schema_privilege(current_schema(), 'CREATE')`).Scan(&version, &create)
+	if err != nil {
+		return "", explainPostgres(Redact(db), cfg, err)
+	}
+	if !create {
+		return version, fmt.Errorf("state database %s: user %s may not create tables in the schema: make it the database's owner (ALTER DATABASE %s OWNER TO %s) or GRANT CREATE ON SCHEMA public TO %s",
+			Redact(db), cfg.User, cfg.Database, cfg.User, cfg.User)
+	}
+	return version, nil
 }
 
 // retryable reports whether a PostgreSQL transaction failed only because

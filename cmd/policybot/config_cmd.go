@@ -12,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/policybot/policybot/bot/store"
 	"github.com/policybot/policybot/config"
 )
 
@@ -76,7 +77,7 @@ func environ(env *cmdEnv) []string {
 	return out
 }
 
-func runConfig(_ context.Context, env *cmdEnv, args []string) error {
+func runConfig(ctx context.Context, env *cmdEnv, args []string) error {
 	if len(args) == 0 || args[0] != "check" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 			return newFlags(env, "config").Parse(args)
@@ -85,6 +86,7 @@ func runConfig(_ context.Context, env *cmdEnv, args []string) error {
 	}
 	fs := newFlags(env, "config")
 	cfgPath := fs.String("config", env.getenv(config.EnvConfig), "YAML configuration file (default $"+config.EnvConfig+")")
+	connect := fs.Bool("connect", false, "also connect to the PostgreSQL database in db and check that policybot can use it")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -95,7 +97,31 @@ func runConfig(_ context.Context, env *cmdEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	return printConfig(env.stdout, *cfgPath, cfg)
+	if err := printConfig(env.stdout, *cfgPath, cfg); err != nil {
+		return err
+	}
+	if *connect {
+		return checkDatabase(ctx, env.stdout, cfg.DB)
+	}
+	return nil
+}
+
+// checkDatabase is config check --connect: it reaches a PostgreSQL
+// server and says what is wrong in words an operator can act on. A SQLite
+// file has nothing to connect to; serve creates it.
+func checkDatabase(ctx context.Context, w io.Writer, db string) error {
+	if !store.IsPostgres(db) {
+		fmt.Fprintf(w, "\ndatabase: %s is a SQLite file; there is no server to connect to (serve creates the file)\n", db)
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	version, err := store.CheckPostgres(ctx, db)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\ndatabase: connected to PostgreSQL %s at %s; policybot can create its tables there\n", version, store.Redact(db))
+	return nil
 }
 
 // printConfig shows the effective configuration; secrets come out masked

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/policybot/policybot/bot/store/pgtest"
 )
 
 // runWith runs main's code with the given environment and returns the exit
@@ -96,6 +98,36 @@ func TestConfigCheckOKShowsMaskedConfig(t *testing.T) {
 	}
 	if strings.Contains(stdout, "SECRET") {
 		t.Errorf("a secret leaked:\n%s", stdout)
+	}
+}
+
+// config check --connect reaches the server and says what is wrong, with
+// the password masked in all it prints.
+func TestConfigCheckConnect(t *testing.T) {
+	good := pg.Database(t)
+	srv := pg.Server(t)
+	for _, tc := range []struct {
+		name, db string
+		code     int
+		want     string
+	}{
+		{"reachable", good, 0, "database: connected to PostgreSQL 1"},
+		{"wrong password", strings.Replace(good, pgtest.Password, "Wrong-Secret", 1), 1, "refused the user name or password"},
+		{"missing database", strings.Replace(srv.URL("nosuch"), pgtest.Password, "Wrong-Secret", 1), 1, "refused the user name or password"},
+		{"database not created", srv.URL("nosuch"), 1, "createdb -O policybot nosuch"},
+		{"bad URL", "postgres://policybot:Wrong-Secret@127.0.0.1:5432", 1, "names no database"},
+		{"SQLite", filepath.Join(t.TempDir(), "state.db"), 0, "is a SQLite file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runWith(t, []string{"HOME=/h", "POLICYBOT_DB=" + tc.db}, "", "config", "check", "--connect")
+			out := stdout + stderr
+			if code != tc.code || !strings.Contains(out, tc.want) {
+				t.Fatalf("exit %d (want %d), output lacks %q:\n%s", code, tc.code, tc.want, out)
+			}
+			if strings.Contains(out, "Wrong-Secret") || strings.Contains(out, pgtest.Password) {
+				t.Fatalf("the password leaked:\n%s", out)
+			}
+		})
 	}
 }
 

@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack/slacktest"
+
+	"github.com/policybot/policybot/bot/store/pgtest"
 )
 
 // The binary is built once, on first use, by the tests that run it, with
@@ -33,8 +35,13 @@ var binary struct {
 	err  error
 }
 
+// pg is the PostgreSQL cluster of the tests that need one, started by the
+// first of them.
+var pg pgtest.Lazy
+
 func TestMain(m *testing.M) {
 	code := m.Run()
+	pg.Stop()
 	if binary.dir != "" {
 		os.RemoveAll(binary.dir)
 	}

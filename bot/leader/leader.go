@@ -1,0 +1,237 @@
+// Package leader elects one replica, among those sharing a PostgreSQL
+// database, to run the work only one process may do: Matrix sync (one
+// device's encryption state cannot be shared by two syncing processes) and
+// the digest scheduler.
+//
+// The leader holds a session-level advisory lock on a connection of its
+// own. PostgreSQL releases the lock the moment that session ends, so a
+// leader killed outright (SIGKILL, a crashed node) hands over as soon as
+// the server sees its connection close; a leader cut off by the network
+// is dropped by the server's TCP keepalives, which the elector sets for
+// its session to about ten seconds. The leader checks its connection every
+// second and stops its work at once when a check fails, well before the
+// server can have let another replica take the lock: so two leaders never
+// run for longer than that second and a check's timeout. What they do in
+// that moment the digest ledger and the platforms' idempotency absorb.
+//
+// A leader that shuts down unlocks and notifies the others, who are
+// listening, so that one takes over at once rather than at its next try.
+package leader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/policybot/policybot/bot/delivery"
+)
+
+// Key is the advisory lock that makes a replica the leader: "policybot"
+// "lead" as bytes. Replicas of different bots on one database must use
+// different databases.
+const Key int64 = 0x706f6c696379_6c64
+
+// channel is where a leader that steps down says so.
+const channel = "policybot_leader"
+
+// Options configures an Elector. Zero durations take the defaults.
+type Options struct {
+	// Config is the database's connection settings; the elector opens
+	// its own connection with them.
+	Config *pgx.ConnConfig
+	// Retry is how often a follower tries to take the lock (default 1s);
+	// a leader stepping down wakes the followers before that.
+	Retry time.Duration
+	// Check is how often the leader checks its connection (default 1s),
+	// each check bounded by CheckTimeout (default 2s).
+	Check, CheckTimeout time.Duration
+	// OnChange is told when this replica becomes the leader or stops
+	// being it; may be nil.
+	OnChange func(leader bool)
+	Logger   *slog.Logger
+}
+
+// Elector campaigns for leadership and runs the leader's work while this
+// replica holds it.
+type Elector struct {
+	opts Options
+	log  *slog.Logger
+
+	mu     sync.Mutex
+	leader bool
+	since  time.Time
+}
+
+// New returns an elector; Run campaigns.
+func New(opts Options) (*Elector, error) {
+	if opts.Config == nil {
+		return nil, errors.New("leader: no database to elect a leader with")
+	}
+	if opts.Retry <= 0 {
+		opts.Retry = time.Second
+	}
+	if opts.Check <= 0 {
+		opts.Check = time.Second
+	}
+	if opts.CheckTimeout <= 0 {
+		opts.CheckTimeout = 2 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	cfg := opts.Config.Copy()
+	// The server drops a leader it cannot reach after 5 s idle plus
+	// three unanswered probes 2 s apart, and so frees the lock.
+	for k, v := range map[string]string{
+		"application_name":        "policybot leader election",
+		"tcp_keepalives_idle":     "5",
+		"tcp_keepalives_interval": "2",
+		"tcp_keepalives_count":    "3",
+	} {
+		cfg.RuntimeParams[k] = v
+	}
+	if cfg.ConnectTimeout == 0 || cfg.ConnectTimeout > 5*time.Second {
+		cfg.ConnectTimeout = 5 * time.Second
+	}
+	opts.Config = cfg
+	return &Elector{opts: opts, log: opts.Logger}, nil
+}
+
+// Leader reports whether this replica leads now, and since when.
+func (e *Elector) Leader() (bool, time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.leader, e.since
+}
+
+func (e *Elector) set(leader bool) {
+	e.mu.Lock()
+	changed := e.leader != leader
+	e.leader = leader
+	if leader {
+		e.since = time.Now()
+	}
+	e.mu.Unlock()
+	if changed && e.opts.OnChange != nil {
+		e.opts.OnChange(leader)
+	}
+}
+
+// Run campaigns until ctx ends. Each time this replica wins, lead runs
+// with a context that is cancelled the moment leadership may be lost (a
+// failed check, a lost connection) or ctx ends; Run waits for lead to
+// return before it campaigns again, and unlocks only then. lead must
+// stop its work when its context ends. An error from lead ends Run with
+// that error (after stepping down); lead returning nil before its context
+// ends steps down and campaigns again.
+func (e *Elector) Run(ctx context.Context, lead func(ctx context.Context) error) error {
+	for ctx.Err() == nil {
+		err := e.term(ctx, lead)
+		var failed leadFailed
+		if errors.As(err, &failed) {
+			return failed.err
+		}
+		if err != nil && ctx.Err() == nil {
+			e.log.Warn("leader election: lost the database connection; trying again", "err", err, "in", e.opts.Retry.String())
+			if delivery.Sleep(ctx, e.opts.Retry) != nil {
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// leadFailed is lead's own error, which ends Run.
+type leadFailed struct{ err error }
+
+func (l leadFailed) Error() string { return l.err.Error() }
+
+// term connects, waits to win, leads, and steps down: one connection's
+// worth of campaigning.
+func (e *Elector) term(ctx context.Context, lead func(ctx context.Context) error) error {
+	conn, err := pgx.ConnectConfig(ctx, e.opts.Config)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+channel); err != nil {
+		return err
+	}
+	for {
+		var won bool
+		if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", Key).Scan(&won); err != nil {
+			return err
+		}
+		if won {
+			break
+		}
+		// Wait for a leader stepping down, or the next try.
+		wctx, cancel := context.WithTimeout(ctx, e.opts.Retry)
+		_, err := conn.WaitForNotification(wctx)
+		cancel()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+	}
+	return e.leadWhileHeld(ctx, conn, lead)
+}
+
+// leadWhileHeld runs lead while conn, which holds the lock, stays healthy.
+func (e *Elector) leadWhileHeld(ctx context.Context, conn *pgx.Conn, lead func(ctx context.Context) error) error {
+	lctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	e.set(true)
+	e.log.Info("leader election: this replica is the leader; starting Matrix sync and digests")
+	done := make(chan error, 1)
+	go func() { done <- lead(lctx) }()
+
+	t := time.NewTicker(e.opts.Check)
+	defer t.Stop()
+	var lost error
+	var leadErr error
+loop:
+	for {
+		select {
+		case leadErr = <-done:
+			break loop
+		case <-ctx.Done():
+			stop(ctx.Err())
+			leadErr = <-done
+			break loop
+		case <-t.C:
+			cctx, cancel := context.WithTimeout(ctx, e.opts.CheckTimeout)
+			err := conn.Ping(cctx)
+			cancel()
+			if err != nil && ctx.Err() == nil {
+				lost = fmt.Errorf("the leader's database connection failed a check: %w", err)
+				e.log.Error("leader election: lost the lock's connection; stopping Matrix sync and digests now", "err", err)
+				stop(lost)
+				leadErr = <-done
+				break loop
+			}
+		}
+	}
+	e.set(false)
+	if lost != nil {
+		return lost
+	}
+	// Step down cleanly, so that another replica takes over at once.
+	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.opts.CheckTimeout)
+	defer cancel()
+	if _, err := conn.Exec(uctx, "SELECT pg_advisory_unlock($1)", Key); err == nil {
+		conn.Exec(uctx, "NOTIFY "+channel)
+		e.log.Info("leader election: stepped down")
+	}
+	if leadErr != nil && ctx.Err() == nil {
+		return leadFailed{leadErr}
+	}
+	return nil
+}
