@@ -37,8 +37,8 @@ const busyTimeout = 10 * time.Second
 
 // Store is the open state file. It is safe for concurrent use.
 type Store struct {
-	path string // the file, or the URL without its password
-	pg   bool   // PostgreSQL rather than SQLite
+	path string  // the file, or the URL without its password
+	pg   bool    // PostgreSQL rather than SQLite
 	w    *sql.DB // SQLite: one connection, BEGIN IMMEDIATE, the only writer; PostgreSQL: the pool
 	r    *sql.DB // SQLite: a read-only pool; PostgreSQL: the same pool as w
 
