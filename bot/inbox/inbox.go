@@ -72,9 +72,12 @@ type Options struct {
 	Owner string
 	// Lease is how long Owner holds a message it took on, renewed by
 	// Keep while it runs.
-	Lease  time.Duration
-	Now    func() time.Time
-	Logger *slog.Logger
+	Lease time.Duration
+	// OnDuplicate, when set, is told of each message that was recorded
+	// already: a redelivery, or the same event at another replica.
+	OnDuplicate func(platform string)
+	Now         func() time.Time
+	Logger      *slog.Logger
 }
 
 // Inbox records received messages and what became of them. It is safe for
@@ -146,6 +149,9 @@ func (in *Inbox) Accept(ctx context.Context, platform, key, message string) (boo
 	for {
 		select {
 		case <-r.done:
+			if r.err == nil && !r.fresh && in.opts.OnDuplicate != nil {
+				in.opts.OnDuplicate(platform)
+			}
 			return r.fresh, r.err
 		case <-r.lead:
 			in.commit(context.WithoutCancel(ctx))

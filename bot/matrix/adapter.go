@@ -231,6 +231,12 @@ func New(opts Options) (*Adapter, error) {
 	return a, nil
 }
 
+// Exclusive says that only one process may run the adapter for an
+// account: a Matrix device's encryption state (one-time keys, Olm and
+// Megolm sessions, the sync token) cannot be shared by two syncing
+// processes. Among replicas, only the leader runs it.
+func (a *Adapter) Exclusive() bool { return true }
+
 // Name is the platform name used in messages, subscriptions and metrics.
 func (a *Adapter) Name() string { return Conventions().Name }
 

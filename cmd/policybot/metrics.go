@@ -28,6 +28,10 @@ type metrics struct {
 	rateLimitSecs *prometheus.CounterVec
 	inFlight      prometheus.Gauge
 	feedback      *prometheus.CounterVec
+	// Replicas (PostgreSQL state): leadership and inbox claims.
+	leader         prometheus.Gauge
+	leaderChanges  prometheus.Counter
+	claimConflicts *prometheus.CounterVec
 }
 
 // Outcomes of a message that was for the bot, the "outcome" label.
@@ -83,6 +87,18 @@ func newMetrics(version string) *metrics {
 			Name: "policybot_replies_in_flight",
 			Help: "Replies the core is producing right now.",
 		}),
+		leader: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "policybot_leader",
+			Help: "1 while this replica is the leader (runs Matrix sync and digests), else 0. Always 1 on a single process with a SQLite state file.",
+		}),
+		leaderChanges: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "policybot_leader_changes_total",
+			Help: "Times this replica became the leader or stopped being it.",
+		}),
+		claimConflicts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "policybot_claim_conflicts_total",
+			Help: "Messages that arrived already claimed, by platform: a platform's redelivery, or the same event at two replicas. Each is answered once.",
+		}, []string{"platform"}),
 	}
 	build := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "policybot_build_info",
@@ -91,7 +107,7 @@ func newMetrics(version string) *metrics {
 	})
 	build.Set(1)
 	m.reg.MustRegister(m.questions, m.latency, m.deliveries, m.failures, m.reconnects,
-		m.rateLimits, m.rateLimitSecs, m.inFlight, m.feedback, build,
+		m.rateLimits, m.rateLimitSecs, m.inFlight, m.feedback, m.leader, m.leaderChanges, m.claimConflicts, build,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -101,6 +117,21 @@ func newMetrics(version string) *metrics {
 // watchDB adds the state database's connection-pool statistics.
 func (m *metrics) watchDB(db *sql.DB) {
 	m.reg.MustRegister(collectors.NewDBStatsCollector(db, "state"))
+}
+
+// leaderChanged is the elector's OnChange.
+func (m *metrics) leaderChanged(leader bool) {
+	m.leaderChanges.Inc()
+	if leader {
+		m.leader.Set(1)
+	} else {
+		m.leader.Set(0)
+	}
+}
+
+// claimConflict counts a message that was claimed already.
+func (m *metrics) claimConflict(platform string) {
+	m.claimConflicts.WithLabelValues(platform).Inc()
 }
 
 // handler serves the registry in the Prometheus text format.

@@ -16,6 +16,7 @@ import (
 	"github.com/policybot/policybot/bot/delivery"
 	"github.com/policybot/policybot/bot/inbox"
 	"github.com/policybot/policybot/bot/insights"
+	"github.com/policybot/policybot/bot/leader"
 	"github.com/policybot/policybot/bot/store"
 	"github.com/policybot/policybot/config"
 	"github.com/policybot/policybot/knowledge"
@@ -163,10 +164,16 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, sf serveFl
 		return err
 	}
 	guard := observe(core, log, m, rec)
+	inboxOpts := inbox.Options{Logger: log, OnDuplicate: m.claimConflict}
+	if st.Postgres() {
+		inboxOpts.Owner = replicaID()
+		log = log.With("replica", inboxOpts.Owner)
+		inboxOpts.Logger = log
+	}
 	deps := &serveDeps{
 		cfg: cfg, log: log, doc: ret.Document(),
 		core:  guard,
-		store: st, inbox: inbox.New(st, inbox.Options{Logger: log}),
+		store: st, inbox: inbox.New(st, inboxOpts),
 		metrics: m, mux: http.NewServeMux(), insights: rec, flags: sf,
 		posting: delivery.NewLimiter(delivery.DefaultLimit),
 	}
@@ -174,9 +181,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, sf serveFl
 	if err != nil {
 		return err
 	}
-	services := make([]service, 0, len(platforms)+1)
 	for _, p := range platforms {
-		services = append(services, p)
 		if err := registerDigests(digests, core, p); err != nil {
 			return err
 		}
@@ -184,7 +189,10 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, sf serveFl
 	if err := mergeStaticDigests(ctx, digests, cfg); err != nil {
 		return err
 	}
-	services = append(services, namedService{"digest", digests.Run})
+	services, watched, lead, err := arrange(st, log, m, platforms, namedService{"digest", digests.Run}, deps.inbox)
+	if err != nil {
+		return err
+	}
 	if err := buildWeb(deps, ret); err != nil {
 		return err
 	}
@@ -192,7 +200,10 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, sf serveFl
 	if err != nil {
 		return fmt.Errorf("listen on http_addr %s: %w; free the port or set http_addr (POLICYBOT_HTTP_ADDR)", cfg.HTTPAddr, err)
 	}
-	h := &health{platforms: platforms, db: st, now: time.Now, version: versionString()}
+	h := &health{platforms: watched, db: st, now: time.Now, version: versionString()}
+	if lead != nil { // not a typed nil in the interface
+		h.leader = lead
+	}
 	h.register(deps.mux, m.handler())
 	lc := &lifecycle{
 		log:      log,
@@ -213,6 +224,41 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, sf serveFl
 		close:    closeStore,
 	}
 	return lc.run(ctx)
+}
+
+// arrange decides what runs where. On one process (SQLite) every service
+// runs. With replicas (PostgreSQL) the exclusive platforms (Matrix) and
+// the digest scheduler run under the leader election, the inbox renews
+// this replica's claims, and /readyz sees the exclusive platforms as
+// standing by while another replica leads. It returns the services, the
+// platforms for /readyz and the elector (nil on one process).
+func arrange(st *store.Store, log *slog.Logger, m *metrics, platforms []platform, digests service, in *inbox.Inbox) ([]service, []platform, *leader.Elector, error) {
+	if !st.Postgres() {
+		m.leader.Set(1)
+		services := make([]service, 0, len(platforms)+1)
+		for _, p := range platforms {
+			services = append(services, p)
+		}
+		return append(services, digests), platforms, nil, nil
+	}
+	el, err := newElector(st, log, m)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	lead := &singletons{el: el, log: log}
+	services := []service{lead, namedService{"inbox", func(ctx context.Context) error { in.Keep(ctx); return nil }}}
+	watched := make([]platform, 0, len(platforms))
+	for _, p := range platforms {
+		if x, ok := p.(interface{ Exclusive() bool }); ok && x.Exclusive() {
+			lead.services = append(lead.services, p)
+			watched = append(watched, standby{platform: p, el: el})
+			continue
+		}
+		services = append(services, p)
+		watched = append(watched, p)
+	}
+	lead.services = append(lead.services, digests)
+	return services, watched, el, nil
 }
 
 // buildPlatforms runs every builder and checks that each platform the

@@ -28,6 +28,7 @@ const failpointEnv = "POLICYBOT_TEST_FAILPOINT"
 func newDigests(cfg *config.Config, log *slog.Logger, doc *knowledge.Document, st *store.Store, m *metrics) (*digest.Scheduler, error) {
 	opts := digest.Options{
 		Store:     st,
+		Shared:    st.Postgres(),
 		Doc:       doc,
 		Logger:    log,
 		Grace:     cfg.Digest.Grace,

@@ -19,6 +19,8 @@ type health struct {
 	db        stateWriter
 	now       func() time.Time
 	version   string
+	// leader is the election among replicas; nil on one process.
+	leader interface{ Leader() (bool, time.Time) }
 	// stopping turns /readyz to 503 once shutdown begins, for probes that
 	// still reach the server (on connections kept alive) while replies in
 	// flight finish; the listener itself closes at once.
@@ -33,6 +35,9 @@ const dbCheckTimeout = 2 * time.Second
 type check struct {
 	Ready bool   `json:"ready"`
 	Error string `json:"error,omitempty"`
+	// Standby: another replica runs this platform (Matrix sync runs on
+	// the leader only); this one is ready to take over.
+	Standby bool `json:"standby,omitempty"`
 }
 
 // readiness is the /readyz body.
@@ -41,6 +46,12 @@ type readiness struct {
 	ShuttingDown bool             `json:"shutting_down,omitempty"`
 	Platforms    map[string]check `json:"platforms"`
 	Database     check            `json:"database"`
+	// Leader says whether this replica leads (runs Matrix sync and the
+	// digests), when replicas share a PostgreSQL database; absent on one
+	// process. A replica is ready whether or not it leads.
+	Leader *bool `json:"leader,omitempty"`
+	// LeaderSince is when this replica became the leader.
+	LeaderSince *time.Time `json:"leader_since,omitempty"`
 }
 
 // register adds the health, readiness and metrics endpoints to mux.
@@ -73,7 +84,17 @@ func (h *health) readiness(ctx context.Context) readiness {
 			c = check{Error: err.Error()}
 			rd.Ready = false
 		}
+		if s, ok := p.(interface{ Standby() bool }); ok && s.Standby() {
+			c.Standby = true
+		}
 		rd.Platforms[p.Name()] = c
+	}
+	if h.leader != nil {
+		leads, since := h.leader.Leader()
+		rd.Leader = &leads
+		if leads {
+			rd.LeaderSince = &since
+		}
 	}
 	rd.Database = check{Ready: true}
 	if err := h.dbWritable(ctx); err != nil {
