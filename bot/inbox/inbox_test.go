@@ -307,9 +307,17 @@ func TestKeepRenews(t *testing.T) {
 // BenchmarkAccept is the cost of recording one message, fsync included,
 // alone and with 32 concurrent senders sharing commits.
 func BenchmarkAccept(b *testing.B) {
-	for _, par := range []int{1, 32} {
-		b.Run(fmt.Sprintf("senders=%d", par), func(b *testing.B) {
-			st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "state.db"))
+	for _, c := range []struct {
+		engine string
+		par    int
+	}{{"file", 1}, {"file", 32}, {"postgres", 1}, {"postgres", 32}} {
+		b.Run(fmt.Sprintf("%s/senders=%d", c.engine, c.par), func(b *testing.B) {
+			par := c.par
+			where := filepath.Join(b.TempDir(), "state.db")
+			if c.engine == "postgres" {
+				where = pg.Database(b)
+			}
+			st, err := store.Open(context.Background(), where)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -52,6 +52,7 @@ func TestMain(m *testing.M) {
 		os.Exit(m.Run())
 	}
 	code, err := runWithWorld(m)
+	pg.Stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "matrix integration fixture:", err)
 		os.Exit(1)

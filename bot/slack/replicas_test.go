@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,7 +33,7 @@ type replicaSet struct {
 	procs       []*process
 }
 
-func startReplicas(t *testing.T, n int, secret string) *replicaSet {
+func startReplicas(t testing.TB, n int, secret string) *replicaSet {
 	r := &replicaSet{bin: buildBinary(t), secret: secret, api: newFakeSlack(t), db: pg.Database(t)}
 	r.api.keepPosts = true
 	r.api.discardNotifications(t)
@@ -45,7 +46,7 @@ func startReplicas(t *testing.T, n int, secret string) *replicaSet {
 	return r
 }
 
-func (r *replicaSet) start(t *testing.T) *process {
+func (r *replicaSet) start(t testing.TB) *process {
 	return startProcess(t, r.bin, binaryEnv(t, r.api, t.TempDir(), r.secret, "POLICYBOT_DB="+r.db))
 }
 
@@ -194,4 +195,38 @@ func metricValue(t *testing.T, base, name string) int {
 		}
 	}
 	return 0
+}
+
+// BenchmarkReplicaEvents is Slack HTTP events acknowledged per second
+// through one replica and through three on one PostgreSQL database, 32
+// senders spread over them; each event is claimed in the database before
+// it is acknowledged, and answered.
+func BenchmarkReplicaEvents(b *testing.B) {
+	for _, n := range []int{1, 3} {
+		b.Run(fmt.Sprintf("replicas=%d", n), func(b *testing.B) {
+			const secret = "bench-signing-secret"
+			r := startReplicas(b, n, secret)
+			var next atomic.Int64
+			b.SetParallelism(16) // 32 senders on 2 cores
+			b.ResetTimer()
+			start := time.Now()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					i := next.Add(1)
+					body := eventJSON(fmt.Sprintf("EvBench%d-%d", n, i), map[string]any{"type": "app_mention", "user": "U1",
+						"text": "<@" + testBotUser + "> what is co-governance?", "channel": fmt.Sprintf("C%03d", i%64),
+						"ts": fmt.Sprintf("1700000400.%06d", i)})
+					if code, msg := r.post(int(i)%n, "/slack/events", "application/json", body, 0); code != http.StatusOK {
+						b.Errorf("event refused: %d %s", code, msg)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+			b.StopTimer()
+			for _, p := range r.procs {
+				p.stop(b)
+			}
+		})
+	}
 }
