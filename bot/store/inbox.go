@@ -47,7 +47,7 @@ func (s *Store) AcceptInbox(ctx context.Context, entries []InboxEntry) ([]bool, 
 		return nil, err
 	}
 	fresh := make([]bool, len(entries))
-	err := s.WriteDurable(ctx, func(tx *Tx) error {
+	err := s.writeRows(ctx, true, func(tx *Tx) error {
 		for i, e := range entries {
 			res, err := tx.tx.ExecContext(ctx, `INSERT INTO inbox (platform, key, message, received, owner, lease) VALUES ($1, $2, $3, $4, $5, $6)
 				ON CONFLICT DO NOTHING`, e.Platform, e.Key, e.Message, e.Received.UnixMilli(), e.Owner, e.Lease.UnixMilli())
@@ -71,7 +71,7 @@ func (s *Store) AcceptInbox(ctx context.Context, entries []InboxEntry) ([]bool, 
 // SettleInbox marks an entry answered, expired or failed and forgets its
 // message.
 func (s *Store) SettleInbox(ctx context.Context, platform, key, outcome string) error {
-	err := s.Write(ctx, func(tx *Tx) error {
+	err := s.writeRows(ctx, false, func(tx *Tx) error {
 		_, err := tx.tx.ExecContext(ctx, `UPDATE inbox SET answered = $1, outcome = $2, message = '' WHERE platform = $3 AND key = $4 AND answered IS NULL`,
 			tx.now.UnixMilli(), outcome, platform, key)
 		return err
@@ -91,7 +91,7 @@ func (s *Store) SettleInbox(ctx context.Context, platform, key, outcome string) 
 // never both get an entry.
 func (s *Store) ClaimInbox(ctx context.Context, platform, owner string, now, lease time.Time, all bool) ([]InboxEntry, error) {
 	var out []InboxEntry
-	err := s.Write(ctx, func(tx *Tx) error {
+	err := s.writeRows(ctx, false, func(tx *Tx) error {
 		out = out[:0]
 		rows, err := tx.tx.QueryContext(ctx, `UPDATE inbox SET owner = $1, lease = $2, attempts = attempts + 1
 			WHERE platform = $3 AND answered IS NULL AND ($4 <> 0 OR owner = $1 OR lease < $5)
@@ -127,7 +127,7 @@ func (s *Store) ClaimInbox(ctx context.Context, platform, owner string, now, lea
 
 // RenewInbox extends owner's hold on the entries it is answering.
 func (s *Store) RenewInbox(ctx context.Context, owner string, lease time.Time) error {
-	err := s.Write(ctx, func(tx *Tx) error {
+	err := s.writeRows(ctx, false, func(tx *Tx) error {
 		_, err := tx.tx.ExecContext(ctx, `UPDATE inbox SET lease = $1 WHERE owner = $2 AND answered IS NULL`, lease.UnixMilli(), owner)
 		return err
 	})
@@ -163,7 +163,7 @@ func (s *Store) maybePruneInbox(ctx context.Context) error {
 	}
 	s.lastInboxPrune = now
 	s.pruneMu.Unlock()
-	return s.Write(ctx, func(tx *Tx) error {
+	return s.writeRows(ctx, false, func(tx *Tx) error {
 		if _, err := tx.tx.ExecContext(ctx, "DELETE FROM inbox WHERE answered IS NOT NULL AND answered < $1", now.Add(-inboxRetention).UnixMilli()); err != nil {
 			return fmt.Errorf("pruning the inbox: %w", err)
 		}

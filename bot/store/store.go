@@ -214,9 +214,22 @@ func (s *Store) WriteDurable(ctx context.Context, fn func(tx *Tx) error) error {
 	return s.write(ctx, true, fn)
 }
 
+// writeRows is Write for transactions that are each one atomic statement
+// per row (an insert that does nothing on conflict, an update whose WHERE
+// is the claim): on PostgreSQL they run READ COMMITTED, where concurrent
+// ones wait for each other's rows instead of failing and running again.
+// The inbox's writes are such; under load from several replicas
+// SERIALIZABLE would make them conflict on the index for nothing.
+func (s *Store) writeRows(ctx context.Context, durable bool, fn func(tx *Tx) error) error {
+	if s.pg {
+		return s.writePostgres(ctx, sql.LevelReadCommitted, fn)
+	}
+	return s.write(ctx, durable, fn)
+}
+
 func (s *Store) write(ctx context.Context, durable bool, fn func(tx *Tx) error) error {
 	if s.pg {
-		return s.writePostgres(ctx, fn)
+		return s.writePostgres(ctx, sql.LevelSerializable, fn)
 	}
 	conn, err := s.w.Conn(ctx)
 	if err != nil {
@@ -251,11 +264,12 @@ func (s *Store) write(ctx context.Context, durable bool, fn func(tx *Tx) error) 
 // claiming the same rows: a handful of tries always suffices.
 const maxSerialRetries = 20
 
-// writePostgres runs fn in a SERIALIZABLE transaction, again when a
-// concurrent transaction won. fn may therefore run more than once and must
-// only work through tx. PostgreSQL's commits are durable (fsynced) unless
-// the server was set otherwise, so there is no separate durable kind.
-func (s *Store) writePostgres(ctx context.Context, fn func(tx *Tx) error) error {
+// writePostgres runs fn in a transaction at iso, again when a concurrent
+// transaction won (a serialization failure, a deadlock). fn may therefore
+// run more than once and must only work through tx. PostgreSQL's commits
+// are durable (fsynced) unless the server was set otherwise, so there is
+// no separate durable kind.
+func (s *Store) writePostgres(ctx context.Context, iso sql.IsolationLevel, fn func(tx *Tx) error) error {
 	var err error
 	for n := 0; n < maxSerialRetries; n++ {
 		if n > 0 {
@@ -266,7 +280,7 @@ func (s *Store) writePostgres(ctx context.Context, fn func(tx *Tx) error) error 
 			}
 		}
 		var sqlTx *sql.Tx
-		sqlTx, err = s.w.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelSerializable})
+		sqlTx, err = s.w.BeginTx(ctx, &sql.TxOptions{Isolation: iso})
 		if err != nil {
 			return s.explain(err)
 		}
