@@ -92,7 +92,7 @@ func TestReplicasAnswerEachEventOnce(t *testing.T) {
 	for i := range events {
 		id := fmt.Sprintf("EvRep%04d", i)
 		body := eventJSON(id, map[string]any{"type": "app_mention", "user": "U1",
-			"text": "<@" + testBotUser + "> what does the statement say about sovereignty?",
+			"text":    "<@" + testBotUser + "> what does the statement say about sovereignty?",
 			"channel": fmt.Sprintf("C%03d", i%40), "ts": fmt.Sprintf("1700000200.%06d", i)})
 		first := i % 3
 		wg.Go(func() {
