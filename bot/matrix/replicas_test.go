@@ -93,7 +93,25 @@ func TestReplicasMatrixFailover(t *testing.T) {
 	}
 	after := a.say(t, room, "!policy help")
 	a.waitFor(t, "a reply from the new leader", replyWait, replyTo(w.bot, after))
-	for _, q := range append([]id.EventID{before, after}, qs...) {
+
+	// PostgreSQL restarts under the leader: it stops Matrix, and once
+	// the server is back a replica leads again and syncs the same device.
+	mark := logSize(t, second.logPath)
+	if err := pg.Server(t).Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		log := logSince(t, second.logPath, mark)
+		if i := strings.Index(log, "stopping Matrix sync and digests now"); i >= 0 && strings.Contains(log[i:], "this replica is the leader") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the leader did not step down and lead again within 30 s of PostgreSQL's restart:\n%s", log)
+		}
+	}
+	later := a.say(t, room, "!ask "+question)
+	a.waitFor(t, "an answer after PostgreSQL restarted", replyWait, replyTo(w.bot, later))
+	for _, q := range append([]id.EventID{before, after, later}, qs...) {
 		if got := len(a.all(replyTo(w.bot, q))); got != 1 {
 			t.Errorf("question %s answered %d times, want once", q, got)
 		}
