@@ -20,13 +20,14 @@ package leader
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/lib/pq"
 
 	"github.com/policybot/policybot/bot/delivery"
 )
@@ -41,9 +42,8 @@ const channel = "policybot_leader"
 
 // Options configures an Elector. Zero durations take the defaults.
 type Options struct {
-	// Config is the database's connection settings; the elector opens
-	// its own connection with them.
-	Config *pgx.ConnConfig
+	// URL is the database's; the elector opens its own connection.
+	URL string
 	// Retry is how often a follower tries to take the lock (default 1s);
 	// a leader stepping down wakes the followers before that.
 	Retry time.Duration
@@ -61,6 +61,7 @@ type Options struct {
 type Elector struct {
 	opts Options
 	log  *slog.Logger
+	db   *sql.DB // the election's own sessions, one at a time
 
 	mu     sync.Mutex
 	leader bool
@@ -69,7 +70,7 @@ type Elector struct {
 
 // New returns an elector; Run campaigns.
 func New(opts Options) (*Elector, error) {
-	if opts.Config == nil {
+	if opts.URL == "" {
 		return nil, errors.New("leader: no database to elect a leader with")
 	}
 	if opts.Retry <= 0 {
@@ -84,22 +85,31 @@ func New(opts Options) (*Elector, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	cfg := opts.Config.Copy()
+	cfg, err := pq.NewConfig(opts.URL)
+	if err != nil {
+		return nil, fmt.Errorf("leader: %w", err)
+	}
+	cfg.ApplicationName = "policybot leader election"
 	// The server drops a leader it cannot reach after 5 s idle plus
 	// three unanswered probes 2 s apart, and so frees the lock.
-	for k, v := range map[string]string{
-		"application_name":        "policybot leader election",
-		"tcp_keepalives_idle":     "5",
-		"tcp_keepalives_interval": "2",
-		"tcp_keepalives_count":    "3",
-	} {
-		cfg.RuntimeParams[k] = v
+	if cfg.Runtime == nil {
+		cfg.Runtime = map[string]string{}
+	}
+	for k, v := range map[string]string{"tcp_keepalives_idle": "5", "tcp_keepalives_interval": "2", "tcp_keepalives_count": "3"} {
+		cfg.Runtime[k] = v
 	}
 	if cfg.ConnectTimeout == 0 || cfg.ConnectTimeout > 5*time.Second {
 		cfg.ConnectTimeout = 5 * time.Second
 	}
-	opts.Config = cfg
-	return &Elector{opts: opts, log: opts.Logger}, nil
+	connector, err := pq.NewConnectorConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("leader: %w", err)
+	}
+	db := sql.OpenDB(connector)
+	// A session ends when its term does: no connection is kept idle, so
+	// a term never inherits a session that may have lost the lock.
+	db.SetMaxIdleConns(0)
+	return &Elector{opts: opts, log: opts.Logger, db: db}, nil
 }
 
 // Leader reports whether this replica leads now, and since when.
@@ -130,8 +140,16 @@ func (e *Elector) set(leader bool) {
 // that error (after stepping down); lead returning nil before its context
 // ends steps down and campaigns again.
 func (e *Elector) Run(ctx context.Context, lead func(ctx context.Context) error) error {
+	defer e.db.Close()
+	// Followers hear a leader stepping down on a listening connection of
+	// their own, which lib/pq keeps up.
+	wake := pq.NewListener(e.opts.URL, 100*time.Millisecond, 2*time.Second, nil)
+	defer wake.Close()
+	if err := wake.Listen(channel); err != nil {
+		e.log.Warn("leader election: cannot listen for leaders stepping down; followers will try every interval", "err", err, "interval", e.opts.Retry.String())
+	}
 	for ctx.Err() == nil {
-		err := e.term(ctx, lead)
+		err := e.term(ctx, wake.Notify, lead)
 		var failed leadFailed
 		if errors.As(err, &failed) {
 			return failed.err
@@ -151,41 +169,54 @@ type leadFailed struct{ err error }
 
 func (l leadFailed) Error() string { return l.err.Error() }
 
-// term connects, waits to win, leads, and steps down: one connection's
-// worth of campaigning.
-func (e *Elector) term(ctx context.Context, lead func(ctx context.Context) error) error {
-	conn, err := pgx.ConnectConfig(ctx, e.opts.Config)
+// term connects, waits to win, leads, and steps down: one session's worth
+// of campaigning.
+func (e *Elector) term(ctx context.Context, wake <-chan *pq.Notification, lead func(ctx context.Context) error) error {
+	conn, err := e.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+channel); err != nil {
-		return err
-	}
+	defer conn.Close()
 	for {
 		var won bool
-		if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", Key).Scan(&won); err != nil {
+		if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", Key).Scan(&won); err != nil {
 			return err
 		}
 		if won {
 			break
 		}
 		// Wait for a leader stepping down, or the next try.
-		wctx, cancel := context.WithTimeout(ctx, e.opts.Retry)
-		_, err := conn.WaitForNotification(wctx)
-		cancel()
-		if ctx.Err() != nil {
+		t := time.NewTimer(e.opts.Retry)
+		select {
+		case <-ctx.Done():
+			t.Stop()
 			return ctx.Err()
+		case <-wake:
+		case <-t.C:
 		}
-		if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-			return err
-		}
+		t.Stop()
 	}
 	return e.leadWhileHeld(ctx, conn, lead)
 }
 
+// ping checks the lock's session within the check timeout. A session
+// behind a cut network may not answer at all, even to a cancelled query,
+// so the wait is bounded here rather than by the driver.
+func (e *Elector) ping(ctx context.Context, conn *sql.Conn) error {
+	cctx, cancel := context.WithTimeout(ctx, e.opts.CheckTimeout)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- conn.PingContext(cctx) }()
+	select {
+	case err := <-done:
+		return err
+	case <-cctx.Done():
+		return fmt.Errorf("no answer within %v", e.opts.CheckTimeout)
+	}
+}
+
 // leadWhileHeld runs lead while conn, which holds the lock, stays healthy.
-func (e *Elector) leadWhileHeld(ctx context.Context, conn *pgx.Conn, lead func(ctx context.Context) error) error {
+func (e *Elector) leadWhileHeld(ctx context.Context, conn *sql.Conn, lead func(ctx context.Context) error) error {
 	lctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
 	e.set(true)
@@ -207,10 +238,7 @@ loop:
 			leadErr = <-done
 			break loop
 		case <-t.C:
-			cctx, cancel := context.WithTimeout(ctx, e.opts.CheckTimeout)
-			err := conn.Ping(cctx)
-			cancel()
-			if err != nil && ctx.Err() == nil {
+			if err := e.ping(ctx, conn); err != nil && ctx.Err() == nil {
 				lost = fmt.Errorf("the leader's database connection failed a check: %w", err)
 				e.log.Error("leader election: lost the lock's connection; stopping Matrix sync and digests now", "err", err)
 				stop(lost)
@@ -226,8 +254,8 @@ loop:
 	// Step down cleanly, so that another replica takes over at once.
 	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.opts.CheckTimeout)
 	defer cancel()
-	if _, err := conn.Exec(uctx, "SELECT pg_advisory_unlock($1)", Key); err == nil {
-		conn.Exec(uctx, "NOTIFY "+channel)
+	if _, err := conn.ExecContext(uctx, "SELECT pg_advisory_unlock($1)", Key); err == nil {
+		conn.ExecContext(uctx, "NOTIFY "+channel)
 		e.log.Info("leader election: stepped down")
 	}
 	if leadErr != nil && ctx.Err() == nil {

@@ -11,9 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/lib/pq"
 )
 
 // IsPostgres reports whether db names a PostgreSQL database (a
@@ -44,23 +42,23 @@ func Redact(db string) string {
 // ParsePostgres checks a PostgreSQL URL without connecting and returns
 // its settings. The error says what is wrong in the URL, never showing
 // the password.
-func ParsePostgres(db string) (*pgx.ConnConfig, error) {
+func ParsePostgres(db string) (pq.Config, error) {
 	u, err := url.Parse(db)
 	if err != nil {
-		return nil, fmt.Errorf("%s is not a valid URL: write it as postgres://user:password@host:5432/database?sslmode=verify-full (percent-encode special characters in the password)", Redact(db))
+		return pq.Config{}, fmt.Errorf("%s is not a valid URL: write it as postgres://user:password@host:5432/database?sslmode=verify-full (percent-encode special characters in the password)", Redact(db))
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("%s names no server: write it as postgres://user:password@host:5432/database", Redact(db))
+		return pq.Config{}, fmt.Errorf("%s names no server: write it as postgres://user:password@host:5432/database", Redact(db))
 	}
 	if strings.Trim(u.Path, "/") == "" {
-		return nil, fmt.Errorf("%s names no database: add it after the host, as in postgres://user:password@%s/policybot", Redact(db), u.Host)
+		return pq.Config{}, fmt.Errorf("%s names no database: add it after the host, as in postgres://user:password@%s/policybot", Redact(db), u.Host)
 	}
 	if mode := u.Query().Get("sslmode"); mode != "" && !validSSLMode(mode) {
-		return nil, fmt.Errorf("%s: sslmode=%s is not one of disable, allow, prefer, require, verify-ca, verify-full", Redact(db), mode)
+		return pq.Config{}, fmt.Errorf("%s: sslmode=%s is not one of disable, allow, prefer, require, verify-ca, verify-full", Redact(db), mode)
 	}
-	cfg, err := pgx.ParseConfig(db)
+	cfg, err := pq.NewConfig(db)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s", Redact(db), redactErr(err.Error(), u))
+		return pq.Config{}, fmt.Errorf("%s: %s", Redact(db), redactErr(err.Error(), u))
 	}
 	return cfg, nil
 }
@@ -95,11 +93,15 @@ func openPostgres(ctx context.Context, db string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state database: %w", err)
 	}
-	if cfg.RuntimeParams["application_name"] == "" {
-		cfg.RuntimeParams["application_name"] = "policybot"
+	if cfg.ApplicationName == "" {
+		cfg.ApplicationName = "policybot"
 	}
-	s := &Store{path: Redact(db), pg: true, now: time.Now, pgConfig: cfg}
-	s.w = stdlib.OpenDB(*cfg)
+	conn, err := pq.NewConnectorConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("state database %s: %w", Redact(db), err)
+	}
+	s := &Store{path: Redact(db), pg: true, now: time.Now, pgURL: db, pgConfig: cfg}
+	s.w = sql.OpenDB(conn)
 	s.w.SetMaxOpenConns(pgPool)
 	s.w.SetMaxIdleConns(pgPool)
 	s.w.SetConnMaxIdleTime(5 * time.Minute)
@@ -131,14 +133,10 @@ func (s *Store) initPostgres(ctx context.Context) error {
 	return nil
 }
 
-// PostgresConfig is the parsed URL of a PostgreSQL store, nil for SQLite:
-// for the leader election's own connection.
-func (s *Store) PostgresConfig() *pgx.ConnConfig {
-	if s.pgConfig == nil {
-		return nil
-	}
-	return s.pgConfig.Copy()
-}
+// PostgresURL is the URL of a PostgreSQL store, password included, ""
+// for SQLite: for the leader election's own connection. Never show it;
+// Path is the URL without its password.
+func (s *Store) PostgresURL() string { return s.pgURL }
 
 // pgRewrites turn the migrations, written for SQLite, into PostgreSQL:
 // SQLite's INTEGER is 64 bits and its INTEGER PRIMARY KEY allocates IDs;
@@ -165,12 +163,11 @@ func (s *Store) explainPostgres(err error) error { return explainPostgres(s.path
 
 // explainPostgres turns a PostgreSQL or connection error into one an
 // operator can act on; path is the URL without its password.
-func explainPostgres(path string, cfg *pgx.ConnConfig, err error) error {
-	user := orDefault(cfg, func(c *pgx.ConnConfig) string { return c.User })
-	database := orDefault(cfg, func(c *pgx.ConnConfig) string { return c.Database })
-	var pe *pgconn.PgError
+func explainPostgres(path string, cfg pq.Config, err error) error {
+	user, database := orDefault(cfg.User), orDefault(cfg.Database)
+	var pe *pq.Error
 	if errors.As(err, &pe) {
-		switch pe.Code {
+		switch string(pe.Code) {
 		case "28P01", "28000":
 			return fmt.Errorf("state database %s: the server refused the user name or password (%w): check them in db (POLICYBOT_DB), and that pg_hba.conf lets this host in", path, err)
 		case "3D000":
@@ -186,7 +183,7 @@ func explainPostgres(path string, cfg *pgx.ConnConfig, err error) error {
 	}
 	msg := err.Error()
 	switch {
-	case strings.Contains(msg, "server refused TLS connection"), strings.Contains(msg, "SSL is not enabled on the server"):
+	case errors.Is(err, pq.ErrSSLNotSupported):
 		return fmt.Errorf("state database %s: the server does not offer TLS (%w): enable ssl on the server, or set sslmode=disable in the URL on a trusted network", path, err)
 	case strings.Contains(msg, "x509:"), strings.Contains(msg, "tls:"):
 		return fmt.Errorf("state database %s: TLS failed (%w): give the server's CA with sslrootcert=/path/ca.pem, or check the host name against its certificate", path, err)
@@ -202,13 +199,13 @@ func explainPostgres(path string, cfg *pgx.ConnConfig, err error) error {
 	return fmt.Errorf("state database %s: %w", path, err)
 }
 
-// orDefault is a setting of cfg, or "policybot" when it has none, for
+// orDefault is a setting, or "policybot" when there is none, for
 // commands an operator can copy.
-func orDefault(cfg *pgx.ConnConfig, get func(*pgx.ConnConfig) string) string {
-	if cfg == nil || get(cfg) == "" {
+func orDefault(setting string) string {
+	if setting == "" {
 		return "policybot"
 	}
-	return get(cfg)
+	return setting
 }
 
 // CheckPostgres connects to the PostgreSQL database at db without
@@ -224,14 +221,15 @@ func CheckPostgres(ctx context.Context, db string) (string, error) {
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = 10 * time.Second
 	}
-	conn, err := pgx.ConnectConfig(ctx, cfg)
+	connector, err := pq.NewConnectorConfig(cfg)
 	if err != nil {
-		return "", explainPostgres(Redact(db), cfg, err)
+		return "", fmt.Errorf("state database %s: %w", Redact(db), err)
 	}
-	defer conn.Close(context.WithoutCancel(ctx))
+	conn := sql.OpenDB(connector)
+	defer conn.Close()
 	var version string
 	var create bool
-	err = conn.QueryRow(ctx, `SELECT current_setting('server_version'),
+	err = conn.QueryRowContext(ctx, `SELECT current_setting('server_version'),
 		has_schema_privilege(current_schema(), 'CREATE')`).Scan(&version, &create)
 	if err != nil {
 		return "", explainPostgres(Redact(db), cfg, err)
@@ -247,7 +245,7 @@ func CheckPostgres(ctx context.Context, db string) (string, error) {
 // a concurrent one won (serialization failure, deadlock): running it
 // again gives the result one writer at a time would have.
 func retryable(err error) bool {
-	var pe *pgconn.PgError
+	var pe *pq.Error
 	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
 

@@ -25,7 +25,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/lib/pq"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -42,7 +42,8 @@ type Store struct {
 	w    *sql.DB // SQLite: one connection, BEGIN IMMEDIATE, the only writer; PostgreSQL: the pool
 	r    *sql.DB // SQLite: a read-only pool; PostgreSQL: the same pool as w
 
-	pgConfig *pgx.ConnConfig // PostgreSQL only
+	pgURL    string    // PostgreSQL only: the URL, password included
+	pgConfig pq.Config // PostgreSQL only
 
 	now func() time.Time // the clock for timestamps; tests replace it
 

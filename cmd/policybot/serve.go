@@ -245,7 +245,7 @@ func arrange(st *store.Store, log *slog.Logger, m *metrics, platforms []platform
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	lead := &singletons{el: el, log: log}
+	lead := &singletons{el: el}
 	services := []service{lead, namedService{"inbox", func(ctx context.Context) error { in.Keep(ctx); return nil }}}
 	watched := make([]platform, 0, len(platforms))
 	for _, p := range platforms {

@@ -35,7 +35,6 @@ func replicaID() string {
 type singletons struct {
 	el       *leader.Elector
 	services []service
-	log      *slog.Logger
 }
 
 func (s *singletons) Name() string { return "leader" }
@@ -93,7 +92,7 @@ func (s standby) Standby() bool {
 // metrics.
 func newElector(st *store.Store, log *slog.Logger, m *metrics) (*leader.Elector, error) {
 	return leader.New(leader.Options{
-		Config:   st.PostgresConfig(),
+		URL:      st.PostgresURL(),
 		Logger:   log,
 		OnChange: m.leaderChanged,
 	})

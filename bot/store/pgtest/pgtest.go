@@ -25,7 +25,7 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	_ "github.com/lib/pq" // the "postgres" database/sql driver
 )
 
 // Superuser is the cluster's superuser, with Password.
@@ -154,7 +154,7 @@ func (s *Server) start(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	for {
-		db, err := sql.Open("pgx", s.URL("postgres"))
+		db, err := sql.Open("postgres", s.URL("postgres"))
 		if err == nil {
 			err = db.PingContext(ctx)
 			db.Close()
@@ -181,7 +181,7 @@ func (s *Server) URL(name string) string {
 
 // NewDatabase creates an empty database and returns its URL.
 func (s *Server) NewDatabase(ctx context.Context, name string) (string, error) {
-	db, err := sql.Open("pgx", s.URL("postgres"))
+	db, err := sql.Open("postgres", s.URL("postgres"))
 	if err != nil {
 		return "", err
 	}
