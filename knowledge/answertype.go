@@ -105,7 +105,7 @@ func (ix *index) holdsFact(kind factKind, text string, question map[string]bool)
 			// A capitalised word not opening the sentence, and not one
 			// the question already names.
 			if i > 0 && unicode.IsUpper(r) && !question[t.word] && !ix.lowercase[t.word] && !isStop(t.word) && !strings.EqualFold(w, "I") &&
-				(kind == nameFact || ix.couldBePlace(w)) {
+				(kind == nameFact || !continuesName(text, toks, i) && ix.couldBePlace(w)) {
 				return true
 			}
 		}
@@ -130,4 +130,19 @@ func (ix *index) couldBePlace(written string) bool {
 		return !allCaps(written)
 	}
 	return vectors.Cosine(v, ix.country) >= placeNear
+}
+
+// continuesName reports whether the token after toks[i] is a capitalised
+// word of the same name: English names put their head last, so "the UN
+// General Assembly" is an assembly, whatever "General" is near.
+func continuesName(text string, toks []token, i int) bool {
+	for _, u := range toks[i+1:] {
+		if u.joined {
+			continue
+		}
+		between := text[toks[i].end:u.start]
+		r, _ := utf8.DecodeRuneInString(text[u.start:u.end])
+		return strings.TrimSpace(between) == "" && unicode.IsUpper(r)
+	}
+	return false
 }

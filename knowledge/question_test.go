@@ -180,6 +180,25 @@ func TestAskedFact(t *testing.T) {
 	}
 }
 
+// A name's head is its last word: "the UN General Assembly" names no
+// country, though "General" alone is near "country" in the table.
+func TestPlaceIsTheNamesHead(t *testing.T) {
+	r := newTestRetriever(t)
+	asked := map[string]bool{"china": true, "russia": true}
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"China, Russia and some other countries submitted to the UN General Assembly the Code.", false},
+		{"China, Russia and Brazil submitted it.", true},
+		{"It was sent to the General Assembly by India.", true},
+	} {
+		if got := r.ix.holdsFact(placeFact, c.text, asked); got != c.want {
+			t.Errorf("holdsFact(placeFact, %q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+}
+
 // Questions without a topic lean on the latest one with a topic, never on
 // what that one leaned on: the words to match grow with the message, not
 // with its square ("a? a? a? …" once took 1.5 s).
