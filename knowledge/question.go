@@ -132,13 +132,16 @@ func read(msg string) reading {
 		sents = append(sents, sentence{text, toks, q})
 	}
 	weigh := func(s sentence, w float64, dst []weightedToken) []weightedToken {
-		for _, t := range s.toks {
+		for i, t := range s.toks {
 			if courtesy[t.word] && !t.joined {
 				continue
 			}
 			wt := annotate(t, s.text, w)
 			if shouting {
 				wt.name, wt.stop = false, isStop(t.word)
+			}
+			if wt.stop && pluralNoun(s.toks, i) {
+				wt.stop = false
 			}
 			dst = append(dst, wt)
 		}
@@ -288,3 +291,37 @@ func lastRune(s string) rune {
 	}
 	return 0
 }
+
+// nounPlurals are question scaffolding as verbs ("he talks about") and
+// topics as nouns ("internet talks", "the talks").
+var nounPlurals = wordSet(`talks`)
+
+// determiners open a noun phrase.
+var determiners = wordSet(`a an the any these those such no their its his our`)
+
+// pluralNoun reports whether toks[i], a scaffolding verb that is also a
+// plural noun, is the noun: after a determiner or a lower-case content
+// word, and not before "about", "of" or "on" ("internet talks" but not
+// "the speech talks about", "the minister talks about").
+func pluralNoun(toks []token, i int) bool {
+	if !nounPlurals[toks[i].word] || i == 0 || toks[i].joined {
+		return false
+	}
+	prev := -1
+	for j := i - 1; j >= 0; j-- {
+		if !toks[j].joined {
+			prev = j
+			break
+		}
+	}
+	if prev < 0 {
+		return false
+	}
+	if i+1 < len(toks) && nounFollowers[toks[i+1].word] {
+		return false
+	}
+	p := toks[prev].word
+	return determiners[p] || !isStop(p) && !unicode.IsDigit(firstRune(p))
+}
+
+var nounFollowers = wordSet(`about of on`)

@@ -180,6 +180,30 @@ func TestAskedFact(t *testing.T) {
 	}
 }
 
+// "Talks" is scaffolding as a verb and a topic as a noun.
+func TestTalksAsANoun(t *testing.T) {
+	for _, c := range []struct {
+		q     string
+		topic bool
+	}{
+		{"Should poorer states get more of a say in global internet talks?", true},
+		{"Does he want the talks to go on?", true},
+		{"What the speech talks about?", false},
+		{"Which part of the speech talks of sovereignty?", false},
+		{"Li talks about peace?", false},
+	} {
+		got := false
+		for _, tk := range read(c.q).parts[0].toks {
+			if tk.word == "talks" && !tk.stop {
+				got = true
+			}
+		}
+		if got != c.topic {
+			t.Errorf("%q: talks a topic = %v, want %v", c.q, got, c.topic)
+		}
+	}
+}
+
 // A name's head is its last word: "the UN General Assembly" names no
 // country, though "General" alone is near "country" in the table.
 func TestPlaceIsTheNamesHead(t *testing.T) {
