@@ -204,6 +204,21 @@ func TestTalksAsANoun(t *testing.T) {
 	}
 }
 
+// A closed-up prefix leaves the topic: "multistakeholder" is about
+// stakeholders, "counterterrorism" about terrorism.
+func TestPrefixedWords(t *testing.T) {
+	r := newTestRetriever(t)
+	for w, want := range map[string]string{"multistakeholder": "stakeholders", "counterterrorism": "terrorism", "nonsovereignty": "sovereignty"} {
+		words := r.analyse(read(w + "?").parts[0].toks)
+		if len(words) != 1 || len(words[0].alts) == 0 || words[0].alts[0].term != r.ix.surface[want] {
+			t.Errorf("%s: got %+v, want a match with %q", w, words, want)
+		}
+	}
+	if _, _, ok := r.ix.unprefixed("press"); ok {
+		t.Error(`"press" unprefixed to a statement word`)
+	}
+}
+
 // A name's head is its last word: "the UN General Assembly" names no
 // country, though "General" alone is near "country" in the table.
 func TestPlaceIsTheNamesHead(t *testing.T) {

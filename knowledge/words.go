@@ -258,6 +258,12 @@ func (r *Retriever) resolve(qw *queryWord, toks []token, i int) {
 			known = true
 		}
 	}
+	if !known {
+		if id, word, ok := ix.unprefixed(w); ok {
+			qw.alts = append(qw.alts, alt{id, weightDerived, MatchStem, word})
+			known = true
+		}
+	}
 	var vec vectors.Vec
 	inTable := false
 	rank := 0
@@ -316,6 +322,28 @@ func (r *Retriever) resolve(qw *queryWord, toks []token, i int) {
 	for _, a := range qw.alts {
 		qw.reach = max(qw.reach, a.weight)
 	}
+}
+
+// prefixes are the productive prefixes that make a word closed up from
+// another ("multistakeholder", "nongovernmental", "counterterrorism"):
+// what is left is the topic. Short ones ("re", "un", "de") are left out:
+// too many words only look prefixed ("record", "under").
+var prefixes = []string{"multi", "non", "anti", "counter", "inter", "intra", "trans", "super", "sub", "pre", "post", "over", "semi", "pan", "pro", "cyber"}
+
+// unprefixed finds the statement's word for w without a prefix, when
+// what is left is a word of five letters or more.
+func (ix *index) unprefixed(w string) (termID, string, bool) {
+	for _, p := range prefixes {
+		rest, ok := strings.CutPrefix(w, p)
+		if !ok || len(rest) < 5 {
+			continue
+		}
+		rest = strings.TrimPrefix(rest, "-")
+		if id, _, ok := ix.lookup(rest); ok {
+			return id, rest, true
+		}
+	}
+	return 0, "", false
 }
 
 // derivationalSuffixes are stripped, longest first, to find the base of a
