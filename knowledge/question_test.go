@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -216,6 +217,30 @@ func TestPrefixedWords(t *testing.T) {
 	}
 	if _, _, ok := r.ix.unprefixed("press"); ok {
 		t.Error(`"press" unprefixed to a statement word`)
+	}
+}
+
+// Two words WordNet lists as one are one query word: "take part" is
+// participation, and its "part" no literal part.
+func TestPhrasalVerbsAreOneWord(t *testing.T) {
+	r := newTestRetriever(t)
+	words := r.analyse(read("Should companies take part in making the rules?").parts[0].toks)
+	var texts []string
+	found := false
+	for _, w := range words {
+		texts = append(texts, w.text)
+		if w.text == "take part" {
+			for _, a := range w.alts {
+				found = found || a.word == "participation"
+			}
+		}
+	}
+	if !found || slices.Contains(texts, "part") {
+		t.Errorf("words %q: want \"take part\" matching participation, and no \"part\"", texts)
+	}
+	// A phrase the statement writes itself stays two words.
+	if words := r.analyse(read("What does he say about arms race?").parts[0].toks); len(words) != 2 {
+		t.Errorf("arms race: got %d words", len(words))
 	}
 }
 

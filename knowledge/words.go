@@ -129,6 +129,17 @@ func (r *Retriever) analyse(toks []weightedToken, seen ...map[string]queryWord) 
 				alts: []alt{{a.term, 1, MatchCompound, a.word}}})
 			continue
 		}
+		if qw, j, ok := r.phrase(toks, i); ok {
+			// "take part" means to participate, not to take a part.
+			if k, dup := at[qw.text]; dup {
+				words[k].weight = max(words[k].weight, qw.weight)
+			} else {
+				at[qw.text] = len(words)
+				words = append(words, qw)
+			}
+			i = j
+			continue
+		}
 		if j, ok := at[t.word]; ok {
 			words[j].weight = max(words[j].weight, t.weight)
 			continue
@@ -162,6 +173,63 @@ func (r *Retriever) analyse(toks []weightedToken, seen ...map[string]queryWord) 
 		}
 	}
 	return words
+}
+
+// PhraseWords relates two words used as one ("take part", "set up") to
+// statement words. *thesaurus.Table implements it.
+type PhraseWords interface {
+	LookupPhrase(first, second string) []thesaurus.Related
+}
+
+// phrase reads toks[i] and the word after it as one when the thesaurus
+// knows them as a phrase whose words the statement does not have side by
+// side, and returns it as one query word with the index of its last
+// token.
+func (r *Retriever) phrase(toks []weightedToken, i int) (queryWord, int, bool) {
+	pw, ok := r.opts.Related.(PhraseWords)
+	j := i + 1
+	if !ok || j >= len(toks) || toks[j].joined || toks[j].weight != toks[i].weight ||
+		toks[j].start < toks[i].end || toks[j].start-toks[i].end > 2 || toks[i].name || toks[j].name {
+		return queryWord{}, 0, false
+	}
+	a, b := toks[i].word, toks[j].word
+	rel := pw.LookupPhrase(a, b)
+	if len(rel) == 0 || r.ix.adjacent(a, b) {
+		return queryWord{}, 0, false
+	}
+	qw := queryWord{text: a + " " + b, display: toks[i].display + " " + toks[j].display, weight: toks[i].weight, pos: i, idf: r.ix.maxIDF}
+	qw.spec = r.specOf(a)
+	if !toks[j].stop {
+		qw.spec = max(qw.spec, r.specOf(b))
+	}
+	for _, x := range rel {
+		if id, _, ok := r.ix.lookup(x.Word); ok && !hasTerm(qw.alts, id) {
+			qw.alts = append(qw.alts, alt{id, weightRelated * x.Weight, MatchSynonym, x.Word})
+			qw.reach = max(qw.reach, weightRelated*x.Weight)
+		}
+	}
+	if len(qw.alts) == 0 {
+		return queryWord{}, 0, false
+	}
+	return qw, j, true
+}
+
+// adjacent reports whether the statement writes a and b side by side.
+func (ix *index) adjacent(a, b string) bool {
+	ta, oka := ix.surface[a]
+	tb, okb := ix.surface[b]
+	if !oka || !okb {
+		return false
+	}
+	for _, p := range ix.postings[ta] {
+		spans := ix.docs[p.doc].spans
+		for k := 0; k+1 < len(spans); k++ {
+			if spans[k].term == ta && spans[k+1].term == tb {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // leanSpec: a question whose own words' specificity sums to less leans on
