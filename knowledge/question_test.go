@@ -244,6 +244,23 @@ func TestPhrasalVerbsAreOneWord(t *testing.T) {
 	}
 }
 
+// A misspelt stop word is scaffolding, not a topic the statement lacks.
+func TestMisspeltStopWords(t *testing.T) {
+	r := newTestRetriever(t)
+	for w, want := range map[string]bool{"evry": true, "becuase": true, "waht": true, "thier": true, "itslef": true,
+		"govt": false, "cyber": false, "tallinn": false, "hw": false, "snowden": false} {
+		if got := r.misspeltStop(w); got != want {
+			t.Errorf("misspeltStop(%q) = %v, want %v", w, got, want)
+		}
+	}
+	words := r.analyse(read("wat does he say abt peace for evry country").parts[0].toks)
+	for _, w := range words {
+		if w.text == "evry" {
+			t.Errorf("evry read as a topic word: %+v", w)
+		}
+	}
+}
+
 // A name's head is its last word: "the UN General Assembly" names no
 // country, though "General" alone is near "country" in the table.
 func TestPlaceIsTheNamesHead(t *testing.T) {

@@ -3,6 +3,8 @@ package knowledge
 import (
 	"strings"
 
+	"github.com/policybot/policybot/knowledge/editdist"
+
 	"github.com/policybot/policybot/knowledge/thesaurus"
 	"github.com/policybot/policybot/knowledge/vectors"
 )
@@ -155,6 +157,10 @@ func (r *Retriever) analyse(toks []weightedToken, seen ...map[string]queryWord) 
 				cache[t.word] = qw
 			}
 		}
+		if len(qw.alts) == 0 && !t.name && r.misspeltStop(t.word) {
+			// "evry", "becuase": scaffolding, not a missing topic.
+			continue
+		}
 		words = append(words, qw)
 	}
 	// A question with little topic of its own ("When was it set up?")
@@ -173,6 +179,46 @@ func (r *Retriever) analyse(toks []weightedToken, seen ...map[string]queryWord) 
 		}
 	}
 	return words
+}
+
+// misspeltStop reports a word that is no English word the vector table
+// knows but one typing mistake from a stop word ("evry", "becuase",
+// "waht"); a word of four letters or fewer only by a dropped letter or
+// two letters swapped ("teh"), since a substitution in so short a word
+// makes another word. Without a table nothing is.
+func (r *Retriever) misspeltStop(w string) bool {
+	if r.ix.vecs == nil || len(w) < 3 || len(w) > maxTypoWord || !isASCIILetters(w) {
+		return false
+	}
+	if _, _, ok := r.ix.vecs.Lookup(w); ok {
+		return false
+	}
+	for _, s := range stopList {
+		if len(s) < 3 {
+			continue
+		}
+		d := len(s) - len(w)
+		switch {
+		case len(w) > 4 && d >= -1 && d <= 1, len(w) <= 4 && d == 1:
+			if editdist.Within(w, s, 1) == 1 {
+				return true
+			}
+		case len(w) <= 4 && d == 0:
+			if swapped(w, s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// swapped reports whether a and b differ by two adjacent letters swapped.
+func swapped(a, b string) bool {
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
 }
 
 // PhraseWords relates two words used as one ("take part", "set up") to
