@@ -261,6 +261,21 @@ func TestMisspeltStopWords(t *testing.T) {
 	}
 }
 
+// An acronym with digits after it ("ICT4D") opens with the statement's
+// acronym.
+func TestAcronymWithDigits(t *testing.T) {
+	r := newTestRetriever(t)
+	words := r.analyse(read("What about ICT4D?").parts[0].toks)
+	if len(words) != 1 || len(words[0].alts) == 0 || words[0].alts[0].word != "ict" || words[0].isMissing() {
+		t.Errorf("ICT4D: got %+v, want a match with ICT", words)
+	}
+	for _, w := range []string{"g20", "4g", "ict"} {
+		if _, _, ok := r.ix.acronymHead(w); ok {
+			t.Errorf("acronymHead(%q) found a head", w)
+		}
+	}
+}
+
 // A name's head is its last word: "the UN General Assembly" names no
 // country, though "General" alone is near "country" in the table.
 func TestPlaceIsTheNamesHead(t *testing.T) {

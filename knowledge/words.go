@@ -372,6 +372,14 @@ func (r *Retriever) resolve(qw *queryWord, toks []token, i int) {
 			known = true
 		}
 	}
+	if !known && qw.name {
+		// "ICT4D", "WSIS10": an acronym of the statement with a
+		// number or a digit-for-a-word run after it.
+		if id, word, ok := ix.acronymHead(w); ok {
+			qw.alts = append(qw.alts, alt{id, weightCompound, MatchCompound, word})
+			known = true
+		}
+	}
 	if !known {
 		if id, word, ok := ix.unprefixed(w); ok {
 			qw.alts = append(qw.alts, alt{id, weightDerived, MatchStem, word})
@@ -458,6 +466,20 @@ func (ix *index) unprefixed(w string) (termID, string, bool) {
 		}
 	}
 	return 0, "", false
+}
+
+// acronymHead finds the statement's word in the letters that open a word
+// of letters and digits ("ict" of "ict4d"), when they are two or more.
+func (ix *index) acronymHead(w string) (termID, string, bool) {
+	n := 0
+	for n < len(w) && w[n] >= 'a' && w[n] <= 'z' {
+		n++
+	}
+	if n < 2 || n == len(w) || w[n] < '0' || w[n] > '9' {
+		return 0, "", false
+	}
+	id, ok := ix.surface[w[:n]]
+	return id, w[:n], ok
 }
 
 // derivationalSuffixes are stripped, longest first, to find the base of a
