@@ -151,6 +151,13 @@ func TestStructure(t *testing.T) {
 	if a := r.Ask("What does the speech mean by the Internet being a place of open resources?", 3); len(a.Passages) == 0 || a.Passages[0].Paragraph.Number == 1 {
 		t.Errorf("open resources: got %v, want the co-governance paragraph", paragraphs(a))
 	}
+	// Nor is a cue whose object is a topic of the statement.
+	if a := r.Ask("Does he talk about closing the digital divide?", 3); len(a.Passages) == 0 || a.Passages[0].Paragraph.Item == nil || a.Passages[0].Paragraph.Item.Name != "universal benefit" {
+		t.Errorf("closing the digital divide: got %v, want the universal-benefit paragraph", paragraphs(a))
+	}
+	if a := r.Ask("how does he close the speech?", 3); a.Outcome != Answered || a.Passages[0].Paragraph.Number != last-1 {
+		t.Errorf("close the speech: got %v, want the closing paragraphs", paragraphs(a))
+	}
 }
 
 func paragraphs(a Answer) []int {

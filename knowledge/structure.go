@@ -74,7 +74,7 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 			}
 		}
 	}
-	opens, ends := nearRef(words, openCues), nearRef(words, endCues)
+	opens, ends := r.nearRef(words, openCues), r.nearRef(words, endCues)
 	if !opens && !ends {
 		return Answer{}, false
 	}
@@ -107,10 +107,12 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 
 // nearRef reports a cue within two words of a word naming the speech or
 // its speaker: "how does he open", "opening remarks", "the last thing he
-// says", but not "a place of open resources".
-func nearRef(words []string, cues map[string]bool) bool {
+// says", but not "a place of open resources". A cue whose object is a
+// topic of the statement is about the topic: "does he talk about closing
+// the digital gap?".
+func (r *Retriever) nearRef(words []string, cues map[string]bool) bool {
 	for i, w := range words {
-		if !cues[w] {
+		if !cues[w] || r.takesTopic(words[i+1:]) {
 			continue
 		}
 		for j := max(0, i-2); j <= min(len(words)-1, i+2); j++ {
@@ -195,4 +197,23 @@ func joinAnd(xs []string) string {
 		return xs[0]
 	}
 	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
+}
+
+// takesTopic reports whether the first word after a cue that is no stop
+// word is a word of the statement other than one naming the speech, its
+// occasion or its parts: the cue's object ("closing the digital gap",
+// "the end of the arms race"), not "closing remarks" or "the end of the
+// speech".
+func (r *Retriever) takesTopic(rest []string) bool {
+	for _, w := range rest {
+		if isStop(w) {
+			continue
+		}
+		if shapeRefs[w] || r.occasion[w] || openCues[w] || endCues[w] || r.speaker[w] {
+			return false
+		}
+		_, _, ok := r.ix.lookup(w)
+		return ok
+	}
+	return false
 }
