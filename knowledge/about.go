@@ -113,18 +113,30 @@ func occasionWords(event string) map[string]bool {
 	for w := range statementNouns {
 		out[w] = true
 	}
-	toks := tokenize(nil, event)
-	for i, t := range toks {
-		if i > 0 && (t.word == "on" || t.word == "of" || t.word == "for") {
-			out[toks[i-1].word] = true
-			return out
-		}
-	}
-	if len(toks) > 0 {
-		out[toks[len(toks)-1].word] = true
+	if h := eventHead(event); h != "" {
+		out[h] = true
 	}
 	return out
 }
+
+// eventHead is the head noun of an event's name: the word before its
+// first preposition, else its last word.
+func eventHead(event string) string {
+	toks := tokenize(nil, event)
+	for i, t := range toks {
+		if i > 0 && (t.word == "on" || t.word == "of" || t.word == "for") {
+			return toks[i-1].word
+		}
+	}
+	if len(toks) > 0 {
+		return toks[len(toks)-1].word
+	}
+	return ""
+}
+
+// eventNouns name an occasion of any kind: in a question about this
+// statement they mean its occasion, whatever the statement calls it.
+var eventNouns = wordSet(`event events conference meeting forum seminar symposium summit gathering session workshop ceremony`)
 
 // afterOccasion returns the occasion word when the question asks about
 // what came after the statement or its occasion ("after the speech",

@@ -283,6 +283,27 @@ func TestAcronymWithDigits(t *testing.T) {
 	}
 }
 
+// "The event" or "the conference" is the occasion the statement was
+// given at, whatever the statement calls it.
+func TestEventIsTheOccasion(t *testing.T) {
+	r := newTestRetriever(t)
+	if r.eventHead != "workshop" {
+		t.Fatalf("eventHead = %q, want workshop", r.eventHead)
+	}
+	for _, q := range []string{"who organised the event?", "Who put on this conference?"} {
+		words := r.analyse(read(q).parts[0].toks)
+		found := false
+		for _, w := range words {
+			for _, a := range w.alts {
+				found = found || a.word == "workshop"
+			}
+		}
+		if !found {
+			t.Errorf("%q: no word matches the workshop", q)
+		}
+	}
+}
+
 // A name's head is its last word: "the UN General Assembly" names no
 // country, though "General" alone is near "country" in the table.
 func TestPlaceIsTheNamesHead(t *testing.T) {

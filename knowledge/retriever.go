@@ -54,6 +54,9 @@ type Retriever struct {
 	// occasion holds the words that name the statement itself and the
 	// occasion it was given at ("speech", "workshop").
 	occasion map[string]bool
+	// eventHead is the noun naming the occasion ("workshop"), which a
+	// question may call by any name for one ("event", "conference").
+	eventHead string
 }
 
 // NewRetriever indexes a statement.
@@ -74,7 +77,7 @@ func NewRetriever(doc *Document, opts RetrieverOptions) *Retriever {
 	for _, t := range tokenize(nil, doc.Meta.Speaker) {
 		speaker[t.word] = true
 	}
-	return &Retriever{doc: doc, ix: ix, opts: opts, speaker: speaker, occasion: occasionWords(doc.Meta.Event)}
+	return &Retriever{doc: doc, ix: ix, opts: opts, speaker: speaker, occasion: occasionWords(doc.Meta.Event), eventHead: eventHead(doc.Meta.Event)}
 }
 
 // Document is the statement the retriever answers from.

@@ -25,6 +25,9 @@ const (
 	// A word the statement uses exactly is expanded to related words only
 	// faintly: the user's own word is the better evidence.
 	weightRelatedOfKnown = 0.25
+	// weightEvent: "event" or "conference" for the statement's own name
+	// of its occasion ("workshop").
+	weightEvent = 0.9
 	// titleWeight scales the title and date lines' score for questions
 	// about the content.
 	titleWeight = 0.5
@@ -369,6 +372,13 @@ func (r *Retriever) resolve(qw *queryWord, toks []token, i int) {
 	if !known {
 		if id, word, ok := ix.derived(w); ok {
 			qw.alts = append(qw.alts, alt{id, weightDerived, MatchStem, word})
+			known = true
+		}
+	}
+	if !known && !qw.name && eventNouns[w] {
+		// "the event" is the workshop the statement was given at.
+		if id, ok := ix.surface[r.eventHead]; ok && r.eventHead != w {
+			qw.alts = append(qw.alts, alt{id, weightEvent, MatchSynonym, r.eventHead})
 			known = true
 		}
 	}
