@@ -236,9 +236,9 @@ func (ix *index) derived(w string) (termID, string, bool) {
 		return 0, "", false
 	}
 	best, bestWord, found := termID(0), "", false
-	for l := len(st) + 1; l < len(ix.byLen); l++ {
+	for l := len(st) + 1; l <= len(st)+3 && l < len(ix.byLen); l++ {
 		for _, cand := range ix.byLen[l] {
-			if strings.HasPrefix(cand, st) && (!found || cand < bestWord) && len(stem(cand)) <= len(st)+3 {
+			if strings.HasPrefix(cand, st) && (!found || cand < bestWord) {
 				best, bestWord, found = ix.surface[cand], cand, true
 			}
 		}
