@@ -304,6 +304,17 @@ func TestEventIsTheOccasion(t *testing.T) {
 	}
 }
 
+// A misspelt word counts in the dense score as the statement word it is a
+// typo of: "soverignty" alone is no vector.
+func TestTyposCountInTheDenseScore(t *testing.T) {
+	r := newTestRetriever(t)
+	for q, want := range map[string]int{"wat dose he say abot soverignty": 6, "survelance by one contry": 3} {
+		if a := r.Ask(q, 3); len(a.Passages) == 0 || a.Passages[0].Paragraph.Number != want {
+			t.Errorf("%q: got %v, want ¶%d first", q, paragraphs(a), want)
+		}
+	}
+}
+
 // A name's head is its last word: "the UN General Assembly" names no
 // country, though "General" alone is near "country" in the table.
 func TestPlaceIsTheNamesHead(t *testing.T) {
