@@ -141,6 +141,10 @@ func TestStructure(t *testing.T) {
 		{"After the principles, how many areas of effort are there?", doc.ItemsOf(Area)[0].Paragraph - 1, "three areas"},
 		{"how does the speaker open his remarks?", 1, ""},
 		{"whats the last thing he says", last - 1, ""},
+		{"What are the four principles?", doc.ItemsOf(Principle)[0].Paragraph - 1, "four principles"},
+		{"what's the second area of effort about", doc.ItemsOf(Area)[1].Paragraph, ""},
+		{"What comes after the second principle?", doc.ItemsOf(Principle)[2].Paragraph, ""},
+		{"the last principle", doc.ItemsOf(Principle)[3].Paragraph, ""},
 	} {
 		a := r.Ask(c.q, 3)
 		if a.Outcome != Answered || a.Passages[0].Paragraph.Number != c.first || !strings.Contains(a.Summary, c.summary) {

@@ -16,11 +16,13 @@ var (
 	// shapeRefs name the speech or its speaker: with one of them a cue is
 	// about the speech ("how does he end?"), without it about the topic
 	// ("end the arms race").
-	shapeRefs  = wordSet(`he speaker speech address remarks statement talk li minister thing words`)
-	countCues  = wordSet(`many number count`)
-	orderCues  = wordSet(`order sequence`)
-	afterCues  = wordSet(`after following follow follows next`)
-	kindByWord = map[string]ItemKind{"principle": Principle, "principles": Principle, "area": Area, "areas": Area}
+	shapeRefs    = wordSet(`he speaker speech address remarks statement talk li minister thing words`)
+	countCues    = wordSet(`many number count`)
+	orderCues    = wordSet(`order sequence`)
+	afterCues    = wordSet(`after following follow follows next`)
+	kindByWord   = map[string]ItemKind{"principle": Principle, "principles": Principle, "area": Area, "areas": Area}
+	ordinalWords = map[string]int{"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6}
+	cardinals    = map[string]int{"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "2": 2, "3": 3, "4": 4, "5": 5, "6": 6}
 )
 
 func wordSet(s string) map[string]bool {
@@ -59,6 +61,38 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 	}
 	if i := has(countCues); i >= 0 {
 		if k, ok := kindAfter(i); ok {
+			return r.listAnswer(k), true
+		}
+	}
+	// "the second area of effort", "the four principles".
+	for i, w := range words {
+		k, ok := kindByWord[w]
+		if !ok || i == 0 {
+			continue
+		}
+		items := r.doc.ItemsOf(k)
+		if len(items) == 0 {
+			continue
+		}
+		prev := words[i-1]
+		if n := ordinalWords[prev]; n > 0 || prev == "last" {
+			if prev == "last" {
+				n = len(items)
+			}
+			if n > len(items) {
+				continue
+			}
+			if has(afterCues) >= 0 && has(afterCues) < i-1 {
+				if n == len(items) {
+					continue
+				}
+				n++
+			}
+			if p, ok := r.doc.Paragraph(items[n-1].Paragraph); ok {
+				return Answer{Outcome: Answered, Passages: []Passage{r.wholePassage(p, true)}}, true
+			}
+		}
+		if cardinals[prev] > 0 && strings.HasSuffix(w, "s") {
 			return r.listAnswer(k), true
 		}
 	}
