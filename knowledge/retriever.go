@@ -140,9 +140,9 @@ func merge(question string, parts []Answer, top int) Answer {
 			*dst = append(*dst, p)
 		}
 	}
-	for _, a := range parts {
+	for i, a := range parts {
 		if len(a.Passages) > 0 {
-			add(&out.Passages, a.Passages[0])
+			add(&out.Passages, a.Passages[leadOf(parts, i)])
 		}
 	}
 	var rest []Passage
@@ -177,6 +177,31 @@ func merge(question string, parts []Answer, top int) Answer {
 	}
 	return out
 }
+
+// leadOf is the passage that leads part i's answer: its best, unless a
+// passage scoring nearly as well (tieRatio) is another part's best, which
+// then answers both ("… how non-government actors should take part? And
+// … on an equal footing with governments?").
+func leadOf(parts []Answer, i int) int {
+	ps := parts[i].Passages
+	for k, p := range ps {
+		if k == 0 {
+			continue
+		}
+		if p.Score < tieRatio*ps[0].Score {
+			break
+		}
+		for j, o := range parts {
+			if j != i && len(o.Passages) > 0 && o.Passages[0].Paragraph.Number == p.Paragraph.Number {
+				return k
+			}
+		}
+	}
+	return 0
+}
+
+// tieRatio: see leadOf.
+const tieRatio = 0.95
 
 func containsString(list []string, s string) bool {
 	for _, x := range list {

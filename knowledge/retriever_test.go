@@ -268,3 +268,21 @@ func FuzzAsk(f *testing.F) {
 		}
 	})
 }
+
+// A passage nearly as strong as a part's best that is another part's best
+// leads the reply: it answers both.
+func TestLeadAnswersBothParts(t *testing.T) {
+	p := func(n int, score float64) Passage { return Passage{Paragraph: Paragraph{Number: n}, Score: score} }
+	parts := []Answer{
+		{Outcome: Answered, Passages: []Passage{p(7, 7.4), p(12, 7.2), p(11, 4)}},
+		{Outcome: Answered, Passages: []Passage{p(12, 9.5), p(7, 7.2)}},
+	}
+	a := merge("q", parts, 3)
+	if got := paragraphs(a); len(got) < 2 || got[0] != 12 || got[1] != 7 {
+		t.Errorf("got %v, want ¶12 first, then ¶7", got)
+	}
+	parts[0].Passages[1].Score = 5 // no longer nearly as strong
+	if got := paragraphs(merge("q", parts, 3)); got[0] != 7 {
+		t.Errorf("got %v, want ¶7 first", got)
+	}
+}
