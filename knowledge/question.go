@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -142,6 +143,10 @@ func read(msg string) reading {
 			}
 			if wt.stop && pluralNoun(s.toks, i) {
 				wt.stop = false
+			}
+			if prefixPart(s.text, t) {
+				// "anti" of "anti-poverty" is no topic of its own.
+				wt.stop = true
 			}
 			dst = append(dst, wt)
 		}
@@ -325,3 +330,9 @@ func pluralNoun(toks []token, i int) bool {
 }
 
 var nounFollowers = wordSet(`about of on`)
+
+// prefixPart reports a prefix written with a hyphen before the rest of
+// its word ("anti-poverty", "multi-stakeholder").
+func prefixPart(text string, t token) bool {
+	return !t.joined && t.end < len(text) && isJoiner(firstRune(text[t.end:])) && slices.Contains(prefixes, t.word)
+}

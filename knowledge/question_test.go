@@ -319,6 +319,19 @@ func TestTyposCountInTheDenseScore(t *testing.T) {
 	}
 }
 
+// A prefix written with a hyphen is no topic of its own: "anti-poverty"
+// is about poverty.
+func TestHyphenatedPrefixIsNoTopic(t *testing.T) {
+	for _, tk := range read("Does he link the web to anti-poverty targets?").parts[0].toks {
+		if tk.word == "anti" && !tk.stop {
+			t.Errorf("anti read as a topic word")
+		}
+		if tk.word == "poverty" && tk.stop {
+			t.Errorf("poverty read as a stop word")
+		}
+	}
+}
+
 // A name's head is its last word: "the UN General Assembly" names no
 // country, though "General" alone is near "country" in the table.
 func TestPlaceIsTheNamesHead(t *testing.T) {
