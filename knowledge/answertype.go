@@ -53,8 +53,11 @@ func askedFact(toks []weightedToken) factKind {
 		if i+1 < len(words) {
 			next = words[i+1]
 		}
+		// "Does he say how many …", "can you tell me when …": the
+		// question is embedded after a verb of saying or knowing.
+		embedded := i > 0 && embedVerbs[words[i-1]]
 		switch {
-		case w == "when" && i <= 1:
+		case w == "when" && (i <= 1 || embedded):
 			return timeFact
 		case w == "how" && (next == "many" || next == "much"):
 			return numberFact
@@ -72,12 +75,17 @@ func askedFact(toks []weightedToken) factKind {
 			}
 			return nameFact
 		}
-		if i >= 2 {
+		if i >= 2 && !isStop(w) && !embedVerbs[w] {
+			// Past the opening words and what only frames the question.
 			break
 		}
 	}
 	return anyFact
 }
+
+// embedVerbs introduce an embedded question: "does he say how many",
+// "can you tell me when", "does it mention which countries".
+var embedVerbs = wordSet(`say says said mention mentions mentioned tell me explain explains specify specifies state states indicate indicates know`)
 
 // holdsFact reports whether text holds a fact of the kind asked that the
 // question does not already give.

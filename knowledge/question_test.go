@@ -185,6 +185,10 @@ func TestAskedFact(t *testing.T) {
 		{"Which developing countries does he name?", placeFact},
 		{"Which of the countries does he name?", anyFact},
 		{"What does he say about countries?", anyFact},
+		{"Does he say how many delegates attended?", numberFact},
+		{"can you tell me when the code was submitted", timeFact},
+		{"Does the speech mention which countries submitted it?", placeFact},
+		{"Does he say anything when he opens?", anyFact},
 	} {
 		if got := askedFact(read(c.q).parts[0].toks); got != c.want {
 			t.Errorf("askedFact(%q) = %d, want %d", c.q, got, c.want)
