@@ -106,7 +106,9 @@ func (ix *index) holdsFact(kind factKind, text string, question map[string]bool)
 				return true
 			}
 		case numberFact:
-			if unicode.IsDigit(r) || numberWords[t.word] {
+			// A year dates something; it counts nothing ("in 2011"
+			// answers no "how many").
+			if unicode.IsDigit(r) && !isYear(w) || numberWords[t.word] {
 				return true
 			}
 		case nameFact, placeFact:
@@ -153,4 +155,17 @@ func continuesName(text string, toks []token, i int) bool {
 		return strings.TrimSpace(between) == "" && unicode.IsUpper(r)
 	}
 	return false
+}
+
+// isYear reports a four-digit number from 1000 to 2999 ("2011", "2014").
+func isYear(w string) bool {
+	if len(w) != 4 || (w[0] != '1' && w[0] != '2') {
+		return false
+	}
+	for i := 0; i < 4; i++ {
+		if w[i] < '0' || w[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

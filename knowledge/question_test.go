@@ -336,6 +336,17 @@ func TestHyphenatedPrefixIsNoTopic(t *testing.T) {
 	}
 }
 
+// A year counts nothing: "in 2011" is no answer to "how many".
+func TestYearIsNoCount(t *testing.T) {
+	r := newTestRetriever(t)
+	if r.ix.holdsFact(numberFact, "China, Russia and some other countries submitted it in 2011.", nil) {
+		t.Error("a year answered how many")
+	}
+	if !r.ix.holdsFact(numberFact, "A major cyber state with 618 million Internet users.", nil) || !r.ix.holdsFact(timeFact, "It was submitted in 2011.", nil) {
+		t.Error("a count or a date went unseen")
+	}
+}
+
 // A name's head is its last word: "the UN General Assembly" names no
 // country, though "General" alone is near "country" in the table.
 func TestPlaceIsTheNamesHead(t *testing.T) {
