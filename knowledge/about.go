@@ -12,7 +12,7 @@ var (
 	aboutAsks = map[string]string{
 		"who": "speaker", "whom": "speaker", "speaker": "speaker", "author": "speaker", "name": "speaker",
 		"role": "office", "position": "office", "office": "office", "title": "office", "job": "office", "post": "office", "capacity": "office", "rank": "office",
-		"when": "date", "date": "date", "day": "date", "year": "date", "month": "date", "dated": "date",
+		"when": "date", "date": "date", "day": "date", "year": "date", "month": "date", "dated": "date", "time": "date", "hour": "date",
 		"event": "event", "occasion": "event", "venue": "event", "where": "event", "conference": "event", "ceremony": "event",
 	}
 	aboutRefs = map[string]bool{
@@ -38,14 +38,20 @@ func (r *Retriever) aboutStatement(rd reading) *Passage {
 	}
 	asks := map[string]bool{}
 	refs := false
+	topics := 0
 	for _, t := range toks {
 		if f, ok := aboutAsks[t.word]; ok {
 			asks[f] = true
+		} else if !t.joined && !t.stop {
+			topics++
 		}
-		if aboutRefs[t.word] {
+		if aboutRefs[t.word] || r.occasion[t.word] {
 			refs = true
 		}
 	}
+	// A question of nothing but the fact it asks for ("What was the
+	// occasion?") can only be about the statement.
+	refs = refs || topics == 0
 	// Naming the speaker counts as referring to the statement.
 	for _, w := range strings.Fields(strings.ToLower(m.Speaker)) {
 		for _, t := range toks {

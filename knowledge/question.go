@@ -114,6 +114,9 @@ func read(msg string) reading {
 		text     string
 		toks     []token
 		question bool
+		// polite: a question whose courtesy word is its topic ("Who
+		// does he thank?").
+		polite bool
 	}
 	// A message that shouts is not all acronyms.
 	shouting := allCaps(strings.Join(strings.Fields(msg), ""))
@@ -123,18 +126,21 @@ func read(msg string) reading {
 		text := msg[sp.Start:sp.End]
 		toks := tokenize(nil, text)
 		q := strings.HasSuffix(strings.TrimRight(text, "\"'”’) "), "?")
-		if len(toks) == 0 || isCourtesy(toks) || !q && thanks[toks[0].word] {
+		polite := len(toks) > 0 && isCourtesy(toks)
+		if polite && q && whWords[toks[0].word] {
+			// "Who does he thank?" asks; "Thanks, bot!" does not.
+		} else if len(toks) == 0 || polite || !q && thanks[toks[0].word] {
 			// "Thanks, that's helpful!" signs off; it asks nothing.
 			continue
 		}
 		if q {
 			asks++
 		}
-		sents = append(sents, sentence{text, toks, q})
+		sents = append(sents, sentence{text, toks, q, polite})
 	}
 	weigh := func(s sentence, w float64, dst []weightedToken) []weightedToken {
 		for i, t := range s.toks {
-			if courtesy[t.word] && !t.joined {
+			if courtesy[t.word] && !t.joined && !s.polite {
 				continue
 			}
 			wt := annotate(t, s.text, w)
@@ -336,3 +342,6 @@ var nounFollowers = wordSet(`about of on`)
 func prefixPart(text string, t token) bool {
 	return !t.joined && t.end < len(text) && isJoiner(firstRune(text[t.end:])) && slices.Contains(prefixes, t.word)
 }
+
+// whWords open a question that asks for something.
+var whWords = wordSet(`who whom what which why when`)

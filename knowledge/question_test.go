@@ -145,6 +145,8 @@ func TestStructure(t *testing.T) {
 		{"what's the second area of effort about", doc.ItemsOf(Area)[1].Paragraph, ""},
 		{"What comes after the second principle?", doc.ItemsOf(Principle)[2].Paragraph, ""},
 		{"the last principle", doc.ItemsOf(Principle)[3].Paragraph, ""},
+		{"What does he say at the start?", 1, ""},
+		{"what is his closing line", last - 1, ""},
 	} {
 		a := r.Ask(c.q, 3)
 		if a.Outcome != Answered || a.Passages[0].Paragraph.Number != c.first || !strings.Contains(a.Summary, c.summary) {
@@ -344,6 +346,35 @@ func TestYearIsNoCount(t *testing.T) {
 	}
 	if !r.ix.holdsFact(numberFact, "A major cyber state with 618 million Internet users.", nil) || !r.ix.holdsFact(timeFact, "It was submitted in 2011.", nil) {
 		t.Error("a count or a date went unseen")
+	}
+}
+
+// A question of nothing but the fact it asks for is about the statement.
+func TestAboutTheStatementAlone(t *testing.T) {
+	r := newTestRetriever(t)
+	for _, q := range []string{"What was the occasion?", "what time was the speech", "What's the name of the workshop?"} {
+		if a := r.Ask(q, 3); !a.About {
+			t.Errorf("%q: got %v, want the title and date lines", q, paragraphs(a))
+		}
+	}
+	if a := r.Ask("Who is hosting this workshop?", 3); a.About {
+		t.Errorf("who is hosting: answered from the title, want the body")
+	}
+}
+
+// A question whose topic is a courtesy word is a question.
+func TestCourtesyAsTopic(t *testing.T) {
+	r := newTestRetriever(t)
+	a := r.Ask("Who does he thank?", 3)
+	found := false
+	for _, p := range a.Passages {
+		found = found || strings.Contains(p.Paragraph.Text, "thank the UN")
+	}
+	if !found {
+		t.Errorf("who does he thank: got %v, want the paragraph thanking the UN", paragraphs(a))
+	}
+	if a := r.Ask("Thanks, bot!", 3); a.Outcome == Answered {
+		t.Errorf("thanks: answered %v", paragraphs(a))
 	}
 }
 

@@ -16,7 +16,7 @@ var (
 	// shapeRefs name the speech or its speaker: with one of them a cue is
 	// about the speech ("how does he end?"), without it about the topic
 	// ("end the arms race").
-	shapeRefs    = wordSet(`he speaker speech address remarks statement talk li minister thing words`)
+	shapeRefs    = wordSet(`he his speaker speech address remarks statement talk li minister thing words line lines sentence sentences paragraph`)
 	countCues    = wordSet(`many number count`)
 	orderCues    = wordSet(`order sequence`)
 	afterCues    = wordSet(`after following follow follows next`)
@@ -109,6 +109,11 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 		}
 	}
 	opens, ends := r.nearRef(words, openCues), r.nearRef(words, endCues)
+	if !opens && !ends {
+		// A question of nothing but a cue ("What does he say at the
+		// start?", "how does it end?") is about the speech.
+		opens, ends = onlyCue(words, openCues), onlyCue(words, endCues)
+	}
 	if !opens && !ends {
 		return Answer{}, false
 	}
@@ -250,4 +255,18 @@ func (r *Retriever) takesTopic(rest []string) bool {
 		return ok
 	}
 	return false
+}
+
+// onlyCue reports a cue in words whose other words are all stop words.
+func onlyCue(words []string, cues map[string]bool) bool {
+	found := false
+	for _, w := range words {
+		switch {
+		case cues[w]:
+			found = true
+		case !isStop(w) && !shapeRefs[w]:
+			return false
+		}
+	}
+	return found
 }
