@@ -378,6 +378,19 @@ func TestCourtesyAsTopic(t *testing.T) {
 	}
 }
 
+// A name of several words none of which the statement has is missing,
+// however near its words are to statement words.
+func TestUnmatchedNameIsMissing(t *testing.T) {
+	r := newTestRetriever(t)
+	a := r.Ask("Does he say anything about the European Union's data protection rules?", 3)
+	if a.Outcome == Answered || !containsString(a.Missing, "European Union") {
+		t.Errorf("European Union: %s, missing %q", a.Outcome, a.Missing)
+	}
+	if a := r.Ask("Does he think countries from the Global South should get more of a say?", 3); a.Outcome != Answered {
+		t.Errorf("Global South: %s, missing %q; \"Global\" is a statement word", a.Outcome, a.Missing)
+	}
+}
+
 // A name's head is its last word: "the UN General Assembly" names no
 // country, though "General" alone is near "country" in the table.
 func TestPlaceIsTheNamesHead(t *testing.T) {
