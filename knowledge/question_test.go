@@ -391,6 +391,14 @@ func TestUnmatchedNameIsMissing(t *testing.T) {
 	}
 }
 
+// A focus word nothing in the statement relates to is what it lacks.
+func TestFocusWithNoRelation(t *testing.T) {
+	r := newTestRetriever(t)
+	if a := r.Ask("What is the budget of the new leading group?", 3); a.Outcome != NotAddressed || !containsString(a.Missing, "budget") {
+		t.Errorf("budget: %s, missing %q", a.Outcome, a.Missing)
+	}
+}
+
 // A name's head is its last word: "the UN General Assembly" names no
 // country, though "General" alone is near "country" in the table.
 func TestPlaceIsTheNamesHead(t *testing.T) {

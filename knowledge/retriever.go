@@ -293,7 +293,7 @@ decide:
 		answers = answers || rule.answers(rk.cover[d], rk.direct[d], len(words))
 	}
 	focusMissing := false
-	if f := focus(p.toks, words); f != nil && f.isMissing() && f.spec >= minFocusSpec {
+	if f := focus(p.toks, words); f != nil && f.isMissing() && (f.spec >= minFocusSpec || f.reach == 0) {
 		// What was asked about is what is missing: name that, and the
 		// names and phrases, not every other unmatched word.
 		focusMissing = true
@@ -333,7 +333,9 @@ const decideLook = 3
 var focusWords = wordSet(`what which much many`)
 
 // minFocusSpec: a missing focus word this specific ("penalties",
-// "deadline") means the question asks for what the statement lacks.
+// "deadline") means the question asks for what the statement lacks; so
+// does a focus word nothing in the statement relates to at all ("What is
+// the budget of …").
 const minFocusSpec = minMissingSpec
 
 // focus is the word a "what", "which" or "how much" question asks about:
