@@ -12,6 +12,7 @@ var (
 	aboutAsks = map[string]string{
 		"who": "speaker", "whom": "speaker", "speaker": "speaker", "author": "speaker", "name": "speaker",
 		"role": "office", "position": "office", "office": "office", "title": "office", "job": "office", "post": "office", "capacity": "office", "rank": "office",
+		"represent": "office", "represents": "office", "representing": "office",
 		"when": "date", "date": "date", "day": "date", "year": "date", "month": "date", "dated": "date", "time": "date", "hour": "date",
 		"event": "event", "occasion": "event", "venue": "event", "where": "event", "conference": "event", "ceremony": "event",
 	}

@@ -352,7 +352,7 @@ func TestYearIsNoCount(t *testing.T) {
 // A question of nothing but the fact it asks for is about the statement.
 func TestAboutTheStatementAlone(t *testing.T) {
 	r := newTestRetriever(t)
-	for _, q := range []string{"What was the occasion?", "what time was the speech", "What's the name of the workshop?"} {
+	for _, q := range []string{"What was the occasion?", "what time was the speech", "What's the name of the workshop?", "Who was the speaker representing?"} {
 		if a := r.Ask(q, 3); !a.About {
 			t.Errorf("%q: got %v, want the title and date lines", q, paragraphs(a))
 		}
