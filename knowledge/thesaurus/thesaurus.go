@@ -105,6 +105,9 @@ type Related struct {
 // Load or Parse and safe for concurrent use.
 type Table struct {
 	entries map[string][]Related
+	// seconds holds the second words of the phrase keys, so that most
+	// pairs of words are known to be no phrase at one lookup.
+	seconds map[string]bool
 }
 
 // Load parses the embedded table. Call it once and share the result.
@@ -119,7 +122,7 @@ func Load() (*Table, error) {
 // Parse reads a table in the related.tsv format: one line per key,
 // "key<TAB>word:weight word:weight ...", words lowercase, weights in (0, 1].
 func Parse(r io.Reader) (*Table, error) {
-	t := &Table{entries: make(map[string][]Related)}
+	t := &Table{entries: make(map[string][]Related), seconds: make(map[string]bool)}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for n := 1; sc.Scan(); n++ {
@@ -131,6 +134,9 @@ func Parse(r io.Reader) (*Table, error) {
 			return nil, fmt.Errorf("line %d: duplicate key %q", n, key)
 		}
 		t.entries[key] = rel
+		if _, second, ok := strings.Cut(key, "_"); ok {
+			t.seconds[second] = true
+		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("reading table: %w", err)
@@ -240,6 +246,9 @@ func (t *Table) Lookup(word string) []Related {
 // WordNet lists together as one ("take part", "set up", "listen in"),
 // or nil. The first word may be inflected ("taking part", "sets up").
 func (t *Table) LookupPhrase(first, second string) []Related {
+	if !t.seconds[second] {
+		return nil
+	}
 	if rel, ok := t.entries[first+"_"+second]; ok {
 		return slices.Clone(rel)
 	}
