@@ -143,7 +143,7 @@ func eventHead(event string) string {
 
 // eventNouns name an occasion of any kind: in a question about this
 // statement they mean its occasion, whatever the statement calls it.
-var eventNouns = wordSet(`event events conference meeting forum seminar symposium summit gathering session workshop ceremony`)
+var eventNouns = wordSet(`event conference meeting forum seminar symposium summit workshop ceremony`)
 
 // afterOccasion returns the occasion word when the question asks about
 // what came after the statement or its occasion ("after the speech",
