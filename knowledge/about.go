@@ -12,7 +12,8 @@ var (
 	aboutAsks = map[string]string{
 		"who": "speaker", "whom": "speaker", "speaker": "speaker", "author": "speaker", "name": "speaker",
 		"role": "office", "position": "office", "office": "office", "title": "office", "job": "office", "post": "office", "capacity": "office", "rank": "office",
-		"when": "date", "date": "date", "day": "date", "year": "date", "month": "date", "dated": "date",
+		"represent": "office", "represents": "office", "representing": "office",
+		"when": "date", "date": "date", "day": "date", "year": "date", "month": "date", "dated": "date", "time": "date", "hour": "date",
 		"event": "event", "occasion": "event", "venue": "event", "where": "event", "conference": "event", "ceremony": "event",
 	}
 	aboutRefs = map[string]bool{
@@ -38,14 +39,20 @@ func (r *Retriever) aboutStatement(rd reading) *Passage {
 	}
 	asks := map[string]bool{}
 	refs := false
+	topics := 0
 	for _, t := range toks {
 		if f, ok := aboutAsks[t.word]; ok {
 			asks[f] = true
+		} else if !t.joined && !t.stop {
+			topics++
 		}
-		if aboutRefs[t.word] {
+		if aboutRefs[t.word] || r.occasion[t.word] {
 			refs = true
 		}
 	}
+	// A question of nothing but the fact it asks for ("What was the
+	// occasion?") can only be about the statement.
+	refs = refs || topics == 0
 	// Naming the speaker counts as referring to the statement.
 	for _, w := range strings.Fields(strings.ToLower(m.Speaker)) {
 		for _, t := range toks {
@@ -113,18 +120,30 @@ func occasionWords(event string) map[string]bool {
 	for w := range statementNouns {
 		out[w] = true
 	}
-	toks := tokenize(nil, event)
-	for i, t := range toks {
-		if i > 0 && (t.word == "on" || t.word == "of" || t.word == "for") {
-			out[toks[i-1].word] = true
-			return out
-		}
-	}
-	if len(toks) > 0 {
-		out[toks[len(toks)-1].word] = true
+	if h := eventHead(event); h != "" {
+		out[h] = true
 	}
 	return out
 }
+
+// eventHead is the head noun of an event's name: the word before its
+// first preposition, else its last word.
+func eventHead(event string) string {
+	toks := tokenize(nil, event)
+	for i, t := range toks {
+		if i > 0 && (t.word == "on" || t.word == "of" || t.word == "for") {
+			return toks[i-1].word
+		}
+	}
+	if len(toks) > 0 {
+		return toks[len(toks)-1].word
+	}
+	return ""
+}
+
+// eventNouns name an occasion of any kind: in a question about this
+// statement they mean its occasion, whatever the statement calls it.
+var eventNouns = wordSet(`event conference meeting forum seminar symposium summit workshop ceremony`)
 
 // afterOccasion returns the occasion word when the question asks about
 // what came after the statement or its occasion ("after the speech",

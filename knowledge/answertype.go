@@ -53,8 +53,11 @@ func askedFact(toks []weightedToken) factKind {
 		if i+1 < len(words) {
 			next = words[i+1]
 		}
+		// "Does he say how many …", "can you tell me when …": the
+		// question is embedded after a verb of saying or knowing.
+		embedded := i > 0 && embedVerbs[words[i-1]]
 		switch {
-		case w == "when" && i <= 1:
+		case w == "when" && (i <= 1 || embedded):
 			return timeFact
 		case w == "how" && (next == "many" || next == "much"):
 			return numberFact
@@ -72,12 +75,17 @@ func askedFact(toks []weightedToken) factKind {
 			}
 			return nameFact
 		}
-		if i >= 2 {
+		if i >= 2 && !isStop(w) && !embedVerbs[w] {
+			// Past the opening words and what only frames the question.
 			break
 		}
 	}
 	return anyFact
 }
+
+// embedVerbs introduce an embedded question: "does he say how many",
+// "can you tell me when", "does it mention which countries".
+var embedVerbs = wordSet(`say says said mention mentions mentioned tell me explain explains specify specifies state states indicate indicates know`)
 
 // holdsFact reports whether text holds a fact of the kind asked that the
 // question does not already give.
@@ -98,14 +106,16 @@ func (ix *index) holdsFact(kind factKind, text string, question map[string]bool)
 				return true
 			}
 		case numberFact:
-			if unicode.IsDigit(r) || numberWords[t.word] {
+			// A year dates something; it counts nothing ("in 2011"
+			// answers no "how many").
+			if unicode.IsDigit(r) && !isYear(w) || numberWords[t.word] {
 				return true
 			}
 		case nameFact, placeFact:
 			// A capitalised word not opening the sentence, and not one
 			// the question already names.
 			if i > 0 && unicode.IsUpper(r) && !question[t.word] && !ix.lowercase[t.word] && !isStop(t.word) && !strings.EqualFold(w, "I") &&
-				(kind == nameFact || ix.couldBePlace(w)) {
+				(kind == nameFact || !continuesName(text, toks, i) && ix.couldBePlace(w)) {
 				return true
 			}
 		}
@@ -130,4 +140,32 @@ func (ix *index) couldBePlace(written string) bool {
 		return !allCaps(written)
 	}
 	return vectors.Cosine(v, ix.country) >= placeNear
+}
+
+// continuesName reports whether the token after toks[i] is a capitalised
+// word of the same name: English names put their head last, so "the UN
+// General Assembly" is an assembly, whatever "General" is near.
+func continuesName(text string, toks []token, i int) bool {
+	for _, u := range toks[i+1:] {
+		if u.joined {
+			continue
+		}
+		between := text[toks[i].end:u.start]
+		r, _ := utf8.DecodeRuneInString(text[u.start:u.end])
+		return strings.TrimSpace(between) == "" && unicode.IsUpper(r)
+	}
+	return false
+}
+
+// isYear reports a four-digit number from 1000 to 2999 ("2011", "2014").
+func isYear(w string) bool {
+	if len(w) != 4 || (w[0] != '1' && w[0] != '2') {
+		return false
+	}
+	for i := 0; i < 4; i++ {
+		if w[i] < '0' || w[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -155,6 +155,17 @@ func (r *Retriever) denseScores(words []queryWord, scores []float64) []float64 {
 	for _, qw := range words {
 		if v, rank, ok := ix.vecs.Lookup(qw.text); ok {
 			q.add(v, qw.weight*wordWeight(rank))
+			continue
+		}
+		// A typo or a word the table lacks means what the statement
+		// word it matches directly means ("soverignty").
+		for _, a := range qw.alts {
+			if a.kind == MatchSynonym || a.kind == MatchMeaning || a.kind == MatchExact {
+				continue
+			}
+			if v, rank, ok := ix.vecs.Lookup(a.word); ok {
+				q.add(v, qw.weight*a.weight*wordWeight(rank))
+			}
 		}
 	}
 	if !q.normalize() {

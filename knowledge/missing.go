@@ -23,11 +23,54 @@ func (r *Retriever) missing(words []queryWord, phrases []string) ([]string, floa
 			names = names || qw.missingName()
 		}
 	}
+	if run := r.unmatchedName(words); run != "" {
+		// "the European Union": a name of several words none of which
+		// the statement has is a thing it never names, however near
+		// "European" is to "international".
+		if !containsString(out, run) {
+			out = append(out, run)
+		}
+		names = true
+	}
 	share := 0.0
 	if total > 0 {
 		share = miss / total
 	}
 	return append(phrases, out...), share, names
+}
+
+// unmatchedName finds a name of two or more capitalised words in a row, as
+// the question writes it, none of which the statement has in any form
+// (exactly, by stem, as a compound or a typo), and returns it.
+func (r *Retriever) unmatchedName(words []queryWord) string {
+	for i := 0; i < len(words); {
+		j := i
+		for j < len(words) && words[j].name && !allCaps(words[j].display) && words[j].weight == 1 && !hasDirect(words[j]) &&
+			(j == i || words[j].pos == words[j-1].pos+1) {
+			j++
+		}
+		if j-i >= 2 {
+			var b strings.Builder
+			for k := i; k < j; k++ {
+				if k > i {
+					b.WriteByte(' ')
+				}
+				b.WriteString(words[k].display)
+			}
+			return b.String()
+		}
+		i = max(j, i+1)
+	}
+	return ""
+}
+
+func hasDirect(qw queryWord) bool {
+	for _, a := range qw.alts {
+		if a.kind != MatchSynonym && a.kind != MatchMeaning {
+			return true
+		}
+	}
+	return false
 }
 
 // missingNames lists the question's missing words.

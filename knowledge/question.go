@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -113,6 +114,9 @@ func read(msg string) reading {
 		text     string
 		toks     []token
 		question bool
+		// polite: a question whose courtesy word is its topic ("Who
+		// does he thank?").
+		polite bool
 	}
 	// A message that shouts is not all acronyms.
 	shouting := allCaps(strings.Join(strings.Fields(msg), ""))
@@ -122,23 +126,33 @@ func read(msg string) reading {
 		text := msg[sp.Start:sp.End]
 		toks := tokenize(nil, text)
 		q := strings.HasSuffix(strings.TrimRight(text, "\"'”’) "), "?")
-		if len(toks) == 0 || isCourtesy(toks) || !q && thanks[toks[0].word] {
+		polite := len(toks) > 0 && isCourtesy(toks)
+		if polite && q && whWords[toks[0].word] {
+			// "Who does he thank?" asks; "Thanks, bot!" does not.
+		} else if len(toks) == 0 || polite || !q && thanks[toks[0].word] {
 			// "Thanks, that's helpful!" signs off; it asks nothing.
 			continue
 		}
 		if q {
 			asks++
 		}
-		sents = append(sents, sentence{text, toks, q})
+		sents = append(sents, sentence{text, toks, q, polite})
 	}
 	weigh := func(s sentence, w float64, dst []weightedToken) []weightedToken {
-		for _, t := range s.toks {
-			if courtesy[t.word] && !t.joined {
+		for i, t := range s.toks {
+			if courtesy[t.word] && !t.joined && !s.polite {
 				continue
 			}
 			wt := annotate(t, s.text, w)
 			if shouting {
 				wt.name, wt.stop = false, isStop(t.word)
+			}
+			if wt.stop && pluralNoun(s.toks, i) {
+				wt.stop = false
+			}
+			if prefixPart(s.text, t) {
+				// "anti" of "anti-poverty" is no topic of its own.
+				wt.stop = true
 			}
 			dst = append(dst, wt)
 		}
@@ -288,3 +302,46 @@ func lastRune(s string) rune {
 	}
 	return 0
 }
+
+// nounPlurals are question scaffolding as verbs ("he talks about") and
+// topics as nouns ("internet talks", "the talks").
+var nounPlurals = wordSet(`talks`)
+
+// determiners open a noun phrase.
+var determiners = wordSet(`a an the any these those such no their its his our`)
+
+// pluralNoun reports whether toks[i], a scaffolding verb that is also a
+// plural noun, is the noun: after a determiner or a lower-case content
+// word, and not before "about", "of" or "on" ("internet talks" but not
+// "the speech talks about", "the minister talks about").
+func pluralNoun(toks []token, i int) bool {
+	if !nounPlurals[toks[i].word] || i == 0 || toks[i].joined {
+		return false
+	}
+	prev := -1
+	for j := i - 1; j >= 0; j-- {
+		if !toks[j].joined {
+			prev = j
+			break
+		}
+	}
+	if prev < 0 {
+		return false
+	}
+	if i+1 < len(toks) && nounFollowers[toks[i+1].word] {
+		return false
+	}
+	p := toks[prev].word
+	return determiners[p] || !isStop(p) && !unicode.IsDigit(firstRune(p))
+}
+
+var nounFollowers = wordSet(`about of on`)
+
+// prefixPart reports a prefix written with a hyphen before the rest of
+// its word ("anti-poverty", "multi-stakeholder").
+func prefixPart(text string, t token) bool {
+	return !t.joined && t.end < len(text) && isJoiner(firstRune(text[t.end:])) && slices.Contains(prefixes, t.word)
+}
+
+// whWords open a question that asks for something.
+var whWords = wordSet(`who whom what which why when`)

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -140,6 +141,12 @@ func TestStructure(t *testing.T) {
 		{"After the principles, how many areas of effort are there?", doc.ItemsOf(Area)[0].Paragraph - 1, "three areas"},
 		{"how does the speaker open his remarks?", 1, ""},
 		{"whats the last thing he says", last - 1, ""},
+		{"What are the four principles?", doc.ItemsOf(Principle)[0].Paragraph - 1, "four principles"},
+		{"what's the second area of effort about", doc.ItemsOf(Area)[1].Paragraph, ""},
+		{"What comes after the second principle?", doc.ItemsOf(Principle)[2].Paragraph, ""},
+		{"the last principle", doc.ItemsOf(Principle)[3].Paragraph, ""},
+		{"What does he say at the start?", 1, ""},
+		{"what is his closing line", last - 1, ""},
 	} {
 		a := r.Ask(c.q, 3)
 		if a.Outcome != Answered || a.Passages[0].Paragraph.Number != c.first || !strings.Contains(a.Summary, c.summary) {
@@ -149,6 +156,13 @@ func TestStructure(t *testing.T) {
 	// A cue word about the content is not a structure question.
 	if a := r.Ask("What does the speech mean by the Internet being a place of open resources?", 3); len(a.Passages) == 0 || a.Passages[0].Paragraph.Number == 1 {
 		t.Errorf("open resources: got %v, want the co-governance paragraph", paragraphs(a))
+	}
+	// Nor is a cue whose object is a topic of the statement.
+	if a := r.Ask("Does he talk about closing the digital divide?", 3); len(a.Passages) == 0 || a.Passages[0].Paragraph.Item == nil || a.Passages[0].Paragraph.Item.Name != "universal benefit" {
+		t.Errorf("closing the digital divide: got %v, want the universal-benefit paragraph", paragraphs(a))
+	}
+	if a := r.Ask("how does he close the speech?", 3); a.Outcome != Answered || a.Passages[0].Paragraph.Number != last-1 {
+		t.Errorf("close the speech: got %v, want the closing paragraphs", paragraphs(a))
 	}
 }
 
@@ -173,9 +187,233 @@ func TestAskedFact(t *testing.T) {
 		{"Which developing countries does he name?", placeFact},
 		{"Which of the countries does he name?", anyFact},
 		{"What does he say about countries?", anyFact},
+		{"Does he say how many delegates attended?", numberFact},
+		{"can you tell me when the code was submitted", timeFact},
+		{"Does the speech mention which countries submitted it?", placeFact},
+		{"Does he say anything when he opens?", anyFact},
 	} {
 		if got := askedFact(read(c.q).parts[0].toks); got != c.want {
 			t.Errorf("askedFact(%q) = %d, want %d", c.q, got, c.want)
+		}
+	}
+}
+
+// "Talks" is scaffolding as a verb and a topic as a noun.
+func TestTalksAsANoun(t *testing.T) {
+	for _, c := range []struct {
+		q     string
+		topic bool
+	}{
+		{"Should poorer states get more of a say in global internet talks?", true},
+		{"Does he want the talks to go on?", true},
+		{"What the speech talks about?", false},
+		{"Which part of the speech talks of sovereignty?", false},
+		{"Li talks about peace?", false},
+	} {
+		got := false
+		for _, tk := range read(c.q).parts[0].toks {
+			if tk.word == "talks" && !tk.stop {
+				got = true
+			}
+		}
+		if got != c.topic {
+			t.Errorf("%q: talks a topic = %v, want %v", c.q, got, c.topic)
+		}
+	}
+}
+
+// A closed-up prefix leaves the topic: "multistakeholder" is about
+// stakeholders, "counterterrorism" about terrorism.
+func TestPrefixedWords(t *testing.T) {
+	r := newTestRetriever(t)
+	for w, want := range map[string]string{"multistakeholder": "stakeholders", "counterterrorism": "terrorism", "nonsovereignty": "sovereignty"} {
+		words := r.analyse(read(w + "?").parts[0].toks)
+		if len(words) != 1 || len(words[0].alts) == 0 || words[0].alts[0].term != r.ix.surface[want] {
+			t.Errorf("%s: got %+v, want a match with %q", w, words, want)
+		}
+	}
+	if _, _, ok := r.ix.unprefixed("press"); ok {
+		t.Error(`"press" unprefixed to a statement word`)
+	}
+}
+
+// Two words WordNet lists as one are one query word: "take part" is
+// participation, and its "part" no literal part.
+func TestPhrasalVerbsAreOneWord(t *testing.T) {
+	r := newTestRetriever(t)
+	words := r.analyse(read("Should companies take part in making the rules?").parts[0].toks)
+	var texts []string
+	found := false
+	for _, w := range words {
+		texts = append(texts, w.text)
+		if w.text == "take part" {
+			for _, a := range w.alts {
+				found = found || a.word == "participation"
+			}
+		}
+	}
+	if !found || slices.Contains(texts, "part") {
+		t.Errorf("words %q: want \"take part\" matching participation, and no \"part\"", texts)
+	}
+	// A phrase the statement writes itself stays two words.
+	if words := r.analyse(read("What does he say about arms race?").parts[0].toks); len(words) != 2 {
+		t.Errorf("arms race: got %d words", len(words))
+	}
+}
+
+// A misspelt stop word is scaffolding, not a topic the statement lacks.
+func TestMisspeltStopWords(t *testing.T) {
+	r := newTestRetriever(t)
+	for w, want := range map[string]bool{"evry": true, "becuase": true, "waht": true, "thier": true, "itslef": true,
+		"govt": false, "cyber": false, "tallinn": false, "hw": false, "snowden": false} {
+		if got := r.misspeltStop(w); got != want {
+			t.Errorf("misspeltStop(%q) = %v, want %v", w, got, want)
+		}
+	}
+	words := r.analyse(read("wat does he say abt peace for evry country").parts[0].toks)
+	for _, w := range words {
+		if w.text == "evry" {
+			t.Errorf("evry read as a topic word: %+v", w)
+		}
+	}
+}
+
+// An acronym with digits after it ("ICT4D") opens with the statement's
+// acronym.
+func TestAcronymWithDigits(t *testing.T) {
+	r := newTestRetriever(t)
+	words := r.analyse(read("What about ICT4D?").parts[0].toks)
+	if len(words) != 1 || len(words[0].alts) == 0 || words[0].alts[0].word != "ict" || words[0].isMissing() {
+		t.Errorf("ICT4D: got %+v, want a match with ICT", words)
+	}
+	for _, w := range []string{"g20", "4g", "ict"} {
+		if _, _, ok := r.ix.acronymHead(w); ok {
+			t.Errorf("acronymHead(%q) found a head", w)
+		}
+	}
+}
+
+// "The event" or "the conference" is the occasion the statement was
+// given at, whatever the statement calls it.
+func TestEventIsTheOccasion(t *testing.T) {
+	r := newTestRetriever(t)
+	if r.eventHead != "workshop" {
+		t.Fatalf("eventHead = %q, want workshop", r.eventHead)
+	}
+	for _, q := range []string{"who organised the event?", "Who put on this conference?"} {
+		words := r.analyse(read(q).parts[0].toks)
+		found := false
+		for _, w := range words {
+			for _, a := range w.alts {
+				found = found || a.word == "workshop"
+			}
+		}
+		if !found {
+			t.Errorf("%q: no word matches the workshop", q)
+		}
+	}
+}
+
+// A misspelt word counts in the dense score as the statement word it is a
+// typo of: "soverignty" alone is no vector.
+func TestTyposCountInTheDenseScore(t *testing.T) {
+	r := newTestRetriever(t)
+	for q, want := range map[string]int{"wat dose he say abot soverignty": 6, "survelance by one contry": 3} {
+		if a := r.Ask(q, 3); len(a.Passages) == 0 || a.Passages[0].Paragraph.Number != want {
+			t.Errorf("%q: got %v, want ¶%d first", q, paragraphs(a), want)
+		}
+	}
+}
+
+// A prefix written with a hyphen is no topic of its own: "anti-poverty"
+// is about poverty.
+func TestHyphenatedPrefixIsNoTopic(t *testing.T) {
+	for _, tk := range read("Does he link the web to anti-poverty targets?").parts[0].toks {
+		if tk.word == "anti" && !tk.stop {
+			t.Errorf("anti read as a topic word")
+		}
+		if tk.word == "poverty" && tk.stop {
+			t.Errorf("poverty read as a stop word")
+		}
+	}
+}
+
+// A year counts nothing: "in 2011" is no answer to "how many".
+func TestYearIsNoCount(t *testing.T) {
+	r := newTestRetriever(t)
+	if r.ix.holdsFact(numberFact, "China, Russia and some other countries submitted it in 2011.", nil) {
+		t.Error("a year answered how many")
+	}
+	if !r.ix.holdsFact(numberFact, "A major cyber state with 618 million Internet users.", nil) || !r.ix.holdsFact(timeFact, "It was submitted in 2011.", nil) {
+		t.Error("a count or a date went unseen")
+	}
+}
+
+// A question of nothing but the fact it asks for is about the statement.
+func TestAboutTheStatementAlone(t *testing.T) {
+	r := newTestRetriever(t)
+	for _, q := range []string{"What was the occasion?", "what time was the speech", "What's the name of the workshop?", "Who was the speaker representing?"} {
+		if a := r.Ask(q, 3); !a.About {
+			t.Errorf("%q: got %v, want the title and date lines", q, paragraphs(a))
+		}
+	}
+	if a := r.Ask("Who is hosting this workshop?", 3); a.About {
+		t.Errorf("who is hosting: answered from the title, want the body")
+	}
+}
+
+// A question whose topic is a courtesy word is a question.
+func TestCourtesyAsTopic(t *testing.T) {
+	r := newTestRetriever(t)
+	a := r.Ask("Who does he thank?", 3)
+	found := false
+	for _, p := range a.Passages {
+		found = found || strings.Contains(p.Paragraph.Text, "thank the UN")
+	}
+	if !found {
+		t.Errorf("who does he thank: got %v, want the paragraph thanking the UN", paragraphs(a))
+	}
+	if a := r.Ask("Thanks, bot!", 3); a.Outcome == Answered {
+		t.Errorf("thanks: answered %v", paragraphs(a))
+	}
+}
+
+// A name of several words none of which the statement has is missing,
+// however near its words are to statement words.
+func TestUnmatchedNameIsMissing(t *testing.T) {
+	r := newTestRetriever(t)
+	a := r.Ask("Does he say anything about the European Union's data protection rules?", 3)
+	if a.Outcome == Answered || !containsString(a.Missing, "European Union") {
+		t.Errorf("European Union: %s, missing %q", a.Outcome, a.Missing)
+	}
+	if a := r.Ask("Does he think countries from the Global South should get more of a say?", 3); a.Outcome != Answered {
+		t.Errorf("Global South: %s, missing %q; \"Global\" is a statement word", a.Outcome, a.Missing)
+	}
+}
+
+// A focus word nothing in the statement relates to is what it lacks.
+func TestFocusWithNoRelation(t *testing.T) {
+	r := newTestRetriever(t)
+	if a := r.Ask("What is the budget of the new leading group?", 3); a.Outcome != NotAddressed || !containsString(a.Missing, "budget") {
+		t.Errorf("budget: %s, missing %q", a.Outcome, a.Missing)
+	}
+}
+
+// A name's head is its last word: "the UN General Assembly" names no
+// country, though "General" alone is near "country" in the table.
+func TestPlaceIsTheNamesHead(t *testing.T) {
+	r := newTestRetriever(t)
+	asked := map[string]bool{"china": true, "russia": true}
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"China, Russia and some other countries submitted to the UN General Assembly the Code.", false},
+		{"China, Russia and Brazil submitted it.", true},
+		{"It was sent to the General Assembly by India.", true},
+	} {
+		if got := r.ix.holdsFact(placeFact, c.text, asked); got != c.want {
+			t.Errorf("holdsFact(placeFact, %q) = %v, want %v", c.text, got, c.want)
 		}
 	}
 }

@@ -54,6 +54,9 @@ type Retriever struct {
 	// occasion holds the words that name the statement itself and the
 	// occasion it was given at ("speech", "workshop").
 	occasion map[string]bool
+	// eventHead is the noun naming the occasion ("workshop"), which a
+	// question may call by any name for one ("event", "conference").
+	eventHead string
 }
 
 // NewRetriever indexes a statement.
@@ -74,7 +77,7 @@ func NewRetriever(doc *Document, opts RetrieverOptions) *Retriever {
 	for _, t := range tokenize(nil, doc.Meta.Speaker) {
 		speaker[t.word] = true
 	}
-	return &Retriever{doc: doc, ix: ix, opts: opts, speaker: speaker, occasion: occasionWords(doc.Meta.Event)}
+	return &Retriever{doc: doc, ix: ix, opts: opts, speaker: speaker, occasion: occasionWords(doc.Meta.Event), eventHead: eventHead(doc.Meta.Event)}
 }
 
 // Document is the statement the retriever answers from.
@@ -137,9 +140,9 @@ func merge(question string, parts []Answer, top int) Answer {
 			*dst = append(*dst, p)
 		}
 	}
-	for _, a := range parts {
+	for i, a := range parts {
 		if len(a.Passages) > 0 {
-			add(&out.Passages, a.Passages[0])
+			add(&out.Passages, a.Passages[leadOf(parts, i)])
 		}
 	}
 	var rest []Passage
@@ -174,6 +177,31 @@ func merge(question string, parts []Answer, top int) Answer {
 	}
 	return out
 }
+
+// leadOf is the passage that leads part i's answer: its best, unless a
+// passage scoring nearly as well (tieRatio) is another part's best, which
+// then answers both ("… how non-government actors should take part? And
+// … on an equal footing with governments?").
+func leadOf(parts []Answer, i int) int {
+	ps := parts[i].Passages
+	for k, p := range ps {
+		if k == 0 {
+			continue
+		}
+		if p.Score < tieRatio*ps[0].Score {
+			break
+		}
+		for j, o := range parts {
+			if j != i && len(o.Passages) > 0 && o.Passages[0].Paragraph.Number == p.Paragraph.Number {
+				return k
+			}
+		}
+	}
+	return 0
+}
+
+// tieRatio: see leadOf.
+const tieRatio = 0.95
 
 func containsString(list []string, s string) bool {
 	for _, x := range list {
@@ -265,7 +293,7 @@ decide:
 		answers = answers || rule.answers(rk.cover[d], rk.direct[d], len(words))
 	}
 	focusMissing := false
-	if f := focus(p.toks, words); f != nil && f.isMissing() && f.spec >= minFocusSpec {
+	if f := focus(p.toks, words); f != nil && f.isMissing() && (f.spec >= minFocusSpec || f.reach == 0) {
 		// What was asked about is what is missing: name that, and the
 		// names and phrases, not every other unmatched word.
 		focusMissing = true
@@ -305,7 +333,9 @@ const decideLook = 3
 var focusWords = wordSet(`what which much many`)
 
 // minFocusSpec: a missing focus word this specific ("penalties",
-// "deadline") means the question asks for what the statement lacks.
+// "deadline") means the question asks for what the statement lacks; so
+// does a focus word nothing in the statement relates to at all ("What is
+// the budget of …").
 const minFocusSpec = minMissingSpec
 
 // focus is the word a "what", "which" or "how much" question asks about:

@@ -16,11 +16,13 @@ var (
 	// shapeRefs name the speech or its speaker: with one of them a cue is
 	// about the speech ("how does he end?"), without it about the topic
 	// ("end the arms race").
-	shapeRefs  = wordSet(`he speaker speech address remarks statement talk li minister thing words`)
-	countCues  = wordSet(`many number count`)
-	orderCues  = wordSet(`order sequence`)
-	afterCues  = wordSet(`after following follow follows next`)
-	kindByWord = map[string]ItemKind{"principle": Principle, "principles": Principle, "area": Area, "areas": Area}
+	shapeRefs    = wordSet(`he his speaker speech address remarks statement talk li minister thing words line lines sentence sentences paragraph`)
+	countCues    = wordSet(`many number count`)
+	orderCues    = wordSet(`order sequence`)
+	afterCues    = wordSet(`after following follow follows next`)
+	kindByWord   = map[string]ItemKind{"principle": Principle, "principles": Principle, "area": Area, "areas": Area}
+	ordinalWords = map[string]int{"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6}
+	cardinals    = map[string]int{"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "2": 2, "3": 3, "4": 4, "5": 5, "6": 6}
 )
 
 func wordSet(s string) map[string]bool {
@@ -62,6 +64,38 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 			return r.listAnswer(k), true
 		}
 	}
+	// "the second area of effort", "the four principles".
+	for i, w := range words {
+		k, ok := kindByWord[w]
+		if !ok || i == 0 {
+			continue
+		}
+		items := r.doc.ItemsOf(k)
+		if len(items) == 0 {
+			continue
+		}
+		prev := words[i-1]
+		if n := ordinalWords[prev]; n > 0 || prev == "last" {
+			if prev == "last" {
+				n = len(items)
+			}
+			if n > len(items) {
+				continue
+			}
+			if has(afterCues) >= 0 && has(afterCues) < i-1 {
+				if n == len(items) {
+					continue
+				}
+				n++
+			}
+			if p, ok := r.doc.Paragraph(items[n-1].Paragraph); ok {
+				return Answer{Outcome: Answered, Passages: []Passage{r.wholePassage(p, true)}}, true
+			}
+		}
+		if cardinals[prev] > 0 && strings.HasSuffix(w, "s") {
+			return r.listAnswer(k), true
+		}
+	}
 	if i := has(orderCues); i >= 0 {
 		if k, ok := kindAfter(i); ok {
 			return r.listAnswer(k), true
@@ -74,7 +108,12 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 			}
 		}
 	}
-	opens, ends := nearRef(words, openCues), nearRef(words, endCues)
+	opens, ends := r.nearRef(words, openCues), r.nearRef(words, endCues)
+	if !opens && !ends {
+		// A question of nothing but a cue ("What does he say at the
+		// start?", "how does it end?") is about the speech.
+		opens, ends = onlyCue(words, openCues), onlyCue(words, endCues)
+	}
 	if !opens && !ends {
 		return Answer{}, false
 	}
@@ -107,10 +146,12 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 
 // nearRef reports a cue within two words of a word naming the speech or
 // its speaker: "how does he open", "opening remarks", "the last thing he
-// says", but not "a place of open resources".
-func nearRef(words []string, cues map[string]bool) bool {
+// says", but not "a place of open resources". A cue whose object is a
+// topic of the statement is about the topic: "does he talk about closing
+// the digital gap?".
+func (r *Retriever) nearRef(words []string, cues map[string]bool) bool {
 	for i, w := range words {
-		if !cues[w] {
+		if !cues[w] || r.takesTopic(words[i+1:]) {
 			continue
 		}
 		for j := max(0, i-2); j <= min(len(words)-1, i+2); j++ {
@@ -195,4 +236,37 @@ func joinAnd(xs []string) string {
 		return xs[0]
 	}
 	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
+}
+
+// takesTopic reports whether the first word after a cue that is no stop
+// word is a word of the statement other than one naming the speech, its
+// occasion or its parts: the cue's object ("closing the digital gap",
+// "the end of the arms race"), not "closing remarks" or "the end of the
+// speech".
+func (r *Retriever) takesTopic(rest []string) bool {
+	for _, w := range rest {
+		if isStop(w) {
+			continue
+		}
+		if shapeRefs[w] || r.occasion[w] || openCues[w] || endCues[w] || r.speaker[w] {
+			return false
+		}
+		_, _, ok := r.ix.lookup(w)
+		return ok
+	}
+	return false
+}
+
+// onlyCue reports a cue in words whose other words are all stop words.
+func onlyCue(words []string, cues map[string]bool) bool {
+	found := false
+	for _, w := range words {
+		switch {
+		case cues[w]:
+			found = true
+		case !isStop(w) && !shapeRefs[w]:
+			return false
+		}
+	}
+	return found
 }

@@ -126,7 +126,14 @@ func isASCIILetters(s string) bool {
 // shorthand for them ("wat", "abt", "dont") is listed with them.
 var stopWords = func() map[string]bool {
 	m := map[string]bool{}
-	for _, w := range strings.Fields(`a about above after again against all am an and any are aren as at be
+	for _, w := range stopList {
+		m[w] = true
+	}
+	return m
+}()
+
+// stopList is stopWords in order, for misspelt stop words.
+var stopList = strings.Fields(`a about above after again against all am an and any are aren as at be
 because been before being below between both but by can cannot could did didn do does doesn doing don down during
 each few for from further had has have having he her here hers herself him himself his how i if in into is isn it
 its itself just let me more most my myself no nor not of off on once only or other ought our ours ourselves out over
@@ -139,17 +146,13 @@ please hi hello hey ok okay anything something everything thing things much many
 get gets got make makes made give gives gave given go goes going want wants
 does doing done need needs needed
 wat wht whats hows whos thats dont doesnt didnt isnt arent wont cant im ive id abt u ur r n w b4 pls plz thx tho
-anyone someone quick exactly actually really basically kind sort bit now just still yet ever already
+anyone someone quick exactly actually really basically kind sort bit now just still yet ever already like
 even though although apart besides except anything nothing else whatever whichever however therefore thus hence
 others another unless each every either neither
 argue argues argued arguing claim claims claimed suggest suggests suggested insist insists stress stresses
 emphasise emphasize emphasises emphasizes reckon feel feels felt according
 define defines defined defining definition
-getting towards toward regarding concerning beyond across around within without among amongst`) {
-		m[w] = true
-	}
-	return m
-}()
+getting towards toward regarding concerning beyond across around within without among amongst`)
 
 // isStop reports whether a lower-case word is a stop word. Numbers are kept:
 // "618 million" is a fair question.

@@ -3,6 +3,8 @@ package knowledge
 import (
 	"strings"
 
+	"github.com/policybot/policybot/knowledge/editdist"
+
 	"github.com/policybot/policybot/knowledge/thesaurus"
 	"github.com/policybot/policybot/knowledge/vectors"
 )
@@ -23,6 +25,9 @@ const (
 	// A word the statement uses exactly is expanded to related words only
 	// faintly: the user's own word is the better evidence.
 	weightRelatedOfKnown = 0.25
+	// weightEvent: "event" or "conference" for the statement's own name
+	// of its occasion ("workshop").
+	weightEvent = 0.9
 	// titleWeight scales the title and date lines' score for questions
 	// about the content.
 	titleWeight = 0.5
@@ -129,6 +134,17 @@ func (r *Retriever) analyse(toks []weightedToken, seen ...map[string]queryWord) 
 				alts: []alt{{a.term, 1, MatchCompound, a.word}}})
 			continue
 		}
+		if qw, j, ok := r.phrase(toks, i); ok {
+			// "take part" means to participate, not to take a part.
+			if k, dup := at[qw.text]; dup {
+				words[k].weight = max(words[k].weight, qw.weight)
+			} else {
+				at[qw.text] = len(words)
+				words = append(words, qw)
+			}
+			i = j
+			continue
+		}
 		if j, ok := at[t.word]; ok {
 			words[j].weight = max(words[j].weight, t.weight)
 			continue
@@ -143,6 +159,10 @@ func (r *Retriever) analyse(toks []weightedToken, seen ...map[string]queryWord) 
 			if cache != nil {
 				cache[t.word] = qw
 			}
+		}
+		if len(qw.alts) == 0 && !t.name && r.misspeltStop(t.word) {
+			// "evry", "becuase": scaffolding, not a missing topic.
+			continue
 		}
 		words = append(words, qw)
 	}
@@ -162,6 +182,103 @@ func (r *Retriever) analyse(toks []weightedToken, seen ...map[string]queryWord) 
 		}
 	}
 	return words
+}
+
+// misspeltStop reports a word that is no English word the vector table
+// knows but one typing mistake from a stop word ("evry", "becuase",
+// "waht"); a word of four letters or fewer only by a dropped letter or
+// two letters swapped ("teh"), since a substitution in so short a word
+// makes another word. Without a table nothing is.
+func (r *Retriever) misspeltStop(w string) bool {
+	if r.ix.vecs == nil || len(w) < 3 || len(w) > maxTypoWord || !isASCIILetters(w) {
+		return false
+	}
+	if _, _, ok := r.ix.vecs.Lookup(w); ok {
+		return false
+	}
+	for _, s := range stopList {
+		if len(s) < 3 {
+			continue
+		}
+		d := len(s) - len(w)
+		switch {
+		case len(w) > 4 && d >= -1 && d <= 1, len(w) <= 4 && d == 1:
+			if editdist.Within(w, s, 1) == 1 {
+				return true
+			}
+		case len(w) <= 4 && d == 0:
+			if swapped(w, s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// swapped reports whether a and b differ by two adjacent letters swapped.
+func swapped(a, b string) bool {
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+}
+
+// PhraseWords relates two words used as one ("take part", "set up") to
+// statement words. *thesaurus.Table implements it.
+type PhraseWords interface {
+	LookupPhrase(first, second string) []thesaurus.Related
+}
+
+// phrase reads toks[i] and the word after it as one when the thesaurus
+// knows them as a phrase whose words the statement does not have side by
+// side, and returns it as one query word with the index of its last
+// token.
+func (r *Retriever) phrase(toks []weightedToken, i int) (queryWord, int, bool) {
+	pw, ok := r.opts.Related.(PhraseWords)
+	j := i + 1
+	if !ok || j >= len(toks) || toks[j].joined || toks[j].weight != toks[i].weight ||
+		toks[j].start < toks[i].end || toks[j].start-toks[i].end > 2 || toks[i].name || toks[j].name {
+		return queryWord{}, 0, false
+	}
+	a, b := toks[i].word, toks[j].word
+	rel := pw.LookupPhrase(a, b)
+	if len(rel) == 0 || r.ix.adjacent(a, b) {
+		return queryWord{}, 0, false
+	}
+	qw := queryWord{text: a + " " + b, display: toks[i].display + " " + toks[j].display, weight: toks[i].weight, pos: i, idf: r.ix.maxIDF}
+	qw.spec = r.specOf(a)
+	if !toks[j].stop {
+		qw.spec = max(qw.spec, r.specOf(b))
+	}
+	for _, x := range rel {
+		if id, _, ok := r.ix.lookup(x.Word); ok && !hasTerm(qw.alts, id) {
+			qw.alts = append(qw.alts, alt{id, weightRelated * x.Weight, MatchSynonym, x.Word})
+			qw.reach = max(qw.reach, weightRelated*x.Weight)
+		}
+	}
+	if len(qw.alts) == 0 {
+		return queryWord{}, 0, false
+	}
+	return qw, j, true
+}
+
+// adjacent reports whether the statement writes a and b side by side.
+func (ix *index) adjacent(a, b string) bool {
+	ta, oka := ix.surface[a]
+	tb, okb := ix.surface[b]
+	if !oka || !okb {
+		return false
+	}
+	for _, p := range ix.postings[ta] {
+		spans := ix.docs[p.doc].spans
+		for k := 0; k+1 < len(spans); k++ {
+			if spans[k].term == ta && spans[k+1].term == tb {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // leanSpec: a question whose own words' specificity sums to less leans on
@@ -258,6 +375,27 @@ func (r *Retriever) resolve(qw *queryWord, toks []token, i int) {
 			known = true
 		}
 	}
+	if !known && !qw.name && eventNouns[w] {
+		// "the event" is the workshop the statement was given at.
+		if id, ok := ix.surface[r.eventHead]; ok && r.eventHead != w {
+			qw.alts = append(qw.alts, alt{id, weightEvent, MatchSynonym, r.eventHead})
+			known = true
+		}
+	}
+	if !known && qw.name {
+		// "ICT4D", "WSIS10": an acronym of the statement with a
+		// number or a digit-for-a-word run after it.
+		if id, word, ok := ix.acronymHead(w); ok {
+			qw.alts = append(qw.alts, alt{id, weightCompound, MatchCompound, word})
+			known = true
+		}
+	}
+	if !known {
+		if id, word, ok := ix.unprefixed(w); ok {
+			qw.alts = append(qw.alts, alt{id, weightDerived, MatchStem, word})
+			known = true
+		}
+	}
 	var vec vectors.Vec
 	inTable := false
 	rank := 0
@@ -316,6 +454,42 @@ func (r *Retriever) resolve(qw *queryWord, toks []token, i int) {
 	for _, a := range qw.alts {
 		qw.reach = max(qw.reach, a.weight)
 	}
+}
+
+// prefixes are the productive prefixes that make a word closed up from
+// another ("multistakeholder", "nongovernmental", "counterterrorism"):
+// what is left is the topic. Short ones ("re", "un", "de") are left out:
+// too many words only look prefixed ("record", "under").
+var prefixes = []string{"multi", "non", "anti", "counter", "inter", "intra", "trans", "super", "sub", "pre", "post", "over", "semi", "pan", "pro", "cyber"}
+
+// unprefixed finds the statement's word for w without a prefix, when
+// what is left is a word of five letters or more.
+func (ix *index) unprefixed(w string) (termID, string, bool) {
+	for _, p := range prefixes {
+		rest, ok := strings.CutPrefix(w, p)
+		if !ok || len(rest) < 5 {
+			continue
+		}
+		rest = strings.TrimPrefix(rest, "-")
+		if id, _, ok := ix.lookup(rest); ok {
+			return id, rest, true
+		}
+	}
+	return 0, "", false
+}
+
+// acronymHead finds the statement's word in the letters that open a word
+// of letters and digits ("ict" of "ict4d"), when they are two or more.
+func (ix *index) acronymHead(w string) (termID, string, bool) {
+	n := 0
+	for n < len(w) && w[n] >= 'a' && w[n] <= 'z' {
+		n++
+	}
+	if n < 2 || n == len(w) || w[n] < '0' || w[n] > '9' {
+		return 0, "", false
+	}
+	id, ok := ix.surface[w[:n]]
+	return id, w[:n], ok
 }
 
 // derivationalSuffixes are stripped, longest first, to find the base of a

@@ -44,7 +44,13 @@
 // A word that is only part of a collocation ("third" in "third_world") gets
 // the collocation's relations at half weight.
 //
-// Keys are single lowercase words. The candidates are every single-word
+// Keys are single lowercase words, and the two-word verbs, adjectives and
+// adverbs of WordNet joined by an underscore ("take_part", "set_up",
+// "ramp_up"; LookupPhrase): chat says "take part" for "participation".
+// A phrase also reaches the statement words that are another derivation
+// of its one-word synonyms ("participate" → "participation", 0.90),
+// never its own words, and is also filed under the irregular forms of its
+// first word ("took_part"). The single-word candidates are every single-word
 // lemma, every irregular form in WordNet's exception lists ("fought",
 // "eavesdropping"), and every content word of a collocation. Each key gets the relations of all its
 // morphy base forms. A key is kept only if some relation of weight 0.40 or
@@ -99,6 +105,9 @@ type Related struct {
 // Load or Parse and safe for concurrent use.
 type Table struct {
 	entries map[string][]Related
+	// seconds holds the second words of the phrase keys, so that most
+	// pairs of words are known to be no phrase at one lookup.
+	seconds map[string]bool
 }
 
 // Load parses the embedded table. Call it once and share the result.
@@ -113,7 +122,7 @@ func Load() (*Table, error) {
 // Parse reads a table in the related.tsv format: one line per key,
 // "key<TAB>word:weight word:weight ...", words lowercase, weights in (0, 1].
 func Parse(r io.Reader) (*Table, error) {
-	t := &Table{entries: make(map[string][]Related)}
+	t := &Table{entries: make(map[string][]Related), seconds: make(map[string]bool)}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for n := 1; sc.Scan(); n++ {
@@ -125,6 +134,9 @@ func Parse(r io.Reader) (*Table, error) {
 			return nil, fmt.Errorf("line %d: duplicate key %q", n, key)
 		}
 		t.entries[key] = rel
+		if _, second, ok := strings.Cut(key, "_"); ok {
+			t.seconds[second] = true
+		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("reading table: %w", err)
@@ -137,8 +149,8 @@ func parseLine(line string) (string, []Related, error) {
 	if !ok {
 		return "", nil, fmt.Errorf("no tab after key in %q", line)
 	}
-	if !isWord(key) {
-		return "", nil, fmt.Errorf("key %q is not a lowercase word", key)
+	if !isKey(key) {
+		return "", nil, fmt.Errorf("key %q is not a lowercase word or two joined by _", key)
 	}
 	fields := strings.Fields(list)
 	if len(fields) == 0 {
@@ -188,6 +200,16 @@ func isWord(s string) bool {
 	return true
 }
 
+// isKey reports a word, or two words joined by an underscore
+// ("take_part").
+func isKey(s string) bool {
+	a, b, ok := strings.Cut(s, "_")
+	if !ok {
+		return isWord(s)
+	}
+	return isWord(a) && isWord(b)
+}
+
 // Len returns the number of keys.
 func (t *Table) Len() int { return len(t.entries) }
 
@@ -213,6 +235,26 @@ func (t *Table) Lookup(word string) []Related {
 	var merged []Related
 	for _, base := range wordnet.Detach(word) {
 		merged = mergeRelated(merged, t.entries[base])
+	}
+	slices.SortStableFunc(merged, func(a, b Related) int {
+		return cmp.Compare(b.Weight, a.Weight)
+	})
+	return merged[:min(len(merged), MaxRelated)]
+}
+
+// LookupPhrase returns the statement words related to two words that
+// WordNet lists together as one ("take part", "set up", "listen in"),
+// or nil. The first word may be inflected ("taking part", "sets up").
+func (t *Table) LookupPhrase(first, second string) []Related {
+	if !t.seconds[second] {
+		return nil
+	}
+	if rel, ok := t.entries[first+"_"+second]; ok {
+		return slices.Clone(rel)
+	}
+	var merged []Related
+	for _, base := range wordnet.Detach(first) {
+		merged = mergeRelated(merged, t.entries[base+"_"+second])
 	}
 	slices.SortStableFunc(merged, func(a, b Related) int {
 		return cmp.Compare(b.Weight, a.Weight)

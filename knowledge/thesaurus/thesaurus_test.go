@@ -28,6 +28,31 @@ func load(t *testing.T) *thesaurus.Table {
 	return tab
 }
 
+// Two words WordNet lists as one are looked up together, inflected or not.
+func TestLookupPhrase(t *testing.T) {
+	tab := load(t)
+	for _, c := range []struct{ first, second, want string }{
+		{"take", "part", "participation"},
+		{"taking", "part", "participation"},
+		{"took", "part", "participation"},
+		{"carry", "out", "implemented"},
+	} {
+		found := false
+		for _, r := range tab.LookupPhrase(c.first, c.second) {
+			found = found || r.Word == c.want
+		}
+		if !found {
+			t.Errorf("LookupPhrase(%q, %q) = %v, want %q among them", c.first, c.second, tab.LookupPhrase(c.first, c.second), c.want)
+		}
+	}
+	if rel := tab.LookupPhrase("take", "part"); slices.ContainsFunc(rel, func(r thesaurus.Related) bool { return r.Word == "part" }) {
+		t.Errorf("take part is related to its own word: %v", rel)
+	}
+	if rel := tab.LookupPhrase("cyber", "space"); rel != nil {
+		t.Errorf("LookupPhrase(cyber, space) = %v, want nil", rel)
+	}
+}
+
 func TestLoadEmbeddedTable(t *testing.T) {
 	tab := load(t)
 	if tab.Len() < 1000 {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/kljensen/snowball/english"
 	"github.com/policybot/policybot/knowledge/thesaurus"
@@ -70,7 +71,93 @@ func collect(db *wordnet.DB, vocab *vocabulary) map[string]targets {
 			}
 		}
 	}
+	phrases(db, r, table)
 	return table
+}
+
+// weightDerived: a phrase's synonym that is a statement word in another
+// derivation, as for WordNet's derivationally related forms.
+const weightDerived = 90
+
+// phrasePOS are the parts of speech whose two-word lemmas are keys:
+// phrasal verbs ("take_part", "set_up", "listen_in") and the like, which
+// chat uses for the statements' formal words and whose meaning is not
+// their words' ("take part" is to participate, not to take a part). Noun
+// compounds are left to their words: there are twenty times as many.
+var phrasePOS = []wordnet.POS{wordnet.Verb, wordnet.Adj, wordnet.Adv}
+
+// phrases files two-word lemmas under "first_second", and under the
+// irregular forms of the first word ("took_part").
+func phrases(db *wordnet.DB, r *relator, table map[string]targets) {
+	irregular := map[string][]string{} // base -> irregular forms
+	for _, f := range db.ExceptionForms() {
+		for _, l := range db.Morphy(f) {
+			if l.Word != f && !slices.Contains(irregular[l.Word], f) {
+				irregular[l.Word] = append(irregular[l.Word], f)
+			}
+		}
+	}
+	// A phrase's one-word synonyms may be statement words in another
+	// derivation ("participate" for "participation"), which the
+	// retriever's stemming meets but the table's targets would not.
+	stems := map[string]string{}
+	for _, w := range sortedKeys(r.vocab.freq) {
+		st := english.Stem(w, true)
+		if cur, ok := stems[st]; !ok || r.vocab.freq[w] > r.vocab.freq[cur] {
+			stems[st] = w
+		}
+	}
+	for _, pos := range phrasePOS {
+		for _, lemma := range db.Lemmas(pos) {
+			first, second, ok := PhraseKey(lemma)
+			if !ok {
+				continue
+			}
+			t := make(targets)
+			for w, wt := range r.related(lemma) {
+				t.add(w, wt)
+			}
+			senses := db.Senses(lemma, pos)
+			for _, id := range senses[:min(len(senses), maxSenses)] {
+				s := db.Synset(id)
+				if s == nil {
+					continue
+				}
+				for _, w := range s.Words {
+					if w == lemma || !isASCIIWord(w) || len(r.vocab.words(w)) > 0 {
+						continue
+					}
+					if sw, ok := stems[english.Stem(w, true)]; ok {
+						t.add(sw, weightDerived)
+					}
+				}
+			}
+			merge(table, lemma, t, 1)
+			for _, f := range irregular[first] {
+				if isASCIIWord(f) {
+					merge(table, f+"_"+second, t, 1)
+				}
+			}
+		}
+	}
+}
+
+// PhraseKey splits a two-word lemma of lowercase ASCII words.
+func PhraseKey(lemma string) (first, second string, ok bool) {
+	first, second, ok = strings.Cut(lemma, "_")
+	if !ok || len(first) < 2 || len(second) < 2 || !isASCIIWord(first) || !isASCIIWord(second) {
+		return "", "", false
+	}
+	return first, second, true
+}
+
+func isASCIIWord(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if w[i] < 'a' || w[i] > 'z' {
+			return false
+		}
+	}
+	return w != ""
 }
 
 // allLemmas lists the distinct lemmas of all parts of speech, sorted.
@@ -161,6 +248,11 @@ func finish(key string, t targets, vocab *vocabulary) []related {
 		)
 	})
 	seen := map[string]bool{english.Stem(key, true): true}
+	if first, second, ok := PhraseKey(key); ok {
+		// A phrase's own words are what it does not mean.
+		seen[english.Stem(first, true)] = true
+		seen[english.Stem(second, true)] = true
+	}
 	out := list[:0]
 	for _, r := range list {
 		stem := english.Stem(r.word, true)
