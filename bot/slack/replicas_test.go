@@ -1,9 +1,11 @@
 package slack
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"strings"
@@ -12,6 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
+
+	"github.com/policybot/policybot/bot/inbox"
+	"github.com/policybot/policybot/bot/store"
 	"github.com/policybot/policybot/bot/store/pgtest"
 )
 
@@ -228,5 +234,85 @@ func BenchmarkReplicaEvents(b *testing.B) {
 				p.stop(b)
 			}
 		})
+	}
+}
+
+// Socket Mode on two replicas: Slack spreads envelopes over the app's
+// connections and redelivers one that was not acknowledged in time,
+// often on another connection. Each replica records the event in the
+// shared inbox before it acknowledges; whichever claims it answers, the
+// other acknowledges and drops its copy.
+func TestSocketModeReplicasAnswerOnce(t *testing.T) {
+	db := pg.Database(t)
+	sock := newScriptedSocket(t)
+	api := newFakeSlack(t)
+	api.keepPosts = true
+	api.discardNotifications(t)
+	api.wsURL = sock.url()
+	var adapters []*Adapter
+	ctx, cancel := context.WithCancel(t.Context())
+	var runs sync.WaitGroup
+	defer func() { cancel(); runs.Wait() }()
+	for i := range 2 {
+		st, err := store.Open(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		a, err := New(Options{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: api.url(),
+			Responder: &fakeResponder{respond: echo}, Logger: slog.New(slog.DiscardHandler), PingInterval: time.Minute,
+			Inbox: inbox.New(st, inbox.Options{Owner: fmt.Sprint("replica-", i)})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		adapters = append(adapters, a)
+		runs.Go(func() {
+			if err := a.Run(ctx); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	conns := []*websocket.Conn{sock.conn(t), sock.conn(t)}
+	const events = 40
+	for i := range events {
+		ev := map[string]any{"type": "event_callback", "event_id": fmt.Sprintf("EvSock%02d", i), "event": map[string]any{
+			"type": "app_mention", "user": "U1", "text": "<@UBOT> principle sov", "ts": fmt.Sprintf("20.%02d", i), "channel": fmt.Sprintf("C%02d", i)}}
+		first := i % 2
+		if err := conns[first].WriteJSON(envelope("events_api", fmt.Sprintf("env%d", i), ev, 0)); err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 0 { // redelivered on the other connection
+			if err := conns[1-first].WriteJSON(envelope("events_api", fmt.Sprintf("env%d-retry", i), ev, 1)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for range events + events/2 {
+		select {
+		case <-sock.acks:
+		case <-time.After(10 * time.Second):
+			t.Fatal("an envelope was not acknowledged")
+		}
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		n := 0
+		for _, c := range api.recorded() {
+			if c.Path == "/chat.postMessage" {
+				n++
+			}
+		}
+		if n >= events {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d events answered", n, events)
+		}
+	}
+	cancel()
+	runs.Wait()
+	for i := range events {
+		if n := api.answers(fmt.Sprintf("EvSock%02d", i)); n != 1 {
+			t.Errorf("event %d answered %d times", i, n)
+		}
 	}
 }
