@@ -269,6 +269,23 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	return SleepOn(ctx, time.After, d)
 }
 
+// Every calls f every d, on the wall clock, until ctx ends; the first
+// call is d from now. It is the loop of the bot's periodic chores
+// (renewing inbox claims, looking for questions left owed, reading
+// subscriptions other replicas changed).
+func Every(ctx context.Context, d time.Duration, f func()) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			f()
+		}
+	}
+}
+
 // SleepOn is Sleep on another clock's After.
 func SleepOn(ctx context.Context, after func(time.Duration) <-chan time.Time, d time.Duration) error {
 	if d <= 0 {

@@ -19,11 +19,7 @@ import (
 // test that needs it.
 var pg pgtest.Lazy
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	pg.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(pg.Main(m)) }
 
 // gatedPoster records digests and holds each Deliver until released.
 type gatedPoster struct {

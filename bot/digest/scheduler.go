@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/policybot/policybot/bot"
+	"github.com/policybot/policybot/bot/delivery"
 	"github.com/policybot/policybot/bot/store"
 	"github.com/policybot/policybot/knowledge"
 )
@@ -366,18 +367,11 @@ func (s *Scheduler) load(ctx context.Context) (map[string]int, error) {
 
 // refresh loads the subscriptions every RefreshEvery until ctx ends.
 func (s *Scheduler) refresh(ctx context.Context) {
-	t := time.NewTicker(RefreshEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	delivery.Every(ctx, RefreshEvery, func() {
 		if _, err := s.load(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("digest: cannot read the subscriptions again; keeping the schedule as it was", "err", err)
 		}
-	}
+	})
 }
 
 // schedule puts a changed subscription in its lane's queue, unless a

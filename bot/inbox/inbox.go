@@ -26,6 +26,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/policybot/policybot/bot/delivery"
 	"github.com/policybot/policybot/bot/store"
 )
 
@@ -282,18 +283,11 @@ func (in *Inbox) Keep(ctx context.Context) {
 	if !in.Shared() {
 		return
 	}
-	t := time.NewTicker(in.opts.Lease / 3)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	delivery.Every(ctx, in.opts.Lease/3, func() {
 		if err := in.st.RenewInbox(ctx, in.opts.Owner, in.opts.Now().Add(in.opts.Lease)); err != nil && ctx.Err() == nil {
 			in.log.Warn("inbox: cannot renew the hold on messages being answered; another replica may answer them too once it lapses", "err", err, "lease", in.opts.Lease.String())
 		}
-	}
+	})
 }
 
 // Owing is the part of an inbox that Resume and Watch need.
@@ -311,16 +305,7 @@ func Watch[T any](ctx context.Context, in Owing, platform string, log *slog.Logg
 	if !in.Shared() {
 		return
 	}
-	t := time.NewTicker(watchEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			Resume(ctx, in, platform, Abandoned, log, answer)
-		}
-	}
+	delivery.Every(ctx, watchEvery, func() { Resume(ctx, in, platform, Abandoned, log, answer) })
 }
 
 // watchEvery is how often Watch looks for messages left owed: a third of

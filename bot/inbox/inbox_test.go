@@ -45,11 +45,7 @@ func openStore(t *testing.T, path string) *store.Store {
 // test that needs it.
 var pg pgtest.Lazy
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	pg.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(pg.Main(m)) }
 
 func TestAcceptDeduplicates(t *testing.T) {
 	for name, open := range map[string]func(t *testing.T) *inbox.Inbox{

@@ -9,10 +9,13 @@
 // the server sees its connection close; a leader cut off by the network
 // is dropped by the server's TCP keepalives, which the elector sets for
 // its session to about ten seconds. The leader checks its connection every
-// second and stops its work at once when a check fails, well before the
-// server can have let another replica take the lock: so two leaders never
-// run for longer than that second and a check's timeout. What they do in
-// that moment the digest ledger and the platforms' idempotency absorb.
+// second and stops its work at once when a check fails (within 3 s of
+// losing it). A replica that finds the lock free without having heard a
+// leader step down waits those 3 s before it starts anything, so that the
+// old leader has stopped first, even when the server ended its session
+// at once (a database failover, an administrator). Should a leader be
+// paused for longer than that, the digest ledger and the platforms'
+// idempotency absorb the overlap.
 //
 // A leader that shuts down unlocks and notifies the others, who are
 // listening, so that one takes over at once rather than at its next try.
@@ -177,6 +180,7 @@ func (e *Elector) term(ctx context.Context, wake <-chan *pq.Notification, lead f
 		return fmt.Errorf("connect: %w", err)
 	}
 	defer conn.Close()
+	handedOver := false // the lock was freed by a leader stepping down
 	for {
 		var won bool
 		if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", Key).Scan(&won); err != nil {
@@ -186,15 +190,32 @@ func (e *Elector) term(ctx context.Context, wake <-chan *pq.Notification, lead f
 			break
 		}
 		// Wait for a leader stepping down, or the next try.
+		handedOver = false
 		t := time.NewTimer(e.opts.Retry)
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return ctx.Err()
 		case <-wake:
+			handedOver = true
 		case <-t.C:
 		}
 		t.Stop()
+	}
+	if !handedOver {
+		// The lock was free without a leader saying it stepped down: a
+		// leader whose session the server ended (a failover, a cut
+		// network) may not know yet. It finds out at its next check and
+		// stops at once; wait until it must have, so that the two never
+		// run Matrix sync or the digests at the same time.
+		fence := e.opts.Check + e.opts.CheckTimeout
+		e.log.Info("leader election: won the lock; waiting for any earlier leader to have stopped", "wait", fence.String())
+		if err := delivery.Sleep(ctx, fence); err != nil {
+			return err
+		}
+		if err := e.ping(ctx, conn); err != nil {
+			return err
+		}
 	}
 	return e.leadWhileHeld(ctx, conn, lead)
 }

@@ -14,11 +14,7 @@ import (
 
 var pg pgtest.Lazy
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	pg.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(pg.Main(m)) }
 
 // replicas runs n electors on one database; each lead records that it
 // runs and stops when told.

@@ -24,11 +24,7 @@ import (
 // pg is the PostgreSQL cluster of the tests that need one.
 var pg pgtest.Lazy
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	pg.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(pg.Main(m)) }
 
 // replicaSet is n policybot serve processes on one PostgreSQL database,
 // as behind a load balancer.

@@ -17,11 +17,7 @@ import (
 // test that needs it.
 var pg pgtest.Lazy
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	pg.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(pg.Main(m)) }
 
 // engines runs test once on a fresh SQLite file and once on a fresh
 // PostgreSQL database; where is what Open takes for it.

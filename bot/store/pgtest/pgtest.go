@@ -286,6 +286,14 @@ func (l *Lazy) Database(t testing.TB) string {
 	return u
 }
 
+// Main runs the tests and then stops the cluster: call it from TestMain,
+// as os.Exit(pg.Main(m)).
+func (l *Lazy) Main(m *testing.M) int {
+	code := m.Run()
+	l.Stop()
+	return code
+}
+
 // Stop stops the cluster, if one was started, and removes its files.
 func (l *Lazy) Stop() {
 	if l.srv != nil {
