@@ -35,8 +35,8 @@ import (
 	"github.com/policybot/policybot/bot/delivery"
 )
 
-// Key is the advisory lock that makes a replica the leader: "policybot"
-// "lead" as bytes. Replicas of different bots on one database must use
+// Key is the advisory lock that makes a replica the leader: the bytes of
+// "policyld". Replicas of different bots on one database must use
 // different databases.
 const Key int64 = 0x706f6c696379_6c64
 

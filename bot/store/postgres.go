@@ -114,7 +114,7 @@ func openPostgres(ctx context.Context, db string) (*Store, error) {
 }
 
 // migrationLock is the advisory lock key under which schema migrations
-// run: "policybot" "mig" as bytes.
+// run: the bytes of "policymg".
 const migrationLock int64 = 0x706f6c6963796d67
 
 func (s *Store) initPostgres(ctx context.Context) error {
