@@ -149,7 +149,6 @@ func (r *Retriever) analyse(toks []weightedToken, seen ...map[string]queryWord) 
 			words[j].weight = max(words[j].weight, t.weight)
 			continue
 		}
-		at[t.word] = len(words)
 		qw, ok := cache[t.word]
 		if ok && qw.name == t.name {
 			qw.display, qw.weight, qw.pos = t.display, t.weight, i
@@ -164,6 +163,7 @@ func (r *Retriever) analyse(toks []weightedToken, seen ...map[string]queryWord) 
 			// "evry", "becuase": scaffolding, not a missing topic.
 			continue
 		}
+		at[t.word] = len(words) // only for a word kept: a repeat finds it
 		words = append(words, qw)
 	}
 	// A question with little topic of its own ("When was it set up?")
