@@ -67,3 +67,22 @@ func TestTypos(t *testing.T) {
 		}
 	}
 }
+
+func TestInflections(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"countries", "country", true},
+		{"developing", "developed", true},
+		{"stopped", "stop", true},
+		{"keep", "keeping", true},
+		{"acceptable", "accepted", false},
+		{"nations", "national", false},
+		{"civil", "civilization", false},
+	} {
+		if got := inflections(c.a, c.b); got != c.want {
+			t.Errorf("inflections(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}

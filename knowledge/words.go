@@ -22,6 +22,9 @@ const (
 	// weightDerived: another derivation of the same base ("behave",
 	// "behaviors"), which the stemmer keeps apart.
 	weightDerived = 0.8
+	// weightStemDerived: a stem match between different derivations
+	// ("acceptable", "accepted"); see stemWeight.
+	weightStemDerived = weightDerived
 	// A word the statement uses exactly is expanded to related words only
 	// faintly: the user's own word is the better evidence.
 	weightRelatedOfKnown = 0.25
@@ -347,7 +350,11 @@ func (r *Retriever) resolve(qw *queryWord, toks []token, i int) {
 	w := qw.text
 	known := false
 	if id, kind, ok := ix.lookup(w); ok {
-		qw.alts = append(qw.alts, alt{id, 1, kind, w})
+		wt := 1.0
+		if kind == MatchStem {
+			wt = ix.stemWeight(w, id)
+		}
+		qw.alts = append(qw.alts, alt{id, wt, kind, w})
 		known = true
 	}
 	// A compound written apart ("co governance") or together where the
