@@ -210,7 +210,7 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string, vecs *vector
 		}
 		sort.Strings(words)
 		for _, w := range words {
-			if v, _, ok := vecs.Lookup(w); ok {
+			if v, _, ok := lookupVec(vecs, w); ok {
 				ix.vocab = append(ix.vocab, vocabVec{w, ix.surface[w], v.Unpack(), v.Signature()})
 			}
 		}

@@ -86,3 +86,11 @@ func TestInflections(t *testing.T) {
 		}
 	}
 }
+
+func TestUnfolded(t *testing.T) {
+	for _, w := range []string{"revising", "advising", "exercised", "organising", "behaviour", "analyse", "colours"} {
+		if got := unfolded(spelling(w)); got != w {
+			t.Errorf("unfolded(spelling(%q)) = %q", w, got)
+		}
+	}
+}

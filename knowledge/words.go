@@ -196,7 +196,7 @@ func (r *Retriever) misspeltStop(w string) bool {
 	if r.ix.vecs == nil || len(w) < 3 || len(w) > maxTypoWord || !isASCIILetters(w) {
 		return false
 	}
-	if _, _, ok := r.ix.vecs.Lookup(w); ok {
+	if _, _, ok := lookupVec(r.ix.vecs, w); ok {
 		return false
 	}
 	for _, s := range stopList {
@@ -341,7 +341,7 @@ func (r *Retriever) specOf(w string) float64 {
 	if r.ix.vecs == nil {
 		return 1
 	}
-	_, rank, ok := r.ix.vecs.Lookup(w)
+	_, rank, ok := lookupVec(r.ix.vecs, w)
 	return specificity(rank, ok, false, true, len(w))
 }
 
@@ -407,7 +407,7 @@ func (r *Retriever) resolve(qw *queryWord, toks []token, i int) {
 	inTable := false
 	rank := 0
 	if ix.vecs != nil {
-		vec, rank, inTable = ix.vecs.Lookup(w)
+		vec, rank, inTable = lookupVec(ix.vecs, w)
 		if !inTable {
 			// A rare derivation of a common word ("weaponising",
 			// "weaponization") means what its base means.
@@ -425,6 +425,10 @@ func (r *Retriever) resolve(qw *queryWord, toks []token, i int) {
 	var related []thesaurus.Related
 	if r.opts.Related != nil {
 		related = r.opts.Related.Lookup(w)
+		if u := unfolded(w); len(related) == 0 && u != w {
+			// "revizing" is "revising" folded.
+			related = r.opts.Related.Lookup(u)
+		}
 	}
 	// A word the thesaurus or the vector table knows is a real word, not
 	// a typo: "united" is not a misspelling of "unified".
