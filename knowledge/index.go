@@ -60,12 +60,14 @@ type index struct {
 	// byLen holds the distinct words as written, sorted, by byte length
 	// up to maxTypoWord+2: a typo's candidates are within two letters of
 	// its length, so typo matching scans only a few of these.
-	byLen    [][]string
-	postings [][]posting // by term
-	idf      []float64   // by term
-	maxIDF   float64
-	avgdl    float32
-	k1, b    float64 // BM25 parameters
+	byLen [][]string
+	// stemsByLen holds the distinct stems of the words, likewise.
+	stemsByLen [][]string
+	postings   [][]posting // by term
+	idf        []float64   // by term
+	maxIDF     float64
+	avgdl      float32
+	k1, b      float64 // BM25 parameters
 
 	sents     []sentDoc
 	spostings [][]posting // by term, over sentences
@@ -201,6 +203,15 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string, vecs *vector
 		}
 	}
 	for _, ws := range ix.byLen {
+		sort.Strings(ws)
+	}
+	ix.stemsByLen = make([][]string, maxTypoWord+3)
+	for st := range ix.terms {
+		if len(st) < len(ix.stemsByLen) && isASCIILetters(st) {
+			ix.stemsByLen[len(st)] = append(ix.stemsByLen[len(st)], st)
+		}
+	}
+	for _, ws := range ix.stemsByLen {
 		sort.Strings(ws)
 	}
 	if vecs != nil {

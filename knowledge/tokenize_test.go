@@ -94,3 +94,14 @@ func TestUnfolded(t *testing.T) {
 		}
 	}
 }
+
+// A misspelt inflection matches through the stem.
+func TestTypoOfInflection(t *testing.T) {
+	r := newTestRetriever(t)
+	for w, want := range map[string]string{"teritory": "territories", "efort": "efforts"} {
+		ms := r.ix.typos(w)
+		if len(ms) == 0 || ms[0].word != want {
+			t.Errorf("typos(%q) = %v, want %q", w, ms, want)
+		}
+	}
+}
