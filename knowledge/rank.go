@@ -144,7 +144,11 @@ func (r *Retriever) fuseDense(words []queryWord, rk *ranking) {
 		if rk.scores[d] <= 0 {
 			continue
 		}
-		rk.scores[d] = top * ((1-denseWeight)*rk.scores[d]/top + denseWeight*dense[d]/dtop)
+		// After common-component removal a cosine below zero says the
+		// passage is about something else, as zero does; it is no
+		// evidence against it, which would let the dense signal alone
+		// sink a passage that matches the question word for word.
+		rk.scores[d] = top * ((1-denseWeight)*rk.scores[d]/top + denseWeight*max(0, dense[d])/dtop)
 	}
 }
 
