@@ -70,7 +70,7 @@ func (ix *index) buildDense() {
 			if t.joined || isStop(t.word) {
 				continue
 			}
-			v, rank, ok := ix.vecs.Lookup(t.word)
+			v, rank, ok := lookupVec(ix.vecs, t.word)
 			if !ok {
 				continue
 			}
@@ -153,7 +153,7 @@ func (r *Retriever) denseScores(words []queryWord, scores []float64) []float64 {
 	dims := ix.vecs.Dims()
 	q := make(centroid, dims)
 	for _, qw := range words {
-		if v, rank, ok := ix.vecs.Lookup(qw.text); ok {
+		if v, rank, ok := lookupVec(ix.vecs, qw.text); ok {
 			q.add(v, qw.weight*wordWeight(rank))
 			continue
 		}
@@ -163,7 +163,7 @@ func (r *Retriever) denseScores(words []queryWord, scores []float64) []float64 {
 			if a.kind == MatchSynonym || a.kind == MatchMeaning || a.kind == MatchExact {
 				continue
 			}
-			if v, rank, ok := ix.vecs.Lookup(a.word); ok {
+			if v, rank, ok := lookupVec(ix.vecs, a.word); ok {
 				q.add(v, qw.weight*a.weight*wordWeight(rank))
 			}
 		}

@@ -60,12 +60,14 @@ type index struct {
 	// byLen holds the distinct words as written, sorted, by byte length
 	// up to maxTypoWord+2: a typo's candidates are within two letters of
 	// its length, so typo matching scans only a few of these.
-	byLen    [][]string
-	postings [][]posting // by term
-	idf      []float64   // by term
-	maxIDF   float64
-	avgdl    float32
-	k1, b    float64 // BM25 parameters
+	byLen [][]string
+	// stemsByLen holds the distinct stems of the words, likewise.
+	stemsByLen [][]string
+	postings   [][]posting // by term
+	idf        []float64   // by term
+	maxIDF     float64
+	avgdl      float32
+	k1, b      float64 // BM25 parameters
 
 	sents     []sentDoc
 	spostings [][]posting // by term, over sentences
@@ -87,6 +89,8 @@ type index struct {
 	// lowercase holds the words the statements write in lower case at
 	// least once: a capitalised one of them is no name ("Internet").
 	lowercase map[string]bool
+	// forms holds each term's words as written, sorted.
+	forms [][]string
 }
 
 // buildIndex indexes the passages. Item names are indexed with their
@@ -185,6 +189,13 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string, vecs *vector
 		ix.idf[id] = math.Max(0.05, math.Log(1+(n-df+0.5)/(df+0.5)))
 		ix.maxIDF = math.Max(ix.maxIDF, ix.idf[id])
 	}
+	ix.forms = make([][]string, len(ix.postings))
+	for w, id := range ix.surface {
+		ix.forms[id] = append(ix.forms[id], w)
+	}
+	for _, f := range ix.forms {
+		sort.Strings(f)
+	}
 	ix.byLen = make([][]string, maxTypoWord+3)
 	for w := range ix.surface {
 		if len(w) < len(ix.byLen) {
@@ -194,6 +205,15 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string, vecs *vector
 	for _, ws := range ix.byLen {
 		sort.Strings(ws)
 	}
+	ix.stemsByLen = make([][]string, maxTypoWord+3)
+	for st := range ix.terms {
+		if len(st) < len(ix.stemsByLen) && isASCIILetters(st) {
+			ix.stemsByLen[len(st)] = append(ix.stemsByLen[len(st)], st)
+		}
+	}
+	for _, ws := range ix.stemsByLen {
+		sort.Strings(ws)
+	}
 	if vecs != nil {
 		words := make([]string, 0, len(ix.surface))
 		for w := range ix.surface {
@@ -201,7 +221,7 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string, vecs *vector
 		}
 		sort.Strings(words)
 		for _, w := range words {
-			if v, _, ok := vecs.Lookup(w); ok {
+			if v, _, ok := lookupVec(vecs, w); ok {
 				ix.vocab = append(ix.vocab, vocabVec{w, ix.surface[w], v.Unpack(), v.Signature()})
 			}
 		}
@@ -273,4 +293,40 @@ func (ix *index) bm25(tf, dl float32, id termID) float64 {
 func (ix *index) sbm25(tf, sl float32, id termID) float64 {
 	norm := float64(tf) + ix.k1*(1-ix.b+ix.b*float64(sl/ix.savgdl))
 	return ix.idf[id] * float64(tf) * (ix.k1 + 1) / norm
+}
+
+// stemWeight is how much a match by stem counts: fully when the question's
+// word and one of the statement's words for the term differ only by an
+// inflection ("countries", "country"; "developing", "developed"), as
+// another derivation when they differ by a derivational suffix
+// ("acceptable", "accepted"; "nations", "national"), which the stemmer
+// conflates though the words say different things.
+func (ix *index) stemWeight(w string, id termID) float64 {
+	for _, f := range ix.forms[id] {
+		if inflections(w, f) {
+			return 1
+		}
+	}
+	return weightStemDerived
+}
+
+// inflectional endings, as left after the longest common prefix of two
+// forms of a word.
+var inflectional = wordSet(`s es ed d ing e y ies ied ying er ers`)
+
+// inflections reports whether a and b differ only by inflectional endings.
+func inflections(a, b string) bool {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	ta, tb := a[n:], b[n:]
+	// A doubled final consonant: "stopped", "stop".
+	if n > 0 && len(ta) > 1 && ta[0] == a[n-1] {
+		ta = ta[1:]
+	}
+	if n > 0 && len(tb) > 1 && tb[0] == b[n-1] {
+		tb = tb[1:]
+	}
+	return (ta == "" || inflectional[ta]) && (tb == "" || inflectional[tb])
 }

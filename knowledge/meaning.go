@@ -45,10 +45,13 @@ func (r *Retriever) meaningAlts(qw *queryWord, vec vectors.Vec) {
 	}
 	for _, b := range best[:meaningTop] {
 		margin := b.cos - hub
-		if b.cos < floor || margin < meaningMargin {
+		if b.cos < floor || margin < rankMargin {
 			continue
 		}
 		wt := math.Min(meaningHigh, meaningLow+meaningGain*(margin-meaningMargin))
+		if margin < meaningMargin {
+			wt = rankOnlyWeight
+		}
 		if k := altOf(qw.alts, b.v.term); k >= 0 {
 			// A weaker thesaurus relation to the same word gives way.
 			if qw.alts[k].weight < wt {
@@ -140,3 +143,13 @@ func altOf(alts []alt, id termID) int {
 	}
 	return -1
 }
+
+// A statement word that stands out a little less than meaningMargin, by
+// at least rankMargin, is kept as a weak match: it weighs rankOnlyWeight,
+// too little to count as the word being found (missingReach) or to move
+// the decision to answer, but with meaningRankBonus it ranks passages
+// ("mass" → "massive-scale").
+const (
+	rankMargin     = 0.07
+	rankOnlyWeight = 0.1
+)

@@ -41,8 +41,12 @@ func (r *Retriever) rank(words []queryWord, phrases []phrase) ranking {
 		clear(bestD)
 		clear(sbest)
 		for _, a := range qw.alts {
+			rw := a.weight
+			if a.kind == MatchMeaning {
+				rw = min(1, rw+meaningRankBonus)
+			}
 			for _, p := range ix.postings[a.term] {
-				s := a.weight * ix.bm25(p.tf, ix.docs[p.doc].length, a.term)
+				s := rw * ix.bm25(p.tf, ix.docs[p.doc].length, a.term)
 				best[p.doc] = max(best[p.doc], s)
 				bestW[p.doc] = max(bestW[p.doc], a.weight)
 				if a.kind != MatchSynonym && a.kind != MatchMeaning {
@@ -50,7 +54,7 @@ func (r *Retriever) rank(words []queryWord, phrases []phrase) ranking {
 				}
 			}
 			for _, p := range ix.spostings[a.term] {
-				s := a.weight * ix.sbm25(p.tf, ix.sents[p.doc].length, a.term)
+				s := rw * ix.sbm25(p.tf, ix.sents[p.doc].length, a.term)
 				sbest[p.doc] = max(sbest[p.doc], s)
 			}
 		}
@@ -140,7 +144,11 @@ func (r *Retriever) fuseDense(words []queryWord, rk *ranking) {
 		if rk.scores[d] <= 0 {
 			continue
 		}
-		rk.scores[d] = top * ((1-denseWeight)*rk.scores[d]/top + denseWeight*dense[d]/dtop)
+		// After common-component removal a cosine below zero says the
+		// passage is about something else, as zero does; it is no
+		// evidence against it, which would let the dense signal alone
+		// sink a passage that matches the question word for word.
+		rk.scores[d] = top * ((1-denseWeight)*rk.scores[d]/top + denseWeight*max(0, dense[d])/dtop)
 	}
 }
 
@@ -183,3 +191,11 @@ func (r *Retriever) hasPhrase(d int, ph phrase, words []queryWord) bool {
 	}
 	return false
 }
+
+// meaningRankBonus is added to a match by meaning when passages are
+// ranked, not when coverage is judged: a word the vector table puts near
+// a statement word is good evidence of which passage is meant ("poorer" →
+// "developing", "eavesdropping" → "surveillance"), but weaker evidence
+// that the statement answers at all, so its coverage weight stays low and
+// the decision to answer or decline is unchanged.
+const meaningRankBonus = 0.25

@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/kljensen/snowball/english"
+
+	"github.com/policybot/policybot/knowledge/vectors"
 )
 
 // token is one word of a text: its byte range and its normalised form.
@@ -157,6 +159,40 @@ getting towards toward regarding concerning beyond across around within without 
 // isStop reports whether a lower-case word is a stop word. Numbers are kept:
 // "618 million" is a fair question.
 func isStop(w string) bool { return stopWords[w] }
+
+// lookupVec finds a word's vector by its folded spelling, or else by the
+// British spelling it may have been folded from: "revising" is folded to
+// "revizing" like "organising" to "organizing", but only "revising" is an
+// English word the table knows.
+func lookupVec(t *vectors.Table, w string) (vectors.Vec, int, bool) {
+	v, rank, ok := t.Lookup(w)
+	if !ok {
+		if u := unfolded(w); u != w {
+			v, rank, ok = t.Lookup(u)
+		}
+	}
+	return v, rank, ok
+}
+
+// unfolded undoes spelling's fold of a word's ending, if it has one.
+func unfolded(w string) string {
+	if len(w) < 6 {
+		return w
+	}
+	for _, suf := range []string{"ize", "ized", "izes", "izing", "ization", "izations", "izer", "izers", "yze", "yzed", "yzes", "yzing"} {
+		if strings.HasSuffix(w, suf) && len(w) > len(suf)+2 {
+			i := len(w) - len(suf) + 1 // the 'z'
+			return w[:i] + "s" + w[i+1:]
+		}
+	}
+	for _, suf := range []string{"or", "ors"} {
+		if strings.HasSuffix(w, suf) {
+			i := len(w) - len(suf)
+			return w[:i] + "ou" + w[i+1:]
+		}
+	}
+	return w
+}
 
 // spelling folds British spellings into American ones, on both sides of
 // the index, so that "behaviour" meets "behaviors" and "weaponisation"

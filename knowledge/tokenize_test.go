@@ -67,3 +67,41 @@ func TestTypos(t *testing.T) {
 		}
 	}
 }
+
+func TestInflections(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"countries", "country", true},
+		{"developing", "developed", true},
+		{"stopped", "stop", true},
+		{"keep", "keeping", true},
+		{"acceptable", "accepted", false},
+		{"nations", "national", false},
+		{"civil", "civilization", false},
+	} {
+		if got := inflections(c.a, c.b); got != c.want {
+			t.Errorf("inflections(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+func TestUnfolded(t *testing.T) {
+	for _, w := range []string{"revising", "advising", "exercised", "organising", "behaviour", "analyse", "colours"} {
+		if got := unfolded(spelling(w)); got != w {
+			t.Errorf("unfolded(spelling(%q)) = %q", w, got)
+		}
+	}
+}
+
+// A misspelt inflection matches through the stem.
+func TestTypoOfInflection(t *testing.T) {
+	r := newTestRetriever(t)
+	for w, want := range map[string]string{"teritory": "territories", "efort": "efforts"} {
+		ms := r.ix.typos(w)
+		if len(ms) == 0 || ms[0].word != want {
+			t.Errorf("typos(%q) = %v, want %q", w, ms, want)
+		}
+	}
+}

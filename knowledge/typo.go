@@ -40,6 +40,25 @@ type typoMatch struct {
 // dropped letters, since a substitution in a four-letter word usually makes
 // another word ("rice", "rise").
 func (ix *index) typos(word string) []typoMatch {
+	if out := typosIn(word, ix.byLen); len(out) > 0 {
+		return out
+	}
+	// A misspelt inflection of a statement word ("teritory" for
+	// "territories", "efort" for "efforts") is within the bound of its
+	// stem, not of the word as written.
+	if !isASCIILetters(word) {
+		return nil
+	}
+	out := typosIn(stem(word), ix.stemsByLen)
+	for i := range out {
+		out[i].word = ix.forms[ix.terms[out[i].word]][0]
+	}
+	return out
+}
+
+// typosIn finds the words of byLen (words by byte length) within the
+// typo bound of word.
+func typosIn(word string, byLen [][]string) []typoMatch {
 	n := len(word)
 	bound := typoBound(n)
 	if bound == 0 || n > maxTypoWord {
@@ -68,7 +87,7 @@ func (ix *index) typos(word string) []typoMatch {
 	// A word holding the query word as a subsequence is at least as long,
 	// and at most bound letters longer to be within the bound.
 	for l := n; l <= n+bound; l++ {
-		for _, m := range fuzzy.Find(word, ix.byLen[l]) {
+		for _, m := range fuzzy.Find(word, byLen[l]) {
 			consider(m.Str)
 		}
 	}
@@ -76,7 +95,7 @@ func (ix *index) typos(word string) []typoMatch {
 		return out // dropped letters only
 	}
 	for l := n - bound; l <= n+bound; l++ {
-		for _, w := range ix.byLen[l] {
+		for _, w := range byLen[l] {
 			// A typo rarely hits both of the first two letters.
 			if w[0] == word[0] || len(w) > 1 && w[1] == word[1] {
 				consider(w)

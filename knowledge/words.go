@@ -22,6 +22,9 @@ const (
 	// weightDerived: another derivation of the same base ("behave",
 	// "behaviors"), which the stemmer keeps apart.
 	weightDerived = 0.8
+	// weightStemDerived: a stem match between different derivations
+	// ("acceptable", "accepted"); see stemWeight.
+	weightStemDerived = weightDerived
 	// A word the statement uses exactly is expanded to related words only
 	// faintly: the user's own word is the better evidence.
 	weightRelatedOfKnown = 0.25
@@ -193,7 +196,7 @@ func (r *Retriever) misspeltStop(w string) bool {
 	if r.ix.vecs == nil || len(w) < 3 || len(w) > maxTypoWord || !isASCIILetters(w) {
 		return false
 	}
-	if _, _, ok := r.ix.vecs.Lookup(w); ok {
+	if _, _, ok := lookupVec(r.ix.vecs, w); ok {
 		return false
 	}
 	for _, s := range stopList {
@@ -338,7 +341,7 @@ func (r *Retriever) specOf(w string) float64 {
 	if r.ix.vecs == nil {
 		return 1
 	}
-	_, rank, ok := r.ix.vecs.Lookup(w)
+	_, rank, ok := lookupVec(r.ix.vecs, w)
 	return specificity(rank, ok, false, true, len(w))
 }
 
@@ -347,7 +350,11 @@ func (r *Retriever) resolve(qw *queryWord, toks []token, i int) {
 	w := qw.text
 	known := false
 	if id, kind, ok := ix.lookup(w); ok {
-		qw.alts = append(qw.alts, alt{id, 1, kind, w})
+		wt := 1.0
+		if kind == MatchStem {
+			wt = ix.stemWeight(w, id)
+		}
+		qw.alts = append(qw.alts, alt{id, wt, kind, w})
 		known = true
 	}
 	// A compound written apart ("co governance") or together where the
@@ -400,7 +407,7 @@ func (r *Retriever) resolve(qw *queryWord, toks []token, i int) {
 	inTable := false
 	rank := 0
 	if ix.vecs != nil {
-		vec, rank, inTable = ix.vecs.Lookup(w)
+		vec, rank, inTable = lookupVec(ix.vecs, w)
 		if !inTable {
 			// A rare derivation of a common word ("weaponising",
 			// "weaponization") means what its base means.
@@ -418,6 +425,10 @@ func (r *Retriever) resolve(qw *queryWord, toks []token, i int) {
 	var related []thesaurus.Related
 	if r.opts.Related != nil {
 		related = r.opts.Related.Lookup(w)
+		if u := unfolded(w); len(related) == 0 && u != w {
+			// "revizing" is "revising" folded.
+			related = r.opts.Related.Lookup(u)
+		}
 	}
 	// A word the thesaurus or the vector table knows is a real word, not
 	// a typo: "united" is not a misspelling of "unified".
