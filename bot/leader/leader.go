@@ -196,8 +196,10 @@ func (e *Elector) term(ctx context.Context, wake <-chan *pq.Notification, lead f
 		case <-ctx.Done():
 			t.Stop()
 			return ctx.Err()
-		case <-wake:
-			handedOver = true
+		case n := <-wake:
+			// lib/pq sends nil after it reconnects the listener: that
+			// is no leader stepping down.
+			handedOver = n != nil
 		case <-t.C:
 		}
 		t.Stop()

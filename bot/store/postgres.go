@@ -249,14 +249,6 @@ func retryable(err error) bool {
 	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
 
-// Ping checks that the database answers.
-func (s *Store) Ping(ctx context.Context) error {
-	if err := s.w.PingContext(ctx); err != nil {
-		return s.explain(err)
-	}
-	return nil
-}
-
 // pgSize is SizeBytes on PostgreSQL.
 func pgSize(ctx context.Context, db *sql.DB) (int64, error) {
 	var n int64
