@@ -64,9 +64,7 @@ func TestLeaderFailover(t *testing.T) {
 	}
 	const secret = "failover-signing-secret"
 	bin := buildBinary(t)
-	api := newFakeSlack(t)
-	api.keepPosts = true
-	api.discardNotifications(t)
+	api := newKeepingSlack(t, 0)
 	db := pg.Database(t)
 	dir := t.TempDir()
 	at, hhmm := bottest.SoonMinute(time.Now(), 15*time.Second)

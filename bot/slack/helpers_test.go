@@ -133,6 +133,18 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 	return f
 }
 
+// newKeepingSlack is a fake Slack for the tests that run the binary: it
+// keeps every post in its channel history (what answers counts and the
+// earlier-copy search reads), answers each post after postDelay, and
+// nobody waits on its notifications.
+func newKeepingSlack(t testing.TB, postDelay time.Duration) *fakeSlack {
+	f := newFakeSlack(t)
+	f.keepPosts = true
+	f.postDelay = postDelay
+	f.discardNotifications(t)
+	return f
+}
+
 func (f *fakeSlack) url() string { return f.srv.GetAPIURL() }
 
 func writeJSON(w http.ResponseWriter, v any) {

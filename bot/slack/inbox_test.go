@@ -24,10 +24,7 @@ func TestBinaryKillDuringBurst(t *testing.T) {
 		t.Skip("builds and runs the policybot binary")
 	}
 	bin := buildBinary(t)
-	api := newFakeSlack(t)
-	api.keepPosts = true
-	api.postDelay = 20 * time.Millisecond
-	api.discardNotifications(t)
+	api := newKeepingSlack(t, 20*time.Millisecond)
 	dir := t.TempDir()
 	const secret = "burst-signing-secret"
 	env := binaryEnv(t, api, dir, secret)
@@ -160,10 +157,7 @@ func TestBinaryBurstBounded(t *testing.T) {
 		t.Skip("builds and runs the policybot binary")
 	}
 	bin := buildBinary(t)
-	api := newFakeSlack(t)
-	api.keepPosts = true
-	api.postDelay = 5 * time.Millisecond
-	api.discardNotifications(t)
+	api := newKeepingSlack(t, 5*time.Millisecond)
 	dir := t.TempDir()
 	const secret = "burst-signing-secret"
 	p := startProcess(t, bin, binaryEnv(t, api, dir, secret, "POLICYBOT_LOG_LEVEL=warn"))

@@ -36,9 +36,7 @@ type replicaSet struct {
 }
 
 func startReplicas(t testing.TB, n int, secret string) *replicaSet {
-	r := &replicaSet{bin: buildBinary(t), secret: secret, api: newFakeSlack(t), db: pg.Database(t)}
-	r.api.keepPosts = true
-	r.api.discardNotifications(t)
+	r := &replicaSet{bin: buildBinary(t), secret: secret, api: newKeepingSlack(t, 0), db: pg.Database(t)}
 	for range n {
 		r.procs = append(r.procs, r.start(t))
 	}
@@ -241,9 +239,7 @@ func BenchmarkReplicaEvents(b *testing.B) {
 func TestSocketModeReplicasAnswerOnce(t *testing.T) {
 	db := pg.Database(t)
 	sock := newScriptedSocket(t)
-	api := newFakeSlack(t)
-	api.keepPosts = true
-	api.discardNotifications(t)
+	api := newKeepingSlack(t, 0)
 	api.wsURL = sock.url()
 	var adapters []*Adapter
 	ctx, cancel := context.WithCancel(t.Context())
