@@ -85,6 +85,10 @@ func redactErr(msg string, u *url.URL) string {
 // headroom for the mautrix crypto store and /readyz.
 const pgPool = 16
 
+// electionConns are the leader election's own: the lock's session and the
+// connection that listens for leaders stepping down.
+const electionConns = 2
+
 // openPostgres opens the database at a PostgreSQL URL and brings its
 // schema up to date, under a lock that makes replicas starting together
 // take turns.
@@ -175,7 +179,7 @@ func explainPostgres(path string, cfg pq.Config, err error) error {
 		case "42501":
 			return fmt.Errorf("state database %s: the user may not create or change tables (%w): make it the database's owner (ALTER DATABASE %s OWNER TO %s) or grant it CREATE on the schema", path, err, database, user)
 		case "53300":
-			return fmt.Errorf("state database %s: the server has no connection slot left (%w): raise max_connections or run fewer replicas; each takes up to %d", path, err, pgPool+1)
+			return fmt.Errorf("state database %s: the server has no connection slot left (%w): raise max_connections or run fewer replicas; each takes up to %d", path, err, pgPool+electionConns)
 		case "57P01", "57P02", "57P03":
 			return fmt.Errorf("state database %s: the server is shutting down or starting up (%w): policybot will retry", path, err)
 		}
