@@ -34,7 +34,7 @@ import (
 type Store interface {
 	AcceptInbox(ctx context.Context, entries []store.InboxEntry) ([]bool, error)
 	SettleInbox(ctx context.Context, platform, key, outcome string) error
-	ClaimInbox(ctx context.Context, platform, owner string, now, lease time.Time, all bool) ([]store.InboxEntry, error)
+	ClaimInbox(ctx context.Context, platform, owner string, now, lease time.Time, claim store.InboxClaim) ([]store.InboxEntry, error)
 	RenewInbox(ctx context.Context, owner string, lease time.Time) error
 }
 
@@ -225,16 +225,18 @@ type Owed struct {
 }
 
 // Claim says which owed messages Owed takes on.
-type Claim bool
+type Claim = store.InboxClaim
 
 const (
 	// Abandoned are the messages this process holds and those whose
-	// holder stopped renewing its hold: what a restart, or any replica
-	// from time to time, answers.
-	Abandoned Claim = false
+	// holder stopped renewing its hold: what a restart answers.
+	Abandoned = store.ClaimOwnAndLapsed
+	// Lapsed are only those whose holder stopped renewing its hold: what
+	// a replica answers from time to time, while it answers its own.
+	Lapsed = store.ClaimLapsed
 	// Everything is every owed message: for a singleton (Matrix sync)
 	// that has just taken over from a leader that stopped.
-	Everything Claim = true
+	Everything = store.ClaimAll
 )
 
 // Owed takes on the platform's messages owed an answer (which, says
@@ -244,7 +246,7 @@ const (
 // each, and not returned.
 func (in *Inbox) Owed(ctx context.Context, platform string, claim Claim) ([]Owed, error) {
 	now := in.opts.Now()
-	entries, err := in.st.ClaimInbox(ctx, platform, in.opts.Owner, now, now.Add(in.opts.Lease), bool(claim))
+	entries, err := in.st.ClaimInbox(ctx, platform, in.opts.Owner, now, now.Add(in.opts.Lease), claim)
 	if err != nil {
 		return nil, fmt.Errorf("inbox: %w", err)
 	}
@@ -298,14 +300,15 @@ type Owing interface {
 }
 
 // Watch is Resume (Abandoned) now and, when replicas share the inbox,
-// again every watchEvery until ctx ends: the messages a replica that died
-// took on are answered by another once its hold lapses.
+// Resume (Lapsed) every watchEvery until ctx ends: the messages a replica
+// that died took on are answered by another once its hold lapses, and
+// never those this replica is answering.
 func Watch[T any](ctx context.Context, in Owing, platform string, log *slog.Logger, answer func(q *T, o Owed)) {
 	Resume(ctx, in, platform, Abandoned, log, answer)
 	if !in.Shared() {
 		return
 	}
-	delivery.Every(ctx, watchEvery, func() { Resume(ctx, in, platform, Abandoned, log, answer) })
+	delivery.Every(ctx, watchEvery, func() { Resume(ctx, in, platform, Lapsed, log, answer) })
 }
 
 // watchEvery is how often Watch looks for messages left owed: a third of

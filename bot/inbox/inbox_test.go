@@ -118,7 +118,7 @@ func TestAcceptSharesCommits(t *testing.T) {
 	if fresh.Load() != senders*each {
 		t.Fatalf("%d of %d messages recorded as new", fresh.Load(), senders*each)
 	}
-	owed, err := c.ClaimInbox(ctx, "slack", "", time.Now(), time.Now().Add(time.Minute), true)
+	owed, err := c.ClaimInbox(ctx, "slack", "", time.Now(), time.Now().Add(time.Minute), store.ClaimAll)
 	if err != nil || len(owed) != senders*each {
 		t.Fatalf("%d owed (%v), want %d", len(owed), err, senders*each)
 	}
@@ -228,12 +228,16 @@ func TestReplicasShareInbox(t *testing.T) {
 	if owed, err := b.Owed(ctx, "slack", inbox.Abandoned); err != nil || len(owed) != 0 {
 		t.Fatalf("b took %d of a's messages while a holds them (%v)", len(owed), err)
 	}
+	// a's own periodic look leaves alone what a is answering.
+	if owed, err := a.Owed(ctx, "slack", inbox.Lapsed); err != nil || len(owed) != 0 {
+		t.Fatalf("a's periodic look took %d of the messages it is answering (%v)", len(owed), err)
+	}
 	advance(25 * time.Second) // a's hold has lapsed
 	var wg sync.WaitGroup
 	got := make([][]inbox.Owed, 2)
 	for i, in := range []*inbox.Inbox{b, c} {
 		wg.Go(func() {
-			o, err := in.Owed(ctx, "slack", inbox.Abandoned)
+			o, err := in.Owed(ctx, "slack", inbox.Lapsed)
 			if err != nil {
 				t.Error(err)
 			}

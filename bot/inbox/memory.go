@@ -61,8 +61,12 @@ func (s *memStore) SettleInbox(_ context.Context, platform, key, _ string) error
 // forgets answered ones as they are answered.
 const memLimit = 100000
 
-// ClaimInbox is every unsettled entry: one process, no replicas.
-func (s *memStore) ClaimInbox(_ context.Context, platform, _ string, _, _ time.Time, _ bool) ([]store.InboxEntry, error) {
+// ClaimInbox is every unsettled entry: one process, no replicas, no
+// leases (so none lapses).
+func (s *memStore) ClaimInbox(_ context.Context, platform, _ string, _, _ time.Time, claim store.InboxClaim) ([]store.InboxEntry, error) {
+	if claim == store.ClaimLapsed {
+		return nil, nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []store.InboxEntry

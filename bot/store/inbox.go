@@ -82,21 +82,37 @@ func (s *Store) SettleInbox(ctx context.Context, platform, key, outcome string) 
 	return nil
 }
 
-// ClaimInbox takes over a platform's entries not yet settled, for owner
-// until lease (now is the claimer's clock), and counts one more attempt at each; it returns them oldest
-// first, with the attempts made before this one. It takes the entries
-// whose lease has passed and those owner holds already; with all, every
-// entry (for a singleton that has just taken over from a leader that
-// stopped). The claim is one statement: two replicas claiming at once
-// never both get an entry.
-func (s *Store) ClaimInbox(ctx context.Context, platform, owner string, now, lease time.Time, all bool) ([]InboxEntry, error) {
+// InboxClaim says which of a platform's unsettled entries ClaimInbox
+// takes over.
+type InboxClaim int
+
+const (
+	// ClaimOwnAndLapsed: the entries the claimer holds already and those
+	// whose lease has passed. For a start-up: the only process on a
+	// state file (owner "") answers what it owed before.
+	ClaimOwnAndLapsed InboxClaim = iota
+	// ClaimLapsed: only the entries whose lease has passed, those of a
+	// replica that stopped renewing. For a replica's periodic look: its
+	// own entries are being answered.
+	ClaimLapsed
+	// ClaimAll: every entry, for a singleton that has just taken over
+	// from a leader that stopped.
+	ClaimAll
+)
+
+// ClaimInbox takes over a platform's unsettled entries (which, says
+// claim) for owner until lease (now is the claimer's clock), and counts
+// one more attempt at each; it returns them oldest first, with the
+// attempts made before this one. The claim is one statement: two replicas
+// claiming at once never both get an entry.
+func (s *Store) ClaimInbox(ctx context.Context, platform, owner string, now, lease time.Time, claim InboxClaim) ([]InboxEntry, error) {
 	var out []InboxEntry
 	err := s.writeRows(ctx, false, func(tx *Tx) error {
 		out = out[:0]
 		rows, err := tx.tx.QueryContext(ctx, `UPDATE inbox SET owner = $1, lease = $2, attempts = attempts + 1
-			WHERE platform = $3 AND answered IS NULL AND ($4 <> 0 OR owner = $1 OR lease < $5)
+			WHERE platform = $3 AND answered IS NULL AND ($4 = $6 OR ($4 = $7 AND owner = $1) OR lease < $5)
 			RETURNING key, message, received, attempts`,
-			owner, lease.UnixMilli(), platform, boolInt(all), now.UnixMilli())
+			owner, lease.UnixMilli(), platform, int(claim), now.UnixMilli(), int(ClaimAll), int(ClaimOwnAndLapsed))
 		if err != nil {
 			return err
 		}
