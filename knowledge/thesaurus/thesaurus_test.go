@@ -53,10 +53,24 @@ func TestLookupPhrase(t *testing.T) {
 	}
 }
 
+// TestLoadEmbeddedTable runs the validating Parse over the embedded text,
+// which Load uses unchecked, and checks that the text is already in the
+// canonical form Parse gives (sorted unique keys, single spaces, a newline
+// after every line) that Lookup's binary search relies on.
 func TestLoadEmbeddedTable(t *testing.T) {
 	tab := load(t)
 	if tab.Len() < 1000 {
 		t.Errorf("embedded table has %d keys; expected thousands", tab.Len())
+	}
+	parsed, err := thesaurus.Parse(strings.NewReader(thesaurus.EmbeddedText()))
+	if err != nil {
+		t.Fatalf("embedded related.tsv: %v", err)
+	}
+	if parsed.Text() != thesaurus.EmbeddedText() {
+		t.Fatal("embedded related.tsv is not in canonical form (sorted unique keys, single spaces, a final newline); regenerate it with go run ./knowledge/thesaurus/gen")
+	}
+	if parsed.Len() != tab.Len() {
+		t.Errorf("Parse found %d keys, Load %d", parsed.Len(), tab.Len())
 	}
 }
 
@@ -116,8 +130,9 @@ func TestEntriesAreWellFormed(t *testing.T) {
 }
 
 // TestFileKeysSortedAndUnique reads the committed file itself: Parse
-// tolerates any key order, but the generator promises sorted output so that
-// diffs of a regenerated table stay readable.
+// tolerates any key order, but the generator promises output sorted by
+// Go's (byte-wise) string order, which Load's binary search needs and
+// which keeps the diffs of a regenerated table readable.
 func TestFileKeysSortedAndUnique(t *testing.T) {
 	f, err := os.Open("related.tsv")
 	if err != nil {
