@@ -2,7 +2,6 @@ package knowledge
 
 import (
 	"math"
-	"sort"
 
 	"github.com/policybot/policybot/knowledge/vectors"
 )
@@ -38,11 +37,34 @@ func (c centroid) normalize() bool {
 }
 
 func dot(a, b []float32) float64 {
+	b = b[:len(a)]
 	var s float32
-	for i := range a {
-		s += a[i] * b[i]
+	for i, x := range a {
+		s += x * b[i]
 	}
 	return float64(s)
+}
+
+// dots appends the dot products of q with each row to dst. Four rows at a
+// time share a loop: each sum still adds its products in order, as dot
+// does, but the four are independent, so they proceed side by side
+// instead of each waiting on the one addition before.
+func dots(dst []float64, q []float32, rows [][]float32) []float64 {
+	for ; len(rows) >= 4; rows = rows[4:] {
+		a, b, c, d := rows[0][:len(q)], rows[1][:len(q)], rows[2][:len(q)], rows[3][:len(q)]
+		var sa, sb, sc, sd float32
+		for i, x := range q {
+			sa += x * a[i]
+			sb += x * b[i]
+			sc += x * c[i]
+			sd += x * d[i]
+		}
+		dst = append(dst, float64(sa), float64(sb), float64(sc), float64(sd))
+	}
+	for _, r := range rows {
+		dst = append(dst, dot(q, r))
+	}
+	return dst
 }
 
 // wordWeight is how much a word counts in a centroid: rare words carry a
@@ -70,7 +92,7 @@ func (ix *index) buildDense() {
 			if t.joined || isStop(t.word) {
 				continue
 			}
-			v, rank, ok := lookupVec(ix.vecs, t.word)
+			v, rank, ok := ix.lookupVec(t.word)
 			if !ok {
 				continue
 			}
@@ -145,16 +167,18 @@ const denseTop = 48
 // denseScores is the similarity to the question's centroid of the
 // passages with a word-match score (the denseTop best of them): the mean
 // of the passage's own and its best sentence's.
-func (r *Retriever) denseScores(words []queryWord, scores []float64) []float64 {
+func (r *Retriever) denseScores(words []queryWord, scores []float64, sc *scratch, out []float64) []float64 {
 	ix := r.ix
 	if ix.vecs == nil {
 		return nil
 	}
 	dims := ix.vecs.Dims()
-	q := make(centroid, dims)
+	q := centroid(grow(sc.centroid, dims))
+	sc.centroid = q
+	clear(q)
 	for _, qw := range words {
-		if v, rank, ok := lookupVec(ix.vecs, qw.text); ok {
-			q.add(v, qw.weight*wordWeight(rank))
+		if qw.inTable {
+			q.add(qw.vec, qw.weight*wordWeight(qw.rank))
 			continue
 		}
 		// A typo or a word the table lacks means what the statement
@@ -163,7 +187,7 @@ func (r *Retriever) denseScores(words []queryWord, scores []float64) []float64 {
 			if a.kind == MatchSynonym || a.kind == MatchMeaning || a.kind == MatchExact {
 				continue
 			}
-			if v, rank, ok := lookupVec(ix.vecs, a.word); ok {
+			if v, rank, ok := ix.lookupVec(a.word); ok {
 				q.add(v, qw.weight*a.weight*wordWeight(rank))
 			}
 		}
@@ -177,32 +201,86 @@ func (r *Retriever) denseScores(words []queryWord, scores []float64) []float64 {
 			return nil
 		}
 	}
-	out := make([]float64, len(ix.docs))
 	floor := 0.0
 	if len(scores) > denseTop {
-		top := make([]float64, 0, len(scores))
-		for _, s := range scores {
-			if s > 0 {
-				top = append(top, s)
-			}
-		}
-		if len(top) > denseTop {
-			sort.Float64s(top)
-			floor = top[len(top)-denseTop]
-		}
+		floor = kthLargest(scores, denseTop)
 	}
+	// Every passage's centroid and its sentences' go to one call of
+	// dots, which computes them four at a time; ends marks where each
+	// passage's rows end.
+	rows, ends := sc.rows[:0], sc.ends[:0]
 	for d, doc := range ix.docs {
 		if !ix.hasDense[d] || scores[d] <= 0 || scores[d] < floor {
 			continue
 		}
-		p := dot(q, ix.dense[d*dims:(d+1)*dims])
-		best := p
+		rows = append(rows, ix.dense[d*dims:(d+1)*dims])
 		for _, s := range doc.sents {
 			if ix.shasDense[s] {
-				best = max(best, dot(q, ix.sdense[int(s)*dims:int(s+1)*dims]))
+				rows = append(rows, ix.sdense[int(s)*dims:int(s+1)*dims])
 			}
 		}
-		out[d] = (p + best) / 2
+		ends = append(ends, rowEnd{d, len(rows)})
+	}
+	sims := dots(sc.sims[:0], q, rows)
+	sc.rows, sc.ends, sc.sims = rows, ends, sims
+	start := 0
+	for _, e := range ends {
+		p, best := sims[start], sims[start]
+		for _, x := range sims[start+1 : e.end] {
+			best = max(best, x)
+		}
+		out[e.doc] = (p + best) / 2
+		start = e.end
 	}
 	return out
+}
+
+// rowEnd is where a passage's rows end in denseScores.
+type rowEnd struct{ doc, end int }
+
+// kthLargest is the kth largest of the positive xs, counting repeats, or
+// 0 when there are no more than k of them.
+func kthLargest(xs []float64, k int) float64 {
+	// A min-heap of the k largest so far.
+	var heap [denseTop]float64
+	h := heap[:0]
+	if k > len(heap) {
+		h = make([]float64, 0, k)
+	}
+	n := 0
+	for _, x := range xs {
+		if x <= 0 {
+			continue
+		}
+		n++
+		if len(h) < k {
+			h = append(h, x)
+			for i := len(h) - 1; i > 0 && h[(i-1)/2] > h[i]; i = (i - 1) / 2 {
+				h[i], h[(i-1)/2] = h[(i-1)/2], h[i]
+			}
+			continue
+		}
+		if x <= h[0] {
+			continue
+		}
+		h[0] = x
+		for i := 0; ; {
+			m := i
+			if l := 2*i + 1; l < len(h) && h[l] < h[m] {
+				m = l
+			}
+			if r := 2*i + 2; r < len(h) && h[r] < h[m] {
+				m = r
+			}
+			if m == i {
+				break
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
+		}
+	}
+	if n <= k {
+		return 0
+	}
+	return h[0]
 }

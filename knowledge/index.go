@@ -10,10 +10,13 @@ import (
 
 type termID int32
 
-// posting is one passage's term frequency for a term.
+// posting is one passage's (or, in spostings, one sentence's) term
+// frequency for a term, and the term's BM25 score there, which is the same
+// for every question.
 type posting struct {
-	doc int32
-	tf  float32
+	doc  int32
+	tf   float32
+	bm25 float64
 }
 
 // span is a token of a passage's text tagged with its term, for
@@ -48,7 +51,14 @@ type vocabVec struct {
 	word string
 	term termID
 	vec  vectors.Unpacked
-	sig  vectors.Signature
+}
+
+// wordVec is a word's vector in the table and its rank, if the table has
+// the word.
+type wordVec struct {
+	vec  vectors.Vec
+	rank int
+	ok   bool
 }
 
 // index is an inverted index over a statement's passages with BM25
@@ -72,10 +82,16 @@ type index struct {
 	sents     []sentDoc
 	spostings [][]posting // by term, over sentences
 	savgdl    float32
-	// vocab holds the statements' words that the vector table knows;
-	// vecs is nil without a table.
+	// vocab holds the statements' words that the vector table knows, and
+	// sigs their signatures, apart for a fast scan; vecs is nil without
+	// a table.
 	vocab []vocabVec
+	sigs  []vectors.Signature
 	vecs  *vectors.Table
+	// vecOf holds lookupVec's answer for every word the statements
+	// write: a search of the table misses the processor's caches at most
+	// steps.
+	vecOf map[string]wordVec
 	// dense and sdense hold each passage's and sentence's centroid,
 	// Dims floats each (see dense.go).
 	dense, sdense       []float32
@@ -129,7 +145,7 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string, vecs *vector
 					for int(id) >= len(ix.spostings) {
 						ix.spostings = append(ix.spostings, nil)
 					}
-					ix.spostings[id] = append(ix.spostings[id], posting{int32(len(ix.sents)), tf})
+					ix.spostings[id] = append(ix.spostings[id], posting{doc: int32(len(ix.sents)), tf: tf})
 				}
 				stotal += sent.length
 				sent.heading = isHeading(p.Text[sent.start:sent.end])
@@ -164,7 +180,7 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string, vecs *vector
 		total += doc.length
 		ix.docs = append(ix.docs, doc)
 		for id, tf := range tfs {
-			ix.postings[id] = append(ix.postings[id], posting{int32(d), tf})
+			ix.postings[id] = append(ix.postings[id], posting{doc: int32(d), tf: tf})
 		}
 	}
 	for len(ix.spostings) < len(ix.postings) {
@@ -188,6 +204,16 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string, vecs *vector
 		// counts a little.
 		ix.idf[id] = math.Max(0.05, math.Log(1+(n-df+0.5)/(df+0.5)))
 		ix.maxIDF = math.Max(ix.maxIDF, ix.idf[id])
+	}
+	for id, ps := range ix.postings {
+		for i := range ps {
+			ps[i].bm25 = ix.bm25(ps[i].tf, ix.docs[ps[i].doc].length, termID(id))
+		}
+	}
+	for id, ps := range ix.spostings {
+		for i := range ps {
+			ps[i].bm25 = ix.sbm25(ps[i].tf, ix.sents[ps[i].doc].length, termID(id))
+		}
 	}
 	ix.forms = make([][]string, len(ix.postings))
 	for w, id := range ix.surface {
@@ -220,14 +246,27 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string, vecs *vector
 			words = append(words, w)
 		}
 		sort.Strings(words)
+		ix.vecOf = make(map[string]wordVec, len(words))
 		for _, w := range words {
-			if v, _, ok := lookupVec(vecs, w); ok {
-				ix.vocab = append(ix.vocab, vocabVec{w, ix.surface[w], v.Unpack(), v.Signature()})
+			v, rank, ok := lookupVec(vecs, w)
+			ix.vecOf[w] = wordVec{v, rank, ok}
+			if ok {
+				ix.vocab = append(ix.vocab, vocabVec{w, ix.surface[w], v.Unpack()})
+				ix.sigs = append(ix.sigs, v.Signature())
 			}
 		}
 		ix.buildDense()
 	}
 	return ix
+}
+
+// lookupVec is lookupVec(ix.vecs, w), answered from the index for a word
+// the statements write. The index must have a table.
+func (ix *index) lookupVec(w string) (vectors.Vec, int, bool) {
+	if wv, ok := ix.vecOf[w]; ok {
+		return wv.vec, wv.rank, wv.ok
+	}
+	return lookupVec(ix.vecs, w)
 }
 
 // term returns the term of a word as written, creating it.
@@ -247,20 +286,21 @@ func (ix *index) term(word string) termID {
 }
 
 // derived finds a statement word that is another derivation of w: its
-// stem begins with w's stem of five or more letters and is at most three
-// letters longer ("behav" → "behavior"). Only for words the statement
-// does not have otherwise.
-func (ix *index) derived(w string) (termID, string, bool) {
-	st := stem(w)
+// stem begins with w's stem st, of five or more letters, and is at most
+// three letters longer ("behav" → "behavior"). Only for words the
+// statement does not have otherwise.
+func (ix *index) derived(w, st string) (termID, string, bool) {
 	if len(st) < 5 || !isASCIILetters(w) {
 		return 0, "", false
 	}
 	best, bestWord, found := termID(0), "", false
 	for l := len(st) + 1; l <= len(st)+3 && l < len(ix.byLen); l++ {
-		for _, cand := range ix.byLen[l] {
-			if strings.HasPrefix(cand, st) && (!found || cand < bestWord) {
-				best, bestWord, found = ix.surface[cand], cand, true
-			}
+		// The words of a length that begin with st are the sorted list's
+		// stretch from the first word not below st: its first is the
+		// least.
+		ws := ix.byLen[l]
+		if i := sort.SearchStrings(ws, st); i < len(ws) && strings.HasPrefix(ws[i], st) && (!found || ws[i] < bestWord) {
+			best, bestWord, found = ix.surface[ws[i]], ws[i], true
 		}
 	}
 	return best, bestWord, found

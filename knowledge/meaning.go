@@ -8,7 +8,7 @@ import (
 
 // meaningAlts adds the statement words that stand out as near in
 // meaning.
-func (r *Retriever) meaningAlts(qw *queryWord, vec vectors.Vec) {
+func (r *Retriever) meaningAlts(qw *queryWord, vec vectors.Vec, sc *scratch) {
 	type near struct {
 		v   *vocabVec
 		cos float64
@@ -17,10 +17,18 @@ func (r *Retriever) meaningAlts(qw *queryWord, vec vectors.Vec) {
 	// meaningCandidates nearest by sign bits.
 	var best [meaningHub]near
 	n := 0
-	q := vec.Unpack()
-	for _, i := range r.candidates(vec) {
-		v := &r.ix.vocab[i]
-		c := vectors.CosineUnpacked(q, v.vec)
+	q := &sc.probe
+	q.Set(vec)
+	cands := r.candidates(vec, sc)
+	// The cosines first, in a loop of their own, which keeps its few
+	// variables in registers.
+	cos := grow(sc.cos, len(cands))
+	sc.cos = cos
+	for k, i := range cands {
+		cos[k] = q.Cosine(r.ix.vocab[i].vec)
+	}
+	for k, i := range cands {
+		v, c := &r.ix.vocab[i], cos[k]
 		if n == meaningHub && c <= best[n-1].cos {
 			continue
 		}
@@ -77,36 +85,41 @@ const meaningCandidates = 48
 
 // candidates returns the indexes of the vocabulary words nearest to vec by
 // Hamming distance of sign bits, at least meaningCandidates of them when
-// the vocabulary has that many.
-func (r *Retriever) candidates(vec vectors.Vec) []int {
-	vocab := r.ix.vocab
-	if len(vocab) <= meaningCandidates {
-		out := make([]int, len(vocab))
-		for i := range out {
-			out[i] = i
+// the vocabulary has that many, in sc.cands.
+func (r *Retriever) candidates(vec vectors.Vec, sc *scratch) []int {
+	sigs := r.ix.sigs
+	if len(sigs) <= meaningCandidates {
+		out := sc.cands[:0]
+		for i := range sigs {
+			out = append(out, i)
 		}
+		sc.cands = out
 		return out
 	}
 	sig := vec.Signature()
-	var hist [129]int
-	dist := make([]uint8, len(vocab))
-	for i := range vocab {
-		h := vectors.Hamming(sig, vocab[i].sig)
+	var hist [129]int32
+	out, dist := grow(sc.cands, len(sigs)), grow(sc.dist, len(sigs))
+	sc.cands, sc.dist = out, dist
+	for i := range sigs {
+		h := vectors.Hamming(sig, sigs[i])
 		dist[i] = uint8(h)
 		hist[h]++
 	}
-	limit, n := 0, 0
-	for limit < len(hist) && n+hist[limit] < meaningCandidates {
+	limit, n := 0, int32(0)
+	for n+hist[limit] < meaningCandidates {
 		n += hist[limit]
 		limit++
 	}
-	out := make([]int, 0, meaningCandidates+hist[min(limit, 128)])
+	// Every index is written and the count advanced only for a
+	// candidate: whether a word is one is as good as random.
+	k := 0
 	for i, d := range dist {
+		out[k] = i
 		if int(d) <= limit {
-			out = append(out, i)
+			k++
 		}
 	}
-	return out
+	return out[:k]
 }
 
 // specificity is how much leaving a word unmatched counts against an
@@ -129,9 +142,11 @@ func specificity(rank int, inTable, name, haveTable bool, length int) float64 {
 		// ("abt", "evry").
 		return 0.3
 	}
-	x := math.Log(float64(rank)+2) / math.Log(float64(vectors.MaxWords))
+	x := math.Log(float64(rank)+2) / logMaxWords
 	return math.Min(1, x*x)
 }
+
+var logMaxWords = math.Log(float64(vectors.MaxWords))
 
 func hasTerm(alts []alt, id termID) bool { return altOf(alts, id) >= 0 }
 

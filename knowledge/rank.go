@@ -1,7 +1,7 @@
 package knowledge
 
 import (
-	"sort"
+	"slices"
 )
 
 // ranking is the passages' scores for one question.
@@ -21,17 +21,34 @@ type ranking struct {
 // the share of the question's weight that the passage matches (its
 // coverage), overall and by direct matches only.
 func (r *Retriever) rank(words []queryWord, phrases []phrase) ranking {
+	return r.rankIn(new(scratch), words, phrases)
+}
+
+// rankIn is rank with its storage in sc: the ranking is valid until sc is
+// used again.
+func (r *Retriever) rankIn(sc *scratch, words []queryWord, phrases []phrase) ranking {
 	ix := r.ix
 	n, ns := len(ix.docs), len(ix.sents)
-	rk := ranking{
-		scores: make([]float64, n), cover: make([]float64, n), direct: make([]float64, n),
-		bestSent: make([]int, n), sentScore: make([]float64, n),
+	// The ranking's slices and rank's own are cut from one cleared
+	// block: eight by passage and two by sentence.
+	f := grow(sc.rank, 8*n+2*ns)
+	sc.rank = f
+	clear(f)
+	take := func(k int) []float64 {
+		x := f[:k:k]
+		f = f[k:]
+		return x
 	}
-	sscores := make([]float64, ns)
-	best := make([]float64, n)
-	bestW := make([]float64, n)
-	bestD := make([]float64, n)
-	sbest := make([]float64, ns)
+	ints := grow(sc.ints, 2*n)
+	sc.ints = ints
+	rk := ranking{
+		scores: take(n), cover: take(n), direct: take(n),
+		bestSent: ints[:n:n], sentScore: take(n),
+		order: ints[n : n : 2*n],
+	}
+	sscores := take(ns)
+	best, bestW, bestD := take(n), take(n), take(n)
+	sbest := take(ns)
 	var total float64
 	for _, qw := range words {
 		wq := qw.weight * qw.spec
@@ -46,7 +63,7 @@ func (r *Retriever) rank(words []queryWord, phrases []phrase) ranking {
 				rw = min(1, rw+meaningRankBonus)
 			}
 			for _, p := range ix.postings[a.term] {
-				s := rw * ix.bm25(p.tf, ix.docs[p.doc].length, a.term)
+				s := rw * p.bm25
 				best[p.doc] = max(best[p.doc], s)
 				bestW[p.doc] = max(bestW[p.doc], a.weight)
 				if a.kind != MatchSynonym && a.kind != MatchMeaning {
@@ -54,7 +71,7 @@ func (r *Retriever) rank(words []queryWord, phrases []phrase) ranking {
 				}
 			}
 			for _, p := range ix.spostings[a.term] {
-				s := rw * ix.sbm25(p.tf, ix.sents[p.doc].length, a.term)
+				s := rw * p.bm25
 				sbest[p.doc] = max(sbest[p.doc], s)
 			}
 		}
@@ -76,21 +93,23 @@ func (r *Retriever) rank(words []queryWord, phrases []phrase) ranking {
 	}
 	rk.sent = sscores
 	for d, doc := range ix.docs {
-		rk.bestSent[d] = -1
+		bs, ss := -1, 0.0
 		for _, s := range doc.sents {
-			if rk.bestSent[d] < 0 || sscores[s] > rk.sentScore[d] {
-				rk.bestSent[d], rk.sentScore[d] = int(s), sscores[s]
+			if bs < 0 || sscores[s] > ss {
+				bs, ss = int(s), sscores[s]
 			}
 		}
+		rk.bestSent[d], rk.sentScore[d] = bs, ss
 		if rk.scores[d] > 0 {
 			rk.scores[d] += sentenceWeight * rk.sentScore[d]
 		}
 	}
-	r.fuseDense(words, &rk)
+	r.fuseDense(words, &rk, sc, take(n))
 	for _, ph := range phrases {
 		found := false
+		want := phraseAlts(ph, words)
 		for d := range ix.docs {
-			if r.hasPhrase(d, ph, words) {
+			if r.hasPhrase(d, want) {
 				rk.scores[d] *= phraseBoost
 				found = true
 			}
@@ -102,22 +121,37 @@ func (r *Retriever) rank(words []queryWord, phrases []phrase) ranking {
 	// The title and date lines are the source for questions about the
 	// statement itself; for any other question they are a weak match
 	// ("minister" is in the title, but the body says what he said).
+	// The passages are sorted with their scores beside them, which the
+	// sort of a large statement would otherwise fetch from all over.
+	byScore := sc.byScore[:0]
 	for d, doc := range ix.docs {
 		if doc.para.Number == 0 {
 			rk.scores[d] *= titleWeight
 		}
 		if rk.scores[d] > 0 {
-			rk.order = append(rk.order, d)
+			byScore = append(byScore, scored{rk.scores[d], d})
 		}
 	}
-	sort.Slice(rk.order, func(i, j int) bool {
-		a, b := rk.order[i], rk.order[j]
-		if rk.scores[a] != rk.scores[b] {
-			return rk.scores[a] > rk.scores[b]
+	slices.SortFunc(byScore, func(a, b scored) int {
+		switch {
+		case a.score > b.score:
+			return -1
+		case a.score < b.score:
+			return 1
 		}
-		return a < b
+		return a.doc - b.doc
 	})
+	for _, p := range byScore {
+		rk.order = append(rk.order, p.doc)
+	}
+	sc.byScore = byScore
 	return rk
+}
+
+// scored is a passage with its score.
+type scored struct {
+	score float64
+	doc   int
 }
 
 // denseWeight is the dense signal's share of a passage's score, after both
@@ -126,9 +160,10 @@ const denseWeight = 0.35
 
 // fuseDense mixes the dense similarity into the scores: each signal is
 // divided by its best value over the passages, and the result is scaled
-// back to BM25's range so that score ratios keep their meaning.
-func (r *Retriever) fuseDense(words []queryWord, rk *ranking) {
-	dense := r.denseScores(words, rk.scores)
+// back to BM25's range so that score ratios keep their meaning. The
+// similarities are kept in dense, zeroed, one for each passage.
+func (r *Retriever) fuseDense(words []queryWord, rk *ranking, sc *scratch, dense []float64) {
+	dense = r.denseScores(words, rk.scores, sc, dense)
 	if dense == nil {
 		return
 	}
@@ -154,25 +189,9 @@ func (r *Retriever) fuseDense(words []queryWord, rk *ranking) {
 
 // hasPhrase reports whether passage d holds a quoted phrase: its topic
 // words in order, each matched directly (exactly, by stem or as a typo),
-// with nothing but stop words between them.
-func (r *Retriever) hasPhrase(d int, ph phrase, words []queryWord) bool {
-	var want [][]alt
-	for _, t := range ph.toks {
-		if t.joined || isStop(t.word) {
-			continue
-		}
-		for _, qw := range words {
-			if qw.text == t.word {
-				var direct []alt
-				for _, a := range qw.alts {
-					if a.kind != MatchSynonym && a.kind != MatchMeaning {
-						direct = append(direct, a)
-					}
-				}
-				want = append(want, direct)
-			}
-		}
-	}
+// with nothing but stop words between them. want is phraseAlts of the
+// phrase.
+func (r *Retriever) hasPhrase(d int, want [][]alt) bool {
 	if len(want) < 2 {
 		return false
 	}
@@ -190,6 +209,29 @@ func (r *Retriever) hasPhrase(d int, ph phrase, words []queryWord) bool {
 		}
 	}
 	return false
+}
+
+// phraseAlts are the direct matches of each of a quoted phrase's topic
+// words, in order.
+func phraseAlts(ph phrase, words []queryWord) [][]alt {
+	var want [][]alt
+	for _, t := range ph.toks {
+		if t.joined || isStop(t.word) {
+			continue
+		}
+		for _, qw := range words {
+			if qw.text == t.word {
+				var direct []alt
+				for _, a := range qw.alts {
+					if a.kind != MatchSynonym && a.kind != MatchMeaning {
+						direct = append(direct, a)
+					}
+				}
+				want = append(want, direct)
+			}
+		}
+	}
+	return want
 }
 
 // meaningRankBonus is added to a match by meaning when passages are

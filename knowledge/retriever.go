@@ -2,8 +2,10 @@ package knowledge
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/policybot/policybot/knowledge/thesaurus"
@@ -44,7 +46,8 @@ type RetrieverOptions struct {
 }
 
 // Retriever answers questions with ranked paragraphs of one statement.
-// It is immutable after construction and safe for concurrent use.
+// It does not change after construction, but for the working storage it
+// reuses, and is safe for concurrent use.
 type Retriever struct {
 	doc  *Document
 	ix   *index
@@ -57,6 +60,49 @@ type Retriever struct {
 	// eventHead is the noun naming the occasion ("workshop"), which a
 	// question may call by any name for one ("event", "conference").
 	eventHead string
+	// scratch holds *scratch buffers, so that a question allocates
+	// little of what it only needs while it is answered.
+	scratch sync.Pool
+}
+
+// scratch is the working storage of answering one message. What is in it
+// is valid until the message is answered and the scratch is put back.
+type scratch struct {
+	// The question words of a part, and the matches of the message's
+	// words, which the words of every part may share (analyseIn).
+	words []queryWord
+	alts  []alt
+	// For matching a word by meaning (meaningAlts).
+	probe vectors.Probe
+	dist  []uint8
+	cands []int
+	cos   []float64
+	// For ranking: the ranking's slices and rank's own (rankIn), and
+	// the dense scores' (denseScores).
+	rank     []float64
+	ints     []int
+	byScore  []scored
+	centroid centroid
+	rows     [][]float32
+	ends     []rowEnd
+	sims     []float64
+}
+
+func (r *Retriever) getScratch() *scratch {
+	if sc, ok := r.scratch.Get().(*scratch); ok {
+		return sc
+	}
+	return new(scratch)
+}
+
+func (r *Retriever) putScratch(sc *scratch) { r.scratch.Put(sc) }
+
+// grow returns buf resized to n elements, which are not cleared.
+func grow[T any](buf []T, n int) []T {
+	if cap(buf) < n {
+		return make([]T, n)
+	}
+	return buf[:n]
 }
 
 // NewRetriever indexes a statement.
@@ -106,13 +152,16 @@ func (r *Retriever) Ask(question string, top int) Answer {
 		ans.Passages = append(ans.Passages, *about)
 		return ans
 	}
-	var results []Answer
+	results := make([]Answer, 0, len(rd.parts))
 	var seen map[string]queryWord
 	if len(rd.parts) > 1 {
 		seen = map[string]queryWord{}
 	}
+	sc := r.getScratch()
+	defer r.putScratch(sc)
+	sc.alts = sc.alts[:0]
 	for i, p := range rd.parts {
-		a := r.askPart(p, rd.phrases, top, seen)
+		a := r.askPart(p, rd.phrases, top, seen, sc)
 		for j := range a.Passages {
 			a.Passages[j].Part = i
 		}
@@ -231,14 +280,14 @@ func clampQuestion(q string) string {
 	return strings.TrimSpace(q)
 }
 
-// askPart answers one question of a message.
-func (r *Retriever) askPart(p part, phrases []phrase, top int, seen map[string]queryWord) Answer {
-	words := r.analyse(p.toks, seen)
+// askPart answers one question of a message, in sc.
+func (r *Retriever) askPart(p part, phrases []phrase, top int, seen map[string]queryWord, sc *scratch) Answer {
+	words := r.analyseIn(sc, p.toks, seen)
 	ans := Answer{}
 	if len(words) == 0 {
 		return ans
 	}
-	rk := r.rank(words, phrases)
+	rk := r.rankIn(sc, words, phrases)
 	if len(rk.order) == 0 {
 		return ans
 	}
@@ -308,6 +357,7 @@ decide:
 	switch {
 	case answers && (missingShare < rule.MaxMissing || cover >= rule.MissingCover) && !names && !focusMissing:
 		ans.Outcome = Answered
+		ans.Passages = make([]Passage, 0, min(top, len(rk.order)))
 		best := rk.scores[b]
 		for _, d := range rk.order {
 			if len(ans.Passages) == top || rk.scores[d] < best*secondRatio {
@@ -456,26 +506,38 @@ func (r *Retriever) passage(d int, words []queryWord, rk ranking) Passage {
 	} else {
 		p.Citation = r.doc.Citation(doc.para)
 	}
-	hit := map[termID]bool{}
+	// The matches and highlights are gathered on the stack and copied
+	// out once.
+	var hitBuf [maxQueryWords]termID
+	var matchBuf [16]Match
+	hit, matches := hitBuf[:0], matchBuf[:0]
 	for _, qw := range words {
 		for _, a := range qw.alts {
 			if r.ix.has(d, a.term) {
-				p.Matches = append(p.Matches, Match{Query: qw.text, Word: a.word, Kind: a.kind})
-				hit[a.term] = true
+				matches = append(matches, Match{Query: qw.text, Word: a.word, Kind: a.kind})
+				hit = append(hit, a.term)
 				break
 			}
 		}
 	}
+	if len(matches) > 0 {
+		p.Matches = append([]Match(nil), matches...)
+	}
+	var spanBuf [32]Span
+	highlights := spanBuf[:0]
 	for _, s := range doc.spans {
-		if !hit[s.term] {
+		if !slices.Contains(hit, s.term) {
 			continue
 		}
 		sp := Span{int(s.start), int(s.end)}
-		if k := len(p.Highlights); k > 0 && p.Highlights[k-1].End >= sp.Start {
-			p.Highlights[k-1].End = max(p.Highlights[k-1].End, sp.End)
+		if k := len(highlights); k > 0 && highlights[k-1].End >= sp.Start {
+			highlights[k-1].End = max(highlights[k-1].End, sp.End)
 			continue
 		}
-		p.Highlights = append(p.Highlights, sp)
+		highlights = append(highlights, sp)
+	}
+	if len(highlights) > 0 {
+		p.Highlights = append([]Span(nil), highlights...)
 	}
 	p.Quote = r.quote(d, rk)
 	return p

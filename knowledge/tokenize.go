@@ -38,10 +38,18 @@ func isApostrophe(r rune) bool { return r == '\'' || r == '\u2019' || r == '\u02
 // tokenize appends the tokens of s to dst. It never fails: invalid UTF-8
 // and control characters are separators.
 func tokenize(dst []token, s string) []token {
+	if dst == nil {
+		// Room for a word every five bytes or so, to grow once if at all.
+		dst = make([]token, 0, len(s)/5+2)
+	}
 	i := 0
 	for i < len(s) {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if !isWordRune(r) {
+		if c := s[i]; c < utf8.RuneSelf {
+			if !asciiWord[c] {
+				i++
+				continue
+			}
+		} else if r, n := utf8.DecodeRuneInString(s[i:]); !isWordRune(r) {
 			i += n
 			continue
 		}
@@ -52,7 +60,14 @@ func tokenize(dst []token, s string) []token {
 		for {
 			start := i
 			for i < len(s) {
-				r, n = utf8.DecodeRuneInString(s[i:])
+				if c := s[i]; c < utf8.RuneSelf {
+					if !asciiWord[c] {
+						break
+					}
+					i++
+					continue
+				}
+				r, n := utf8.DecodeRuneInString(s[i:])
 				if !isWordRune(r) {
 					break
 				}
@@ -61,7 +76,7 @@ func tokenize(dst []token, s string) []token {
 			end := i
 			// Possessive or contraction: drop "'s", keep the stem part.
 			if i < len(s) {
-				if r, n = utf8.DecodeRuneInString(s[i:]); isApostrophe(r) {
+				if r, n := utf8.DecodeRuneInString(s[i:]); isApostrophe(r) {
 					rest := s[i+n:]
 					if len(rest) > 0 && (rest[0] == 's' || rest[0] == 'S') && (len(rest) == 1 || !isWordRune(firstRune(rest[1:]))) {
 						i += n + 1
@@ -72,7 +87,7 @@ func tokenize(dst []token, s string) []token {
 			if i >= len(s) {
 				break
 			}
-			r, n = utf8.DecodeRuneInString(s[i:])
+			r, n := utf8.DecodeRuneInString(s[i:])
 			if !isJoiner(r) || i+n >= len(s) || !isWordRune(firstRune(s[i+n:])) {
 				break
 			}
@@ -88,6 +103,15 @@ func tokenize(dst []token, s string) []token {
 	}
 	return dst
 }
+
+// asciiWord is isWordRune for ASCII, most of any text, which tokenize
+// reads without decoding.
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = isWordRune(rune(c))
+	}
+	return t
+}()
 
 func firstRune(s string) rune {
 	r, _ := utf8.DecodeRuneInString(s)

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/policybot/policybot/knowledge/editdist"
@@ -99,6 +100,11 @@ type queryWord struct {
 	name    bool    // a name, acronym or number
 	reach   float64 // its strongest match anywhere in the statement
 	pos     int     // its token's index in the question part
+	// vec is the word's vector as the table spells it (lookupVec), with
+	// its rank, for the question's centroid; inTable says it has one.
+	vec     vectors.Vec
+	rank    int
+	inTable bool
 }
 
 // analyse resolves each topical word of a question to its matches. The
@@ -109,12 +115,27 @@ func (r *Retriever) analyse(toks []weightedToken, seen ...map[string]queryWord) 
 	if len(seen) > 0 {
 		cache = seen[0]
 	}
-	var words []queryWord
-	at := map[string]int{}
-	plain := make([]token, len(toks))
-	for i, t := range toks {
-		plain[i] = t.token
+	return r.analyseIn(new(scratch), toks, cache)
+}
+
+// analyseIn is analyse with its storage in sc: the words are valid until
+// the next call, their matches until sc is put back.
+func (r *Retriever) analyseIn(sc *scratch, toks []weightedToken, cache map[string]queryWord) []queryWord {
+	n := 0
+	for _, t := range toks {
+		if !t.joined && !t.stop {
+			n++
+		}
 	}
+	n = min(n, maxQueryWords)
+	words := slices.Grow(sc.words[:0], n)
+	sc.words = words
+	// Each word's matches are appended in place to sc.alts, after those
+	// of the message's other parts, which cached words may hold.
+	if need := altsPerWord * n; cap(sc.alts)-len(sc.alts) < need {
+		sc.alts = make([]alt, 0, max(need, 2*cap(sc.alts)))
+	}
+	altBuf := sc.alts
 	acronyms := r.initials(toks)
 	for i := 0; i < len(toks) && len(words) < maxQueryWords; i++ {
 		t := toks[i]
@@ -129,26 +150,27 @@ func (r *Retriever) analyse(toks []weightedToken, seen ...map[string]queryWord) 
 			if a.term < 0 {
 				continue
 			}
-			if _, dup := at[a.word]; dup {
+			if wordAt(words, a.word) >= 0 {
 				continue
 			}
-			at[a.word] = len(words)
-			words = append(words, queryWord{text: a.word, display: t.display, weight: t.weight, name: true, spec: r.specOf(a.word), idf: r.ix.idf[a.term], reach: 1, pos: i,
-				alts: []alt{{a.term, 1, MatchCompound, a.word}}})
+			qw := queryWord{text: a.word, display: t.display, weight: t.weight, name: true, idf: r.ix.idf[a.term], reach: 1, pos: i,
+				alts: []alt{{a.term, 1, MatchCompound, a.word}}}
+			qw.setVec(r.ix)
+			qw.spec = r.specOfWord(&qw)
+			words = append(words, qw)
 			continue
 		}
 		if qw, j, ok := r.phrase(toks, i); ok {
 			// "take part" means to participate, not to take a part.
-			if k, dup := at[qw.text]; dup {
+			if k := wordAt(words, qw.text); k >= 0 {
 				words[k].weight = max(words[k].weight, qw.weight)
 			} else {
-				at[qw.text] = len(words)
 				words = append(words, qw)
 			}
 			i = j
 			continue
 		}
-		if j, ok := at[t.word]; ok {
+		if j := wordAt(words, t.word); j >= 0 {
 			words[j].weight = max(words[j].weight, t.weight)
 			continue
 		}
@@ -157,17 +179,23 @@ func (r *Retriever) analyse(toks []weightedToken, seen ...map[string]queryWord) 
 			qw.display, qw.weight, qw.pos = t.display, t.weight, i
 		} else {
 			qw = queryWord{text: t.word, display: t.display, weight: t.weight, name: t.name, pos: i}
-			r.resolve(&qw, plain, i)
+			k := len(altBuf)
+			qw.alts = altBuf[k:k:min(k+altsPerWord, cap(altBuf))]
+			r.resolve(&qw, toks, i, sc)
+			if len(qw.alts) <= altsPerWord {
+				// Still in altBuf: the next word's matches follow.
+				altBuf = altBuf[:k+len(qw.alts)]
+			}
+			qw.alts = qw.alts[:len(qw.alts):len(qw.alts)]
 			if cache != nil {
 				cache[t.word] = qw
 			}
 		}
-		if len(qw.alts) == 0 && !t.name && r.misspeltStop(t.word) {
+		if len(qw.alts) == 0 && !t.name && !qw.inTable && r.misspeltStop(t.word) {
 			// "evry", "becuase": scaffolding, not a missing topic.
 			continue
 		}
-		at[t.word] = len(words) // only for a word kept: a repeat finds it
-		words = append(words, qw)
+		words = append(words, qw) // only a word kept: a repeat finds it
 	}
 	// A question with little topic of its own ("When was it set up?")
 	// leans on its context: the context's words count double.
@@ -184,7 +212,23 @@ func (r *Retriever) analyse(toks []weightedToken, seen ...map[string]queryWord) 
 			}
 		}
 	}
+	sc.alts = altBuf
 	return words
+}
+
+// altsPerWord is the room for matches each word is given in analyseIn's
+// buffer; a word with more has them moved out of it by append.
+const altsPerWord = 12
+
+// wordAt is the index of the word text among words, or -1. A question
+// has few words, and each text is there at most once.
+func wordAt(words []queryWord, text string) int {
+	for i := range words {
+		if words[i].text == text {
+			return i
+		}
+	}
+	return -1
 }
 
 // misspeltStop reports a word that is no English word the vector table
@@ -196,7 +240,7 @@ func (r *Retriever) misspeltStop(w string) bool {
 	if r.ix.vecs == nil || len(w) < 3 || len(w) > maxTypoWord || !isASCIILetters(w) {
 		return false
 	}
-	if _, _, ok := lookupVec(r.ix.vecs, w); ok {
+	if _, _, ok := r.ix.lookupVec(w); ok {
 		return false
 	}
 	for _, s := range stopList {
@@ -250,6 +294,7 @@ func (r *Retriever) phrase(toks []weightedToken, i int) (queryWord, int, bool) {
 		return queryWord{}, 0, false
 	}
 	qw := queryWord{text: a + " " + b, display: toks[i].display + " " + toks[j].display, weight: toks[i].weight, pos: i, idf: r.ix.maxIDF}
+	qw.setVec(r.ix)
 	qw.spec = r.specOf(a)
 	if !toks[j].stop {
 		qw.spec = max(qw.spec, r.specOf(b))
@@ -341,21 +386,41 @@ func (r *Retriever) specOf(w string) float64 {
 	if r.ix.vecs == nil {
 		return 1
 	}
-	_, rank, ok := lookupVec(r.ix.vecs, w)
+	_, rank, ok := r.ix.lookupVec(w)
 	return specificity(rank, ok, false, true, len(w))
 }
 
-func (r *Retriever) resolve(qw *queryWord, toks []token, i int) {
+// specOfWord is specOf(qw.text) for a word whose vector is looked up.
+func (r *Retriever) specOfWord(qw *queryWord) float64 {
+	if r.ix.vecs == nil {
+		return 1
+	}
+	return specificity(qw.rank, qw.inTable, false, true, len(qw.text))
+}
+
+// setVec looks up the word's vector, once, for everything that needs it.
+func (qw *queryWord) setVec(ix *index) {
+	if ix.vecs != nil {
+		qw.vec, qw.rank, qw.inTable = ix.lookupVec(qw.text)
+	}
+}
+
+func (r *Retriever) resolve(qw *queryWord, toks []weightedToken, i int, sc *scratch) {
 	ix := r.ix
 	w := qw.text
 	known := false
-	if id, kind, ok := ix.lookup(w); ok {
-		wt := 1.0
-		if kind == MatchStem {
-			wt = ix.stemWeight(w, id)
-		}
-		qw.alts = append(qw.alts, alt{id, wt, kind, w})
+	// As ix.lookup, keeping the stem of a word the statement does not
+	// write as such for the further lookups below.
+	var st string
+	if id, ok := ix.surface[w]; ok {
+		qw.alts = append(qw.alts, alt{id, 1, MatchExact, w})
 		known = true
+	} else {
+		st = stem(w)
+		if id, ok := ix.terms[st]; ok {
+			qw.alts = append(qw.alts, alt{id, ix.stemWeight(w, id), MatchStem, w})
+			known = true
+		}
 	}
 	// A compound written apart ("co governance") or together where the
 	// statement writes it apart ("cyberspace").
@@ -367,9 +432,12 @@ func (r *Retriever) resolve(qw *queryWord, toks []token, i int) {
 	}
 	if !known {
 		for cut := 2; cut <= len(w)-2; cut++ {
-			a, aok := ix.surface[w[:cut]]
-			b, bok := ix.surface[w[cut:]]
-			if aok && bok && !isStop(w[:cut]) && !isStop(w[cut:]) {
+			a, ok := ix.surface[w[:cut]]
+			if !ok || isStop(w[:cut]) {
+				continue
+			}
+			b, ok := ix.surface[w[cut:]]
+			if ok && !isStop(w[cut:]) {
 				qw.alts = append(qw.alts, alt{a, weightCompound, MatchCompound, w[:cut]}, alt{b, weightCompound, MatchCompound, w[cut:]})
 				known = true
 				break
@@ -377,7 +445,7 @@ func (r *Retriever) resolve(qw *queryWord, toks []token, i int) {
 		}
 	}
 	if !known {
-		if id, word, ok := ix.derived(w); ok {
+		if id, word, ok := ix.derived(w, st); ok {
 			qw.alts = append(qw.alts, alt{id, weightDerived, MatchStem, word})
 			known = true
 		}
@@ -403,11 +471,11 @@ func (r *Retriever) resolve(qw *queryWord, toks []token, i int) {
 			known = true
 		}
 	}
-	var vec vectors.Vec
-	inTable := false
-	rank := 0
+	// The word keeps its own vector, for the question's centroid; its
+	// base's stands in for it only here.
+	qw.setVec(ix)
+	vec, rank, inTable := qw.vec, qw.rank, qw.inTable
 	if ix.vecs != nil {
-		vec, rank, inTable = lookupVec(ix.vecs, w)
 		if !inTable {
 			// A rare derivation of a common word ("weaponising",
 			// "weaponization") means what its base means.
@@ -433,7 +501,7 @@ func (r *Retriever) resolve(qw *queryWord, toks []token, i int) {
 	// A word the thesaurus or the vector table knows is a real word, not
 	// a typo: "united" is not a misspelling of "unified".
 	if !known && len(related) == 0 && (!inTable || rank > typoRank) {
-		for _, m := range ix.typos(w) {
+		for _, m := range ix.typosOf(w, st) {
 			id := ix.surface[m.word]
 			qw.alts = append(qw.alts, alt{id, weightTypo * (1 - float64(m.dist)/float64(len(w))), MatchFuzzy, m.word})
 			known = true
@@ -451,7 +519,7 @@ func (r *Retriever) resolve(qw *queryWord, toks []token, i int) {
 		}
 	}
 	if !known && inTable {
-		r.meaningAlts(qw, vec)
+		r.meaningAlts(qw, vec, sc)
 	}
 	// The word's weight in the question's score: its rarity in the
 	// statement if the statement has it, else as rare as the rarest word.

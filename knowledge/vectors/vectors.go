@@ -18,7 +18,8 @@
 // # Format
 //
 // The table is embedded as one string and read in place: nothing is
-// decoded at start-up. All integers are little-endian.
+// decoded at start-up but the first bytes of every sixteenth word of the
+// index, to narrow its searches. All integers are little-endian.
 //
 //	header  "PBVEC2\n", dims uint16, count uint32
 //	index   count × (offset uint32, rank uint32), sorted by word, for
@@ -58,7 +59,15 @@ type Table struct {
 	rows       int // byte offset of the rows
 	rowSize    int
 	wordsStart int
+	// samples holds the first eight bytes of every sampleEvery-th word
+	// of the index, big-endian, so that a search narrows to one stretch
+	// of the index without touching the words elsewhere, each of which
+	// is a miss of the processor's caches.
+	samples []uint64
 }
+
+// sampleEvery is the spacing of Table.samples.
+const sampleEvery = 16
 
 // Embedded returns the table compiled into the binary.
 func Embedded() *Table {
@@ -81,10 +90,30 @@ func Parse(data string) (*Table, error) {
 	t.wordsStart = h + 8*t.n
 	t.rowSize = (t.dims+1)/2 + 4
 	t.rows = len(data) - t.n*t.rowSize
+	if t.dims > maxDims {
+		return nil, errors.New("word-vector table has too many dimensions")
+	}
 	if t.dims == 0 || t.rows < t.wordsStart {
 		return nil, errors.New("word-vector table is truncated")
 	}
+	t.samples = make([]uint64, 0, (t.n+sampleEvery-1)/sampleEvery)
+	for i := 0; i < t.n; i += sampleEvery {
+		t.samples = append(t.samples, prefix8(t.word(i)))
+	}
 	return t, nil
+}
+
+// prefix8 is the first eight bytes of w as a big-endian number, zero
+// padded: prefixes order as the words do, if not as strictly.
+func prefix8(w string) uint64 {
+	var p uint64
+	for i := 0; i < 8; i++ {
+		p <<= 8
+		if i < len(w) {
+			p |= uint64(w[i])
+		}
+	}
+	return p
 }
 
 // Len is the number of words.
@@ -105,7 +134,28 @@ func (v Vec) Valid() bool { return v.comps != "" }
 // Lookup returns a word's vector and its frequency rank (0 is the most
 // frequent word).
 func (t *Table) Lookup(word string) (Vec, int, bool) {
-	lo, hi := 0, t.n
+	// A sample whose prefix is below word's begins a word below it, one
+	// whose prefix is above, a word above it.
+	key := prefix8(word)
+	lo, hi := 0, len(t.samples)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if t.samples[m] < key {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	first := lo
+	for hi = len(t.samples); lo < hi; {
+		m := int(uint(lo+hi) >> 1)
+		if t.samples[m] <= key {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	lo, hi = max(0, (first-1)*sampleEvery), min(t.n, lo*sampleEvery)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
 		if t.word(m) < word {
@@ -156,18 +206,26 @@ func Cosine(a, b Vec) float64 {
 // Hamming distance of two signatures grows with the angle between the
 // vectors, so it finds the likely nearest words for a few nanoseconds
 // each, before exact cosines.
-type Signature [2]uint64
+//
+// Its two words are fields rather than an array's elements, which the
+// compiler would keep in memory rather than registers in such a loop.
+type Signature struct{ w0, w1 uint64 }
 
 // Signature computes v's sign bits.
 func (v Vec) Signature() Signature {
-	var sig Signature
-	for i := 0; i < 2*len(v.comps) && i < 128; i++ {
-		if v.comp(i) > 0 {
-			sig[i/64] |= 1 << (i % 64)
-		}
+	var w [2]uint64
+	comps := v.comps[:min(len(v.comps), 64)]
+	for j := 0; j < len(comps); j++ {
+		b := comps[j]
+		i := 2 * j
+		w[i/64] |= positive(lo(b))<<(i%64) | positive(hi(b))<<(i%64+1)
 	}
-	return sig
+	return Signature{w[0], w[1]}
 }
+
+// positive is 1 if c > 0, else 0, without a branch: the signs of a
+// vector's components are as good as random.
+func positive(c int32) uint64 { return uint64(uint32(-c) >> 31) }
 
 // comp is component i.
 func (v Vec) comp(i int) int32 {
@@ -179,7 +237,7 @@ func (v Vec) comp(i int) int32 {
 
 // Hamming is the number of differing sign bits.
 func Hamming(a, b Signature) int {
-	return bits.OnesCount64(a[0]^b[0]) + bits.OnesCount64(a[1]^b[1])
+	return bits.OnesCount64(a.w0^b.w0) + bits.OnesCount64(a.w1^b.w1)
 }
 
 func u16(s string, i int) uint16 { return uint16(s[i]) | uint16(s[i+1])<<8 }
@@ -192,43 +250,128 @@ func u32(s string, i int) uint32 {
 // elements: the building block of a weighted mean of vectors.
 func (v Vec) AddTo(dst []float32, w float32) {
 	s := w * v.inv
-	for i := 0; i < 2*len(v.comps) && i < len(dst); i++ {
-		dst[i] += s * float32(v.comp(i))
+	comps := v.comps[:min(len(v.comps), len(dst)/2)]
+	for j := 0; j < len(comps); j++ {
+		b, d := comps[j], dst[2*j:2*j+2]
+		d[0] += s * float32(lo(b))
+		d[1] += s * float32(hi(b))
+	}
+	if n := len(comps); len(dst) > 2*n && n < len(v.comps) {
+		dst[2*n] += s * float32(lo(v.comps[n]))
 	}
 }
 
-// Unpacked is a vector with its components one a byte, for dot products
-// repeated against many others (a statement's vocabulary).
+// Unpacked is a vector laid out for dot products repeated against many
+// others (a statement's vocabulary): four components to a 64-bit word,
+// 16 bits each, so that one multiplication by a Probe's word sums four
+// products (see dot).
 type Unpacked struct {
-	comps []int8
+	lanes []uint64
+	inv   float32
+}
+
+// Probe is a vector laid out to be compared with many Unpacked ones: as
+// Unpacked, with each word's four components in reverse order.
+type Probe struct {
+	lanes []uint64
 	inv   float32
 }
 
 // Unpack expands v.
 func (v Vec) Unpack() Unpacked {
-	u := Unpacked{comps: make([]int8, 2*len(v.comps)), inv: v.inv}
-	for i := range u.comps {
-		u.comps[i] = int8(v.comp(i))
+	lanes := make([]uint64, 0, (len(v.comps)+1)/2)
+	return Unpacked{lanes: v.appendLanes(lanes, false), inv: v.inv}
+}
+
+// Set makes p v's probe, reusing p's storage.
+func (p *Probe) Set(v Vec) {
+	p.lanes, p.inv = v.appendLanes(p.lanes[:0], true), v.inv
+}
+
+// appendLanes packs v's components four to a word, component k of a group
+// at bits 16k, or at bits 16(3-k) when reversed. A negative component is
+// added in two's complement, borrowing from the lanes above: the packing
+// is the number Σ c_k·2^16k modulo 2^64, which is what dot relies on.
+func (v Vec) appendLanes(dst []uint64, reversed bool) []uint64 {
+	for g := 0; g < len(v.comps); g += 2 {
+		// A group is two bytes, each two lanes.
+		var b0, b1 uint64
+		if reversed {
+			b0 = byteLanesReversed[v.comps[g]] << 32
+			if g+1 < len(v.comps) {
+				b1 = byteLanesReversed[v.comps[g+1]]
+			}
+		} else {
+			b0 = byteLanes[v.comps[g]]
+			if g+1 < len(v.comps) {
+				b1 = byteLanes[v.comps[g+1]] << 32
+			}
+		}
+		dst = append(dst, b0+b1)
 	}
-	return u
+	return dst
+}
+
+// byteLanes is a byte's two components packed as lanes 0 and 1, and
+// byteLanesReversed as lanes 1 and 0, as appendLanes adds them.
+var byteLanes, byteLanesReversed = func() (f, r [256]uint64) {
+	for b := range 256 {
+		l, h := uint64(int64(lo(byte(b)))), uint64(int64(hi(byte(b))))
+		f[b], r[b] = l+h<<16, h+l<<16
+	}
+	return f, r
+}()
+
+// dot is the dot product of vectors packed forward (a) and reversed (b).
+// The product of a word of each is, modulo 2^64, c0 + c1·2^16 + c2·2^32
+// + c3·2^48, where c3 is the sum of the four products of matching
+// components and c0, c1 and c2 are sums of products of the others (the
+// terms of 2^64 and above vanish). Summed over the words, c3 is the dot
+// product: for n components, |c3| ≤ 64n and |c0|, |c1|, |c2| ≤ 48n, so
+// for at most maxDims of them the sum is exact as an int64, the lower
+// terms lie strictly between -2^47 and 2^47, and adding 2^47 before the
+// arithmetic shift takes them away.
+func dot(a, b []uint64) int64 {
+	b = b[:len(a)]
+	var s uint64
+	for i, x := range a {
+		s += x * b[i]
+	}
+	return int64(s+1<<47) >> 48
+}
+
+// maxDims bounds the dimensions of a table, for dot to be exact.
+const maxDims = 256
+
+// Cosine is the cosine similarity of p and u, which come from the same
+// table.
+func (p *Probe) Cosine(u Unpacked) float64 {
+	if len(p.lanes) != len(u.lanes) || len(p.lanes) == 0 {
+		return 0
+	}
+	return float64(dot(u.lanes, p.lanes)) * float64(p.inv) * float64(u.inv)
 }
 
 // CosineUnpacked is Cosine for unpacked vectors of the same table.
 func CosineUnpacked(a, b Unpacked) float64 {
-	x, y := a.comps, b.comps
-	if len(x) != len(y) || len(x) == 0 {
+	if len(a.lanes) != len(b.lanes) || len(a.lanes) == 0 {
 		return 0
 	}
-	var s0, s1, s2, s3 int32
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		s0 += int32(x[i]) * int32(y[i])
-		s1 += int32(x[i+1]) * int32(y[i+1])
-		s2 += int32(x[i+2]) * int32(y[i+2])
-		s3 += int32(x[i+3]) * int32(y[i+3])
+	r := make([]uint64, len(b.lanes))
+	for i, w := range b.lanes {
+		r[i] = reverseLanes(w)
 	}
-	for ; i < len(x); i++ {
-		s0 += int32(x[i]) * int32(y[i])
+	return float64(dot(a.lanes, r)) * float64(a.inv) * float64(b.inv)
+}
+
+// reverseLanes reverses the order of w's four 16-bit lanes, undoing the
+// borrows of negative components and making those of the new order.
+func reverseLanes(w uint64) uint64 {
+	var r uint64
+	for k := 0; k < 4; k++ {
+		c := int64(int16(w))
+		w = (w - uint64(c)) >> 16
+		r += uint64(c) << (16 * (3 - k))
 	}
-	return float64(s0+s1+s2+s3) * float64(a.inv) * float64(b.inv)
+	return r
 }
