@@ -37,6 +37,11 @@ func (r *Retriever) aboutStatement(rd reading) *Passage {
 			toks = append(toks, t)
 		}
 	}
+	// "How does the speaker define it?" and "why did he give it?" ask
+	// about the content, whoever is named.
+	if len(toks) > 0 && (toks[0].word == "how" || toks[0].word == "why") {
+		return nil
+	}
 	asks := map[string]bool{}
 	refs := false
 	topics := 0
@@ -54,19 +59,15 @@ func (r *Retriever) aboutStatement(rd reading) *Passage {
 	// occasion?") can only be about the statement.
 	refs = refs || topics == 0
 	// Naming the speaker counts as referring to the statement.
-	for _, w := range strings.Fields(strings.ToLower(m.Speaker)) {
-		for _, t := range toks {
-			if t.word == w {
-				refs = true
-			}
-		}
+	for _, t := range toks {
+		refs = refs || r.speaker[t.word]
 	}
 	if len(asks) == 0 || !refs {
 		return nil
 	}
 	// A question whose topic words lie outside the metadata is about the
 	// content ("when did China establish the leading group?").
-	metaText := strings.ToLower(m.Source + " " + m.Speaker + " " + m.Office + " " + m.Event)
+	metaText := r.metaText
 	for _, t := range toks {
 		if t.joined || t.stop {
 			continue
@@ -80,7 +81,7 @@ func (r *Retriever) aboutStatement(rd reading) *Passage {
 	}
 	p := Passage{
 		Paragraph: Paragraph{Number: 0, Text: m.Source, Offset: strings.Index(r.doc.Source, m.Source)},
-		Citation:  r.doc.MetaCitation(),
+		Citation:  r.citations[0],
 		Score:     1,
 		Quote:     Span{0, len(m.Source)},
 	}

@@ -16,8 +16,14 @@ package knowledge
 // own letters or a near-identical meaning. MissingShare is the missing
 // words' share of the question's weight.
 type DeclineRule struct {
-	MinCoverage       float64 // with at least one direct match
-	MinRelatedOnly    float64 // with related-word matches only
+	MinCoverage    float64 // with at least one direct match
+	MinRelatedOnly float64 // with related-word matches only
+	// MinSingleRelated is the least coverage of a question with one
+	// topic word matched only by a related word ("Does he mention
+	// eavesdropping?"): a word near in meaning that stands out clearly
+	// (0.6 is a margin of 0.15 above its neighbours), or a full synonym,
+	// but not a loose relation ("football" ~ "playing", 0.53).
+	MinSingleRelated  float64
 	MinDirectCoverage float64 // the least direct coverage that counts as a direct match
 	// MaxMissing is the largest missing share an answer may leave when
 	// the best passage covers less than MissingCover of the question; at
@@ -36,13 +42,13 @@ type DeclineRule struct {
 // DefaultDecline is calibrated on the development questions and the chat
 // questions (see the README's "How answers are chosen" for the figures).
 func DefaultDecline() DeclineRule {
-	return DeclineRule{MinCoverage: 0.25, MinRelatedOnly: 0.44, MinDirectCoverage: 0.1, MaxMissing: 0.52, MissingCover: 0.45, MinRelated: 0.3}
+	return DeclineRule{MinCoverage: 0.25, MinRelatedOnly: 0.44, MinSingleRelated: 0.6, MinDirectCoverage: 0.1, MaxMissing: 0.52, MissingCover: 0.45, MinRelated: 0.3}
 }
 
 func (d DeclineRule) withDefaults() DeclineRule {
 	def := DefaultDecline()
 	for _, f := range []struct{ v, def *float64 }{
-		{&d.MinCoverage, &def.MinCoverage}, {&d.MinRelatedOnly, &def.MinRelatedOnly},
+		{&d.MinCoverage, &def.MinCoverage}, {&d.MinRelatedOnly, &def.MinRelatedOnly}, {&d.MinSingleRelated, &def.MinSingleRelated},
 		{&d.MinDirectCoverage, &def.MinDirectCoverage}, {&d.MaxMissing, &def.MaxMissing},
 		{&d.MissingCover, &def.MissingCover}, {&d.MinRelated, &def.MinRelated},
 	} {
@@ -55,10 +61,13 @@ func (d DeclineRule) withDefaults() DeclineRule {
 
 // answers applies the rule to a passage's coverage figures; topics is the
 // number of the question's topic words. One word matched only by a
-// related word ("football" ~ "playing") is too little to answer on.
+// related word needs a close one (MinSingleRelated).
 func (d DeclineRule) answers(cover, direct float64, topics int) bool {
 	if direct >= d.MinDirectCoverage {
 		return cover >= d.MinCoverage
 	}
-	return topics > 1 && cover >= d.MinRelatedOnly
+	if topics == 1 {
+		return cover >= d.MinSingleRelated
+	}
+	return cover >= d.MinRelatedOnly
 }

@@ -112,23 +112,20 @@ func read(msg string) reading {
 	rd.phrases = quotedPhrases(msg)
 	type sentence struct {
 		text     string
-		toks     []token
+		toks     []weightedToken // read at weight 1
 		question bool
-		// polite: a question whose courtesy word is its topic ("Who
-		// does he thank?").
-		polite bool
 	}
 	// A message that shouts is not all acronyms.
-	shouting := allCaps(strings.Join(strings.Fields(msg), ""))
+	shouting := allCaps(strings.TrimRightFunc(msg, unicode.IsSpace))
 	var sents []sentence
 	asks := 0
-	for _, sp := range Sentences(msg) {
-		text := msg[sp.Start:sp.End]
-		toks := tokenize(nil, text)
-		q := strings.HasSuffix(strings.TrimRight(text, "\"'”’) "), "?")
+	for _, c := range questionClauses(msg, Sentences(msg)) {
+		text, toks := msg[c.Start:c.End], c.toks
+		q := strings.HasSuffix(strings.TrimRight(msg[c.Start:c.sentenceEnd], "\"'”’) "), "?")
 		polite := len(toks) > 0 && isCourtesy(toks)
-		if polite && q && whWords[toks[0].word] {
-			// "Who does he thank?" asks; "Thanks, bot!" does not.
+		if polite && whWords[toks[0].word] && (q || len(toks) > 2 && auxiliaries[toks[1].word]) {
+			// "Who does he thank?" asks, and so does "who did he
+			// thank" unmarked; "Thanks, bot!" does not.
 		} else if len(toks) == 0 || polite || !q && thanks[toks[0].word] {
 			// "Thanks, that's helpful!" signs off; it asks nothing.
 			continue
@@ -136,34 +133,14 @@ func read(msg string) reading {
 		if q {
 			asks++
 		}
-		sents = append(sents, sentence{text, toks, q, polite})
-	}
-	weigh := func(s sentence, w float64, dst []weightedToken) []weightedToken {
-		for i, t := range s.toks {
-			if courtesy[t.word] && !t.joined && !s.polite {
-				continue
-			}
-			wt := annotate(t, s.text, w)
-			if shouting {
-				wt.name, wt.stop = false, isStop(t.word)
-			}
-			if wt.stop && pluralNoun(s.toks, i) {
-				wt.stop = false
-			}
-			if prefixPart(s.text, t) {
-				// "anti" of "anti-poverty" is no topic of its own.
-				wt.stop = true
-			}
-			dst = append(dst, wt)
-		}
-		return dst
+		sents = append(sents, sentence{text, weigh(text, toks, polite, shouting), q})
 	}
 	// Context counts for every question; a question with no topic word
 	// of its own ("Is that in this speech?") leans on it fully.
 	var context []weightedToken
 	for _, s := range sents {
 		if asks > 0 && !s.question {
-			context = weigh(s, contextWeight, context)
+			context = appendScaled(context, s.toks, contextWeight)
 		}
 	}
 	// lastTopical is the own words of the latest question that had a
@@ -172,12 +149,11 @@ func read(msg string) reading {
 	// "a?" costs a thousand words, not half a million.
 	var lastTopical []weightedToken
 	for _, s := range sents {
-		w := 1.0
 		if asks > 0 && !s.question {
-			rd.all = weigh(s, contextWeight, rd.all)
+			rd.all = appendScaled(rd.all, s.toks, contextWeight)
 			continue
 		}
-		rd.all = weigh(s, w, rd.all)
+		rd.all = append(rd.all, s.toks...)
 		if asks == 0 {
 			// No question mark: the whole message is one query.
 			if len(rd.parts) == 0 {
@@ -185,17 +161,19 @@ func read(msg string) reading {
 			} else {
 				rd.parts[0].text += " " + s.text
 			}
-			rd.parts[0].toks = weigh(s, w, rd.parts[0].toks)
+			rd.parts[0].toks = append(rd.parts[0].toks, s.toks...)
 			continue
 		}
-		p := part{text: s.text, toks: weigh(s, w, nil)}
+		// The part's own copy: context and earlier words are appended
+		// to it.
+		p := part{text: s.text, toks: s.toks[:len(s.toks):len(s.toks)]}
 		if topical(p.toks) == 0 {
 			// Lean on the context, and on the question before.
 			p.toks = append(p.toks, raise(context)...)
 			p.toks = append(p.toks, lastTopical...)
 		} else {
 			lastTopical = p.toks
-			p.toks = append(p.toks[:len(p.toks):len(p.toks)], context...)
+			p.toks = append(p.toks, context...)
 		}
 		rd.parts = append(rd.parts, p)
 	}
@@ -211,6 +189,149 @@ func read(msg string) reading {
 	}
 	return rd
 }
+
+// weigh reads a sentence's tokens at weight 1: courtesy words dropped
+// unless they are its topic (polite), what it sets aside weighed down,
+// names and stop words marked.
+func weigh(text string, toks []token, polite, shouting bool) []weightedToken {
+	aside := setAside(text, toks)
+	out := make([]weightedToken, 0, len(toks))
+	for i, t := range toks {
+		if courtesy[t.word] && !t.joined && !polite {
+			continue
+		}
+		wt := annotate(t, text, 1)
+		if aside[i] {
+			wt.weight *= asideWeight
+		}
+		if shouting {
+			wt.name, wt.stop = false, isStop(t.word)
+		}
+		if wt.stop && pluralNoun(toks, i) {
+			wt.stop = false
+		}
+		if prefixPart(text, t) {
+			// "anti" of "anti-poverty" is no topic of its own.
+			wt.stop = true
+		}
+		out = append(out, wt)
+	}
+	return out
+}
+
+// appendScaled appends toks to dst with their weights scaled by w.
+func appendScaled(dst, toks []weightedToken, w float64) []weightedToken {
+	for _, t := range toks {
+		t.weight *= w
+		dst = append(dst, t)
+	}
+	return dst
+}
+
+// asideWeight scales the words a question sets aside ("Apart from
+// spying, what other risks …"): the asker knows about them already, so the
+// answer is the passage about the rest, though they still tell which part
+// of the statement is meant.
+const asideWeight = 0.35
+
+// setAside marks the tokens a question sets aside: those after "apart
+// from", "aside from", "besides", "other than", "except" or "excluding",
+// up to the next comma, semicolon or dash, or the end of the sentence.
+func setAside(text string, toks []token) map[int]bool {
+	var out map[int]bool
+	for i := 0; i < len(toks); i++ {
+		n := asideMarker(toks, i)
+		if n == 0 {
+			continue
+		}
+		from := i + n
+		for j := from; j < len(toks); j++ {
+			if j > from && strings.ContainsAny(text[toks[j-1].end:toks[j].start], ",;:—–") {
+				break
+			}
+			if out == nil {
+				out = map[int]bool{}
+			}
+			out[j] = true
+			i = j
+		}
+	}
+	return out
+}
+
+// asideMarker is the length in tokens of the marker at toks[i], or 0.
+func asideMarker(toks []token, i int) int {
+	next := func(w string) bool { return i+1 < len(toks) && toks[i+1].word == w }
+	switch toks[i].word {
+	case "apart", "aside":
+		if next("from") {
+			return 2
+		}
+	case "other":
+		if next("than") {
+			return 2
+		}
+	case "besides", "except", "excluding":
+		return 1
+	}
+	return 0
+}
+
+// clause is a question of a sentence that asks two ("who organised the
+// workshop, and what does he say about norms?"), with the end of its
+// sentence, whose mark tells whether it asks.
+type clause struct {
+	Span
+	sentenceEnd int
+	toks        []token // offsets into the clause's text
+}
+
+// questionClauses splits each sentence where a second question begins
+// after a comma and a conjunction, or after a semicolon: ", and what …",
+// "; who …". A comma alone ("countries that, when attacked, …") splits
+// nothing.
+func questionClauses(msg string, sents []Span) []clause {
+	out := make([]clause, 0, len(sents))
+	for _, sp := range sents {
+		text := msg[sp.Start:sp.End]
+		toks := tokenize(nil, text)
+		from, first := 0, 0
+		for j := 2; j < len(toks); j++ {
+			if !whWords[toks[j].word] && toks[j].word != "how" || toks[j].joined {
+				continue
+			}
+			gap := text[toks[j-1].end:toks[j].start]
+			cut, next := -1, j-1
+			switch {
+			case strings.Contains(gap, ";"):
+				cut, next = toks[j-1].end, j
+			case clauseJoiners[toks[j-1].word] && strings.Contains(text[toks[j-2].end:toks[j-1].start], ","):
+				cut = toks[j-2].end
+			}
+			if cut > from {
+				out = append(out, clause{Span{sp.Start + from, sp.Start + cut}, sp.End, rebase(toks[first:next], from)})
+				from, first = toks[j].start, j
+			}
+		}
+		out = append(out, clause{Span{sp.Start + from, sp.End}, sp.End, rebase(toks[first:], from)})
+	}
+	return out
+}
+
+// rebase shifts tokens' offsets to a text that starts at from.
+func rebase(toks []token, from int) []token {
+	if from == 0 {
+		return toks
+	}
+	for i := range toks {
+		toks[i].start -= from
+		toks[i].end -= from
+	}
+	return toks
+}
+
+// clauseJoiners join a second question to a first after a comma.
+var clauseJoiners = wordSet(`and or plus also but`)
 
 func raise(toks []weightedToken) []weightedToken {
 	out := make([]weightedToken, len(toks))
@@ -342,6 +463,10 @@ var nounFollowers = wordSet(`about of on`)
 func prefixPart(text string, t token) bool {
 	return !t.joined && t.end < len(text) && isJoiner(firstRune(text[t.end:])) && slices.Contains(prefixes, t.word)
 }
+
+// auxiliaries follow the question word of an unmarked question ("who did
+// he thank").
+var auxiliaries = wordSet(`do does did is are was were has have had will would can could should`)
 
 // whWords open a question that asks for something.
 var whWords = wordSet(`who whom what which why when`)

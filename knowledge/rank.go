@@ -195,7 +195,16 @@ func (r *Retriever) hasPhrase(d int, want [][]alt) bool {
 	if len(want) < 2 {
 		return false
 	}
-	spans := r.ix.docs[d].spans
+	// The joined form of a compound ("zerosum" of "zero-sum") overlaps
+	// its parts; a phrase runs over the parts.
+	all := r.ix.docs[d].spans
+	spans := make([]span, 0, len(all))
+	for _, s := range all {
+		if n := len(spans); n > 0 && s.start < spans[n-1].end {
+			continue
+		}
+		spans = append(spans, s)
+	}
 	for i := 0; i+len(want) <= len(spans); i++ {
 		ok := true
 		for k, alts := range want {

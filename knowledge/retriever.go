@@ -63,6 +63,12 @@ type Retriever struct {
 	// scratch holds *scratch buffers, so that a question allocates
 	// little of what it only needs while it is answered.
 	scratch sync.Pool
+	// citations are the paragraphs' citations by number (0 for the
+	// title and date lines), written once rather than for every answer.
+	citations []string
+	// metaText is the title, speaker, office and event, lower case: what
+	// a question about the statement itself may name.
+	metaText string
 }
 
 // scratch is the working storage of answering one message. What is in it
@@ -123,7 +129,14 @@ func NewRetriever(doc *Document, opts RetrieverOptions) *Retriever {
 	for _, t := range tokenize(nil, doc.Meta.Speaker) {
 		speaker[t.word] = true
 	}
-	return &Retriever{doc: doc, ix: ix, opts: opts, speaker: speaker, occasion: occasionWords(doc.Meta.Event), eventHead: eventHead(doc.Meta.Event)}
+	citations := make([]string, len(doc.Paragraphs)+1)
+	citations[0] = doc.MetaCitation()
+	for _, p := range doc.Paragraphs {
+		citations[p.Number] = doc.Citation(p)
+	}
+	m := doc.Meta
+	return &Retriever{doc: doc, ix: ix, opts: opts, speaker: speaker, occasion: occasionWords(m.Event), eventHead: eventHead(m.Event),
+		citations: citations, metaText: strings.ToLower(m.Source + " " + m.Speaker + " " + m.Office + " " + m.Event)}
 }
 
 // Document is the statement the retriever answers from.
@@ -382,6 +395,11 @@ const decideLook = 3
 
 var focusWords = wordSet(`what which much many`)
 
+// mentionWords ask whether the statement speaks of something at all
+// ("Does he mention gender gaps …", "Does it discuss sanctions?"): the
+// word after one is what was asked about, as after "what".
+var mentionWords = wordSet(`mention mentions mentioned discuss discusses address addresses cite cites name names reference references`)
+
 // minFocusSpec: a missing focus word this specific ("penalties",
 // "deadline") means the question asks for what the statement lacks; so
 // does a focus word nothing in the statement relates to at all ("What is
@@ -393,12 +411,17 @@ const minFocusSpec = minMissingSpec
 // for …" → "penalties", "How much money …" → "money"), or nil.
 func focus(toks []weightedToken, words []queryWord) *queryWord {
 	for i, t := range toks {
-		if t.weight < 1 || !focusWords[t.word] {
+		if t.weight < 1 || !focusWords[t.word] && !mentionWords[t.word] {
 			continue
 		}
-		for _, u := range toks[i+1:] {
+		for j, u := range toks[i+1:] {
 			if u.joined || u.stop {
 				continue
+			}
+			if n := i + 1 + j + 1; n < len(toks) && toks[n].word == "with" {
+				// "What's wrong with …", "what is new with …" ask
+				// about what follows.
+				return nil
 			}
 			for k := range words {
 				if words[k].text == u.word {
@@ -501,11 +524,7 @@ const secondRatio = 0.35
 func (r *Retriever) passage(d int, words []queryWord, rk ranking) Passage {
 	doc := r.ix.docs[d]
 	p := Passage{Paragraph: doc.para, Score: math.Round(rk.scores[d]*1000) / 1000}
-	if doc.para.Number == 0 {
-		p.Citation = r.doc.MetaCitation()
-	} else {
-		p.Citation = r.doc.Citation(doc.para)
-	}
+	p.Citation = r.citation(doc.para)
 	// The matches and highlights are gathered on the stack and copied
 	// out once.
 	var hitBuf [maxQueryWords]termID
@@ -547,4 +566,12 @@ func (ix *index) has(d int, id termID) bool {
 	ps := ix.postings[id]
 	i := sort.Search(len(ps), func(i int) bool { return ps[i].doc >= int32(d) })
 	return i < len(ps) && ps[i].doc == int32(d)
+}
+
+// citation is paragraph p's citation.
+func (r *Retriever) citation(p Paragraph) string {
+	if p.Number >= 0 && p.Number < len(r.citations) {
+		return r.citations[p.Number]
+	}
+	return r.doc.Citation(p)
 }

@@ -55,12 +55,15 @@ func TestQuality(t *testing.T) {
 		// Common-component removal (dense.go) put one question of 34
 		// out of the top 3 here while bringing two into it on each
 		// of chat.jsonl and paraphrase.jsonl.
-		{"testdata/chat-own.jsonl", 0.94, 0.97, 0.8, 0.03},
-		{"../../shared/eval/chat.jsonl", 0.88, 0.96, 0.9, 0.01},
+		{"testdata/chat-own.jsonl", 0.94, 0.97, 0.9, 0.03},
+		{"../../shared/eval/chat.jsonl", 0.88, 0.96, 0.92, 0.02},
 		// Written in the chat style before the retriever was run on
 		// them, as a check that a change carries over.
 		{"testdata/chat-own2.jsonl", 0.88, 1.0, 0.8, 0},
 		{"testdata/chat-own3.jsonl", 0.82, 0.88, 0.71, 0},
+		// Short questions about one concept in everyday words, and
+		// off-topic ones of the same shape ("Does he mention …?").
+		{"testdata/chat-own4.jsonl", 0.8, 0.9, 0.84, 0.1},
 	} {
 		if _, err := os.Stat(c.file); err != nil && strings.HasPrefix(c.file, "../") {
 			t.Logf("%s not here (it lives beside the repository): %v", c.file, err)
@@ -238,7 +241,8 @@ func FuzzAsk(f *testing.F) {
 		f.Add(s)
 	}
 	r := newTestRetriever(f)
-	for _, s := range []string{"Hi! Two things. What is 'co-governance'? And when?", "\"unclosed 'quote", "i.e. e.g. ... ?!?", "Thanks. Who? What? Why? When? How?"} {
+	for _, s := range []string{"Hi! Two things. What is 'co-governance'? And when?", "\"unclosed 'quote", "i.e. e.g. ... ?!?", "Thanks. Who? What? Why? When? How?",
+		"Apart from, besides; except", "who, and what; why, or how?", "paragraph 0 ¶-1 ¶99999999999999999999 principle 9", "tl;dr", "what is it about"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, q string) {

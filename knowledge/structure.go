@@ -2,7 +2,10 @@ package knowledge
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+
+	"github.com/policybot/policybot/knowledge/editdist"
 )
 
 // Questions about the statement's shape (how it opens, how it ends, how
@@ -11,19 +14,32 @@ import (
 // topic word with the opening paragraph.
 
 var (
-	openCues = wordSet(`open opens opening begin begins beginning start starts started kick kicks intro introduction introduce introduces`)
+	openCues = wordSet(`open opens opening begin begins beginning start starts started kick kicks intro introduction introduce introduces first`)
 	endCues  = wordSet(`end ends ending close closes closing conclude concludes concluding conclusion finish finishes wrap wraps last final`)
 	// shapeRefs name the speech or its speaker: with one of them a cue is
 	// about the speech ("how does he end?"), without it about the topic
 	// ("end the arms race").
-	shapeRefs    = wordSet(`he his speaker speech address remarks statement talk li minister thing words line lines sentence sentences paragraph`)
-	countCues    = wordSet(`many number count`)
-	orderCues    = wordSet(`order sequence`)
-	afterCues    = wordSet(`after following follow follows next`)
-	kindByWord   = map[string]ItemKind{"principle": Principle, "principles": Principle, "area": Area, "areas": Area}
+	shapeRefs = wordSet(`he his speaker speech address remarks statement talk li minister thing words line lines sentence sentences paragraph`)
+	countCues = wordSet(`many number count`)
+	orderCues = wordSet(`order sequence`)
+	afterCues = wordSet(`after following follow follows next`)
+	// "principal" is the usual slip for "principle".
+	kindByWord   = map[string]ItemKind{"principle": Principle, "principles": Principle, "principal": Principle, "principals": Principle, "area": Area, "areas": Area}
 	ordinalWords = map[string]int{"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6}
 	cardinals    = map[string]int{"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "2": 2, "3": 3, "4": 4, "5": 5, "6": 6}
 )
+
+// structuralCues holds every word without which no question is about the
+// statement's shape (besides the list names kindOf knows).
+var structuralCues = func() map[string]bool {
+	m := map[string]bool{"about": true, "tl": true, "long": true}
+	for _, set := range []map[string]bool{countCues, orderCues, afterCues, openCues, endCues, paragraphWords, overviewCues, mainWords, documentWords, lengthWords} {
+		for w := range set {
+			m[w] = true
+		}
+	}
+	return m
+}()
 
 func wordSet(s string) map[string]bool {
 	m := map[string]bool{}
@@ -35,11 +51,22 @@ func wordSet(s string) map[string]bool {
 
 // structural answers a question about the statement's shape, if it is one.
 func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
-	var words []string
+	words := make([]string, 0, len(rd.all))
+	cued := false
 	for _, t := range rd.all {
 		if t.weight == 1 && !t.joined {
 			words = append(words, t.word)
+			_, kind := kindOf(t.word)
+			cued = cued || kind || structuralCues[t.word]
 		}
+	}
+	for _, p := range rd.parts {
+		cued = cued || strings.Contains(p.text, "¶")
+	}
+	if !cued {
+		// Most questions are about the content: every way below of
+		// reading one as about the shape needs one of these words.
+		return Answer{}, false
 	}
 	has := func(set map[string]bool) int {
 		for i, w := range words {
@@ -53,7 +80,7 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 	// cue, or after "after" for what follows it.
 	kindAfter := func(from int) (ItemKind, bool) {
 		for _, w := range words[from+1:] {
-			if k, ok := kindByWord[w]; ok && len(r.doc.ItemsOf(k)) > 0 {
+			if k, ok := kindOf(w); ok && len(r.doc.ItemsOf(k)) > 0 {
 				return k, true
 			}
 		}
@@ -64,14 +91,40 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 			return r.listAnswer(k), true
 		}
 	}
-	// "the second area of effort", "the four principles".
+	// "What are the principles?" with nothing else asked.
+	if k, ok := r.asksList(words); ok {
+		return r.listAnswer(k), true
+	}
+	if r.asksLength(words) {
+		return r.lengthAnswer(), true
+	}
+	// "the second area of effort", "the four principles", "the main
+	// principles".
 	for i, w := range words {
-		k, ok := kindByWord[w]
-		if !ok || i == 0 {
+		k, ok := kindOf(w)
+		if !ok || i == 0 && (len(words) < 2 || numberWord(words[1]) == 0 && ordinalWords[words[1]] == 0) {
 			continue
+		}
+		if i > 0 && mainWords[words[i-1]] && len(r.doc.ItemsOf(k)) > 0 {
+			return r.listAnswer(k), true
+		}
+		// "principle 3", "area two".
+		if i+1 < len(words) && !strings.HasSuffix(w, "s") {
+			n := ordinalWords[words[i+1]]
+			if n == 0 {
+				n = numberWord(words[i+1])
+			}
+			if items := r.doc.ItemsOf(k); n > 0 && n <= len(items) {
+				if p, ok := r.doc.Paragraph(items[n-1].Paragraph); ok {
+					return Answer{Outcome: Answered, Passages: []Passage{r.wholePassage(p, true)}}, true
+				}
+			}
 		}
 		items := r.doc.ItemsOf(k)
 		if len(items) == 0 {
+			continue
+		}
+		if i == 0 {
 			continue
 		}
 		prev := words[i-1]
@@ -108,6 +161,15 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 			}
 		}
 	}
+	// "paragraph 6", "¶6", "what's in para 9": the paragraph itself.
+	if p, ok := r.numberedParagraph(rd, words); ok {
+		return Answer{Outcome: Answered, Passages: []Passage{r.wholePassage(p, true)}}, true
+	}
+	if r.isOverview(words) {
+		if ans, ok := r.overview(); ok {
+			return ans, true
+		}
+	}
 	opens, ends := r.nearRef(words, openCues), r.nearRef(words, endCues)
 	if !opens && !ends {
 		// A question of nothing but a cue ("What does he say at the
@@ -140,6 +202,240 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 	}
 	if len(ans.Passages) > top {
 		ans.Passages = ans.Passages[:top]
+	}
+	return ans, true
+}
+
+// kindOf is the kind of list a word names, "principles" as typed
+// ("princples", "principels") too: the word every question about the
+// list uses.
+func kindOf(w string) (ItemKind, bool) {
+	if k, ok := kindByWord[w]; ok {
+		return k, true
+	}
+	// Typists keep a word's first letters: only those go to the edit
+	// distance, which every word of every question would otherwise pay.
+	if len(w) < 7 || !strings.HasPrefix(w, "pr") {
+		return "", false
+	}
+	for _, name := range []string{"principle", "principles"} {
+		if editdist.Within(w, name, 2) <= 2 {
+			return Principle, true
+		}
+	}
+	return "", false
+}
+
+// asksList reports a question for a list and nothing else: "what are the
+// principles?", "list the areas of effort", "principles?".
+func (r *Retriever) asksList(words []string) (ItemKind, bool) {
+	kind, found := ItemKind(""), false
+	for _, w := range words {
+		if k, ok := kindOf(w); ok && strings.HasSuffix(w, "s") {
+			kind, found = k, true
+		}
+	}
+	if !found || len(r.doc.ItemsOf(kind)) == 0 {
+		return "", false
+	}
+	listed := func(w string) bool {
+		_, ok := kindOf(w)
+		return ok || mainWords[w] || cardinals[w] > 0 || listWords[w]
+	}
+	return kind, r.nothingElse(words, listed)
+}
+
+// listWords ask for a list.
+var listWords = wordSet(`list name names effort efforts international all set sets out lay lays propose proposes proposed outline outlines put forward`)
+
+// lengthWords are what a statement's length is counted in.
+var lengthWords = wordSet(`paragraphs words pages parts sections`)
+
+// asksLength reports "how long is the speech?" or "how many paragraphs
+// (words, parts) are there?", with no other topic.
+func (r *Retriever) asksLength(words []string) bool {
+	ask := false
+	for i, w := range words {
+		if w == "long" && i > 0 && words[i-1] == "how" || lengthWords[w] && i > 0 && countCues[words[i-1]] {
+			ask = true
+		}
+	}
+	if !ask {
+		return false
+	}
+	return r.nothingElse(words, func(w string) bool { return lengthWords[w] || countCues[w] || w == "long" })
+}
+
+// lengthAnswer counts the statement's paragraphs, words and parts,
+// citing its title line.
+func (r *Retriever) lengthAnswer() Answer {
+	words := 0
+	for _, p := range r.doc.Paragraphs {
+		words += len(strings.Fields(p.Text))
+	}
+	ans := Answer{Outcome: Answered, Summary: fmt.Sprintf("The statement has %s, %s in all, in %s.",
+		countNoun(len(r.doc.Paragraphs), "paragraph"), thousands(words)+" words", countNoun(len(r.doc.Sections), "part"))}
+	if m := r.doc.Meta; m.Source != "" {
+		ans.Passages = append(ans.Passages, Passage{
+			Paragraph: Paragraph{Number: 0, Text: m.Source, Offset: strings.Index(r.doc.Source, m.Source)},
+			Citation:  r.citations[0], Score: 1, Quote: Span{0, len(m.Source)},
+		})
+	} else if len(r.doc.Paragraphs) > 0 {
+		ans.Passages = append(ans.Passages, r.wholePassage(r.doc.Paragraphs[0], true))
+	}
+	return ans
+}
+
+// thousands writes n with commas: 1,323.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// numberWord is the value of "3" or "three", or 0.
+func numberWord(w string) int {
+	if n, ok := cardinals[w]; ok {
+		return n
+	}
+	if w == "1" || w == "one" {
+		return 1
+	}
+	return 0
+}
+
+// paragraphWords name a paragraph of the statement.
+var paragraphWords = wordSet(`paragraph para par`)
+
+// numberedParagraph finds "paragraph N" or "¶N" in a question with no
+// other topic, and paragraph N.
+func (r *Retriever) numberedParagraph(rd reading, words []string) (Paragraph, bool) {
+	n := 0
+	for i, w := range words {
+		if paragraphWords[w] && i+1 < len(words) {
+			n, _ = strconv.Atoi(words[i+1])
+			break
+		}
+	}
+	if n == 0 {
+		for _, p := range rd.parts {
+			if _, after, ok := strings.Cut(p.text, "¶"); ok {
+				after = strings.TrimSpace(after)
+				end := 0
+				for end < len(after) && after[end] >= '0' && after[end] <= '9' {
+					end++
+				}
+				n, _ = strconv.Atoi(after[:end])
+				break
+			}
+		}
+	}
+	if n <= 0 {
+		return Paragraph{}, false
+	}
+	num := strconv.Itoa(n)
+	if !r.nothingElse(words, func(w string) bool { return paragraphWords[w] || w == num }) {
+		return Paragraph{}, false
+	}
+	return r.doc.Paragraph(n)
+}
+
+// Overview questions ask what the whole statement says: "summary
+// please", "what are the main points?", "tl;dr", "what is the speech
+// about?". No passage answers them by its words; the statement's lists
+// do.
+var (
+	overviewCues = wordSet(`summary summaries summarise summarize summarised summarized summarising summarizing gist overview outline recap tldr takeaway takeaways nutshell rundown synopsis`)
+	mainWords    = wordSet(`main key central core chief principal major`)
+	pointWords   = wordSet(`point points message messages idea ideas argument arguments theme themes takeaway takeaways thrust`)
+)
+
+// isOverview reports a question for the statement's overview: a cue
+// word, "main points" and the like, "tl;dr", or "what is it about?" with
+// nothing but the speech named.
+func (r *Retriever) isOverview(words []string) bool {
+	cue, about, what := false, false, false
+	for i, w := range words {
+		switch {
+		case overviewCues[w]:
+			cue = true
+		case w == "tl" && i+1 < len(words) && words[i+1] == "dr":
+			cue = true
+		case mainWords[w] && i+1 < len(words) && pointWords[words[i+1]]:
+			cue = true
+		}
+		about = about || w == "about"
+		what = what || w == "what"
+	}
+	// "What is the speech about?" asks for the overview when it ends
+	// there, and "what is this document?" too.
+	cue = cue || what && about && words[len(words)-1] == "about"
+	for _, w := range words {
+		cue = cue || what && documentWords[w]
+	}
+	if !cue {
+		return false
+	}
+	// "summarise what he says about sovereignty" has a topic of its own.
+	return r.nothingElse(words, func(w string) bool {
+		return overviewCues[w] || mainWords[w] || pointWords[w] || documentWords[w] || w == "tl" || w == "dr"
+	})
+}
+
+// nothingElse reports whether a question has no words but stop words,
+// words naming the speech, its speaker or its occasion, words of asking,
+// slips for stop words ("waht") and the words cue accepts: a question
+// about the statement's shape, not about a topic.
+func (r *Retriever) nothingElse(words []string, cue func(string) bool) bool {
+	for _, w := range words {
+		if !isStop(w) && !shapeRefs[w] && !r.occasion[w] && !askingWords[w] && !r.speaker[w] && !cue(w) && !r.misspeltStop(w) {
+			return false
+		}
+	}
+	return true
+}
+
+// documentWords name the statement as a text.
+var documentWords = wordSet(`document text transcript speech statement address`)
+
+// askingWords ask for something without naming a topic.
+var askingWords = wordSet(`give tell show need want talking saying says said quick short brief please pls`)
+
+// overview names the statement's lists and quotes the paragraphs that
+// introduce them; a statement without lists has none.
+func (r *Retriever) overview() (Answer, bool) {
+	var parts []string
+	ans := Answer{Outcome: Answered}
+	for _, k := range []ItemKind{Principle, Area} {
+		items := r.doc.ItemsOf(k)
+		if len(items) == 0 {
+			continue
+		}
+		names := make([]string, len(items))
+		for i, it := range items {
+			names[i] = it.Name
+		}
+		label := countNoun(len(items), "principle")
+		if k == Area {
+			label = countNoun(len(items), "area") + " of effort"
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s)", label, joinAnd(names)))
+		if p, ok := r.doc.Paragraph(items[0].Paragraph - 1); ok && p.Item == nil {
+			// Each introduces its own list: say so, so that both are
+			// shown, not only the first.
+			intro := r.wholePassage(p, false)
+			intro.Matches = []Match{{Query: string(k), Word: string(k), Kind: MatchExact}}
+			ans.Passages = append(ans.Passages, intro)
+		}
+	}
+	if len(parts) == 0 {
+		return Answer{}, false
+	}
+	ans.Summary = fmt.Sprintf("The statement sets out %s.", joinAnd(parts))
+	if ref := r.doc.ShortRef(); ref != "" {
+		ans.Summary = fmt.Sprintf("The statement (%s) sets out %s.", ref, joinAnd(parts))
 	}
 	return ans, true
 }
@@ -201,7 +497,7 @@ func (r *Retriever) listAnswer(k ItemKind) Answer {
 // wholePassage cites paragraph p, quoting its first sentence (opening) or
 // its last (closing, introducing).
 func (r *Retriever) wholePassage(p Paragraph, first bool) Passage {
-	out := Passage{Paragraph: p, Citation: r.doc.Citation(p), Score: 1, Quote: Span{0, len(p.Text)}}
+	out := Passage{Paragraph: p, Citation: r.citation(p), Score: 1, Quote: Span{0, len(p.Text)}}
 	if s := Sentences(p.Text); len(s) > 0 {
 		if first {
 			out.Quote = s[0]

@@ -236,11 +236,17 @@ func wordAt(words []queryWord, text string) int {
 // "waht"); a word of four letters or fewer only by a dropped letter or
 // two letters swapped ("teh"), since a substitution in so short a word
 // makes another word. Without a table nothing is.
+// misspeltStopRank: a word of the vector table this frequent is a word,
+// never a slip for a stop word.
+const misspeltStopRank = 12000
+
 func (r *Retriever) misspeltStop(w string) bool {
 	if r.ix.vecs == nil || len(w) < 3 || len(w) > maxTypoWord || !isASCIILetters(w) {
 		return false
 	}
-	if _, _, ok := r.ix.lookupVec(w); ok {
+	// The table holds the commonest slips ("teh") as words, but rare
+	// ones.
+	if _, rank, ok := r.ix.lookupVec(w); ok && rank < misspeltStopRank {
 		return false
 	}
 	for _, s := range stopList {

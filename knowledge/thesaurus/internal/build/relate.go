@@ -206,8 +206,12 @@ func (r *relator) addWords(out targets, lemma string, s *wordnet.Synset, words [
 		if len(ws) == 0 || (s != nil && !r.commonSense(word, s.ID)) {
 			continue
 		}
+		// A collocation's weight is shared by all its words, function
+		// words too: "put on the line" (risk) is no synonym of "line",
+		// nor "all right" (fine) of "right".
+		n := max(len(ws), len(Words(word)))
 		for _, s := range ws {
-			out.add(s, w/len(ws))
+			out.add(s, w/n)
 		}
 	}
 }
