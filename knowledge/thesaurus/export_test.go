@@ -9,3 +9,7 @@ func (t *Table) Text() string { return t.text }
 
 // ParseWeight is parseWeight, whose results must be strconv.ParseFloat's.
 func ParseWeight(s string) float64 { return parseWeight(s) }
+
+// MergeRelated is mergeRelated, which the map-based reference in the tests
+// shares: what they compare is finding and parsing lines.
+func MergeRelated(dst, rel []Related) []Related { return mergeRelated(dst, rel) }

@@ -49,7 +49,7 @@ func (m *mapTable) lookup(word string) []thesaurus.Related {
 	}
 	var merged []thesaurus.Related
 	for _, base := range wordnet.Detach(word) {
-		merged = mergeRelated(merged, m.entries[base])
+		merged = thesaurus.MergeRelated(merged, m.entries[base])
 	}
 	slices.SortStableFunc(merged, func(a, b thesaurus.Related) int { return cmp.Compare(b.Weight, a.Weight) })
 	return merged[:min(len(merged), thesaurus.MaxRelated)]
@@ -64,24 +64,10 @@ func (m *mapTable) lookupPhrase(first, second string) []thesaurus.Related {
 	}
 	var merged []thesaurus.Related
 	for _, base := range wordnet.Detach(first) {
-		merged = mergeRelated(merged, m.entries[base+"_"+second])
+		merged = thesaurus.MergeRelated(merged, m.entries[base+"_"+second])
 	}
 	slices.SortStableFunc(merged, func(a, b thesaurus.Related) int { return cmp.Compare(b.Weight, a.Weight) })
 	return merged[:min(len(merged), thesaurus.MaxRelated)]
-}
-
-func mergeRelated(dst, rel []thesaurus.Related) []thesaurus.Related {
-outer:
-	for _, r := range rel {
-		for i := range dst {
-			if dst[i].Word == r.Word {
-				dst[i].Weight = max(dst[i].Weight, r.Weight)
-				continue outer
-			}
-		}
-		dst = append(dst, r)
-	}
-	return dst
 }
 
 // sameRelated also tells nil from empty, in case a caller does.

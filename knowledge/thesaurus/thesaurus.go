@@ -98,6 +98,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/policybot/policybot/knowledge/internal/sortkey"
 	"github.com/policybot/policybot/knowledge/thesaurus/internal/wordnet"
 )
 
@@ -144,25 +145,13 @@ func newTable(text string) *Table {
 		end := off + strings.IndexByte(text[off:], '\n')
 		key := lineKey(text[off:end])
 		t.starts = append(t.starts, uint32(off))
-		t.prefixes = append(t.prefixes, prefix(key))
+		t.prefixes = append(t.prefixes, sortkey.Prefix8(key))
 		if _, second, ok := strings.Cut(key, "_"); ok {
 			t.seconds[second] = true
 		}
 		off = end + 1
 	}
 	return t
-}
-
-// prefix packs a key's first eight bytes.
-func prefix(key string) uint64 {
-	var p uint64
-	for i := 0; i < 8; i++ {
-		p <<= 8
-		if i < len(key) {
-			p |= uint64(key[i])
-		}
-	}
-	return p
 }
 
 // Load returns the embedded table, used in place. Call it once and share
@@ -291,7 +280,7 @@ func lineKey(line string) string {
 // find returns the list of related words of key, the text after its tab,
 // and whether key is in the table.
 func (t *Table) find(key string) (string, bool) {
-	p := prefix(key)
+	p := sortkey.Prefix8(key)
 	i, _ := slices.BinarySearch(t.prefixes, p)
 	for ; i < len(t.prefixes) && t.prefixes[i] == p; i++ {
 		line := t.text[t.starts[i]:]

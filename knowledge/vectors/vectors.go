@@ -40,6 +40,8 @@ import (
 	"math"
 	"math/bits"
 	"strings"
+
+	"github.com/policybot/policybot/knowledge/internal/sortkey"
 )
 
 // MaxWords is how many of the most frequent words the table keeps.
@@ -98,22 +100,9 @@ func Parse(data string) (*Table, error) {
 	}
 	t.samples = make([]uint64, 0, (t.n+sampleEvery-1)/sampleEvery)
 	for i := 0; i < t.n; i += sampleEvery {
-		t.samples = append(t.samples, prefix8(t.word(i)))
+		t.samples = append(t.samples, sortkey.Prefix8(t.word(i)))
 	}
 	return t, nil
-}
-
-// prefix8 is the first eight bytes of w as a big-endian number, zero
-// padded: prefixes order as the words do, if not as strictly.
-func prefix8(w string) uint64 {
-	var p uint64
-	for i := 0; i < 8; i++ {
-		p <<= 8
-		if i < len(w) {
-			p |= uint64(w[i])
-		}
-	}
-	return p
 }
 
 // Len is the number of words.
@@ -136,7 +125,7 @@ func (v Vec) Valid() bool { return v.comps != "" }
 func (t *Table) Lookup(word string) (Vec, int, bool) {
 	// A sample whose prefix is below word's begins a word below it, one
 	// whose prefix is above, a word above it.
-	key := prefix8(word)
+	key := sortkey.Prefix8(word)
 	lo, hi := 0, len(t.samples)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
