@@ -246,7 +246,10 @@ func setAside(text string, toks []token) map[int]bool {
 		}
 		from := i + n
 		for j := from; j < len(toks); j++ {
-			if j > from && strings.ContainsAny(text[toks[j-1].end:toks[j].start], ",;:—–") {
+			// A compound's joined form overlaps its parts ("Besides-0"
+			// reads "besides", "0", "besides0"): only a gap between
+			// words can hold a comma.
+			if j > from && toks[j-1].end <= toks[j].start && strings.ContainsAny(text[toks[j-1].end:toks[j].start], ",;:—–") {
 				break
 			}
 			if out == nil {
@@ -299,6 +302,9 @@ func questionClauses(msg string, sents []Span) []clause {
 		for j := 2; j < len(toks); j++ {
 			if !whWords[toks[j].word] && toks[j].word != "how" || toks[j].joined {
 				continue
+			}
+			if toks[j-1].end > toks[j].start || toks[j-2].end > toks[j-1].start {
+				continue // inside a compound
 			}
 			gap := text[toks[j-1].end:toks[j].start]
 			cut, next := -1, j-1

@@ -463,6 +463,8 @@ func TestSetAside(t *testing.T) {
 		{"Other than peace, which principles are there?", "peace"},
 		{"What does he say about other countries?", ""},
 		{"Apart", ""},
+		// The joined form of a compound overlaps its parts (FuzzAsk).
+		{"Besides-0", "0 besides0"},
 	} {
 		toks := tokenize(nil, c.q)
 		set := setAside(c.q, toks)
