@@ -32,6 +32,10 @@ type passageDoc struct {
 	para   Paragraph
 	length float32
 	spans  []span
+	// words are the spans of its words as written, without the joined
+	// forms of compounds ("zerosum" of "zero-sum"), which overlap their
+	// parts: what runs of words (phrases, neighbours) are read from.
+	words []span
 	// sents are the indexes of the passage's sentences in index.sents.
 	sents []int32
 }
@@ -133,6 +137,9 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string, vecs *vector
 			doc.length++
 			if highlight {
 				doc.spans = append(doc.spans, span{int32(t.start), int32(t.end), id})
+				if !t.joined {
+					doc.words = append(doc.words, span{int32(t.start), int32(t.end), id})
+				}
 			}
 			return id
 		}

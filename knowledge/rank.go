@@ -16,16 +16,11 @@ type ranking struct {
 	phraseMissing []string
 }
 
-// rank scores every passage: BM25 where each question word counts once
+// rankIn scores every passage: BM25 where each question word counts once
 // per passage through its best match, plus its best sentence's score, and
 // the share of the question's weight that the passage matches (its
 // coverage), overall and by direct matches only.
-func (r *Retriever) rank(words []queryWord, phrases []phrase) ranking {
-	return r.rankIn(new(scratch), words, phrases)
-}
-
-// rankIn is rank with its storage in sc: the ranking is valid until sc is
-// used again.
+// Its storage is in sc: the ranking is valid until sc is used again.
 func (r *Retriever) rankIn(sc *scratch, words []queryWord, phrases []phrase) ranking {
 	ix := r.ix
 	n, ns := len(ix.docs), len(ix.sents)
@@ -195,16 +190,8 @@ func (r *Retriever) hasPhrase(d int, want [][]alt) bool {
 	if len(want) < 2 {
 		return false
 	}
-	// The joined form of a compound ("zerosum" of "zero-sum") overlaps
-	// its parts; a phrase runs over the parts.
-	all := r.ix.docs[d].spans
-	spans := make([]span, 0, len(all))
-	for _, s := range all {
-		if n := len(spans); n > 0 && s.start < spans[n-1].end {
-			continue
-		}
-		spans = append(spans, s)
-	}
+	// A phrase runs over a compound's parts, not its joined form.
+	spans := r.ix.docs[d].words
 	for i := 0; i+len(want) <= len(spans); i++ {
 		ok := true
 		for k, alts := range want {

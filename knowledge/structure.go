@@ -19,12 +19,11 @@ var (
 	// shapeRefs name the speech or its speaker: with one of them a cue is
 	// about the speech ("how does he end?"), without it about the topic
 	// ("end the arms race").
-	shapeRefs = wordSet(`he his speaker speech address remarks statement talk li minister thing words line lines sentence sentences paragraph`)
-	countCues = wordSet(`many number count`)
-	orderCues = wordSet(`order sequence`)
-	afterCues = wordSet(`after following follow follows next`)
-	// "principal" is the usual slip for "principle".
-	kindByWord   = map[string]ItemKind{"principle": Principle, "principles": Principle, "principal": Principle, "principals": Principle, "area": Area, "areas": Area}
+	shapeRefs    = wordSet(`he his speaker speech address remarks statement talk li minister thing words line lines sentence sentences paragraph`)
+	countCues    = wordSet(`many number count`)
+	orderCues    = wordSet(`order sequence`)
+	afterCues    = wordSet(`after following follow follows next`)
+	kindByWord   = map[string]ItemKind{"principle": Principle, "principles": Principle, "area": Area, "areas": Area}
 	ordinalWords = map[string]int{"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6}
 	cardinals    = map[string]int{"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "2": 2, "3": 3, "4": 4, "5": 5, "6": 6}
 )
@@ -207,8 +206,8 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 }
 
 // kindOf is the kind of list a word names, "principles" as typed
-// ("princples", "principels") too: the word every question about the
-// list uses.
+// ("princples", "principels", and "principals", the usual slip) too: the
+// word every question about the list uses.
 func kindOf(w string) (ItemKind, bool) {
 	if k, ok := kindByWord[w]; ok {
 		return k, true

@@ -107,19 +107,11 @@ type queryWord struct {
 	inTable bool
 }
 
-// analyse resolves each topical word of a question to its matches. The
-// resolutions of a message's words are kept in seen, when it is not nil,
-// so that context shared by several questions is resolved once.
-func (r *Retriever) analyse(toks []weightedToken, seen ...map[string]queryWord) []queryWord {
-	var cache map[string]queryWord
-	if len(seen) > 0 {
-		cache = seen[0]
-	}
-	return r.analyseIn(new(scratch), toks, cache)
-}
-
-// analyseIn is analyse with its storage in sc: the words are valid until
-// the next call, their matches until sc is put back.
+// analyseIn resolves each topical word of a question to its matches, with
+// its storage in sc: the words are valid until the next call, their
+// matches until sc is put back. The resolutions of a message's words are
+// kept in cache, when it is not nil, so that context shared by several
+// questions is resolved once.
 func (r *Retriever) analyseIn(sc *scratch, toks []weightedToken, cache map[string]queryWord) []queryWord {
 	n := 0
 	for _, t := range toks {
