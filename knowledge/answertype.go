@@ -27,6 +27,10 @@ const (
 	// placeFact is a name asked for by "which country": a name that
 	// is no country's ("Millennium") does not answer it.
 	placeFact
+	// amountFact is what "how much" asks for: a sum or a share, a
+	// number with its currency or "percent". A count ("618 million
+	// users") answers "how many", not "how much … spend".
+	amountFact
 )
 
 var (
@@ -37,6 +41,8 @@ var (
 	numberHeads = wordSet(`share percentage percent proportion number figure figures amount total`)
 	timeWords   = wordSet(`january february march april may june july august september october november december century decade year years month months week today yesterday tomorrow ago`)
 	numberWords = wordSet(`one two three four five six seven eight nine ten eleven twelve twenty hundred thousand million millions billion billions percent dozen half`)
+	// amountUnits make a number a sum or a share.
+	amountUnits = wordSet(`dollar dollars usd yuan rmb renminbi euro euros eur pound pounds gbp yen percent pct`)
 )
 
 // askedFact reads the kind of fact a question asks for from its opening
@@ -59,8 +65,10 @@ func askedFact(toks []weightedToken) factKind {
 		switch {
 		case w == "when" && (i <= 1 || embedded):
 			return timeFact
-		case w == "how" && (next == "many" || next == "much"):
+		case w == "how" && next == "many":
 			return numberFact
+		case w == "how" && next == "much":
+			return amountFact
 		case (w == "what" || w == "which") && numberHeads[next]:
 			return numberFact
 		case w == "which" && (nameHeads[next] || i+2 < len(words) && nameHeads[words[i+2]] && !isStop(next)):
@@ -111,6 +119,13 @@ func (ix *index) holdsFact(kind factKind, text string, question map[string]bool)
 			if unicode.IsDigit(r) && !isYear(w) || numberWords[t.word] {
 				return true
 			}
+		case amountFact:
+			// The symbols are not words: they stand just before or
+			// after the number ("$5", "40%", "€3").
+			near := text[max(0, t.start-len("€")):min(len(text), t.end+1)]
+			if unicode.IsDigit(r) && strings.ContainsAny(near, "$€£¥%") || amountUnits[t.word] && i > 0 && isNumber(text, toks[i-1]) {
+				return true
+			}
 		case nameFact, placeFact:
 			// A capitalised word not opening the sentence, and not one
 			// the question already names.
@@ -155,6 +170,12 @@ func continuesName(text string, toks []token, i int) bool {
 		return strings.TrimSpace(between) == "" && unicode.IsUpper(r)
 	}
 	return false
+}
+
+// isNumber reports whether a token is a number, in digits or in words.
+func isNumber(text string, t token) bool {
+	r, _ := utf8.DecodeRuneInString(text[t.start:t.end])
+	return unicode.IsDigit(r) || numberWords[t.word]
 }
 
 // isYear reports a four-digit number from 1000 to 2999 ("2011", "2014").

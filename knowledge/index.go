@@ -292,22 +292,30 @@ func (ix *index) term(word string) termID {
 	return id
 }
 
-// derived finds a statement word that is another derivation of w: its
-// stem begins with w's stem st, of five or more letters, and is at most
-// three letters longer ("behav" → "behavior"). Only for words the
-// statement does not have otherwise.
+// derived finds a statement word that is another derivation of w: it
+// begins with w's stem st, of five or more letters, and is at most three
+// letters longer ("behav" → "behavior"), or failing that begins with w
+// itself, as long a stretch further ("imbalance" → "imbalanced"). Only
+// for words the statement does not have otherwise.
 func (ix *index) derived(w, st string) (termID, string, bool) {
 	if len(st) < 5 || !isASCIILetters(w) {
 		return 0, "", false
 	}
 	best, bestWord, found := termID(0), "", false
-	for l := len(st) + 1; l <= len(st)+3 && l < len(ix.byLen); l++ {
-		// The words of a length that begin with st are the sorted list's
-		// stretch from the first word not below st: its first is the
-		// least.
-		ws := ix.byLen[l]
-		if i := sort.SearchStrings(ws, st); i < len(ws) && strings.HasPrefix(ws[i], st) && (!found || ws[i] < bestWord) {
-			best, bestWord, found = ix.surface[ws[i]], ws[i], true
+	// The stemmer cuts "imbalance" to "imbal", five letters short of
+	// "imbalanced", so the word itself is the second head.
+	for _, head := range [2]string{st, w} {
+		for l := len(head) + 1; l <= len(head)+3 && l < len(ix.byLen); l++ {
+			// The words of a length that begin with head are the
+			// sorted list's stretch from the first word not below
+			// head: its first is the least.
+			ws := ix.byLen[l]
+			if i := sort.SearchStrings(ws, head); i < len(ws) && strings.HasPrefix(ws[i], head) && (!found || ws[i] < bestWord) {
+				best, bestWord, found = ix.surface[ws[i]], ws[i], true
+			}
+		}
+		if found || st == w {
+			break
 		}
 	}
 	return best, bestWord, found

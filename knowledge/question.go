@@ -195,9 +195,15 @@ func read(msg string) reading {
 // names and stop words marked.
 func weigh(text string, toks []token, polite, shouting bool) []weightedToken {
 	aside := setAside(text, toks)
+	handles := handleBytes(text)
 	out := make([]weightedToken, 0, len(toks))
 	for i, t := range toks {
 		if courtesy[t.word] && !t.joined && !polite {
+			continue
+		}
+		if handles != nil && handles[t.start] {
+			// "@policybot", "@alice:example.org": who is addressed,
+			// not what is asked.
 			continue
 		}
 		wt := annotate(t, text, 1)
@@ -214,9 +220,36 @@ func weigh(text string, toks []token, polite, shouting bool) []weightedToken {
 			// "anti" of "anti-poverty" is no topic of its own.
 			wt.stop = true
 		}
+		if stance(toks, i) {
+			// "Is he optimistic about technology?" asks what he says
+			// of technology; the statement need not use the word.
+			wt.stop = true
+		}
 		out = append(out, wt)
 	}
 	return out
+}
+
+// handleBytes marks the bytes of text that belong to a handle: an "@"
+// and what follows it up to the next space. It is nil when text has no
+// "@", as most messages do not.
+func handleBytes(text string) []bool {
+	at := strings.IndexByte(text, '@')
+	if at < 0 {
+		return nil
+	}
+	marks := make([]bool, len(text))
+	in := false
+	for i := at; i < len(text); i++ {
+		switch c := text[i]; {
+		case c == '@':
+			in = true
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			in = false
+		}
+		marks[i] = in
+	}
+	return marks
 }
 
 // appendScaled appends toks to dst with their weights scaled by w.
@@ -476,3 +509,27 @@ var auxiliaries = wordSet(`do does did is are was were has have had will would c
 
 // whWords open a question that asks for something.
 var whWords = wordSet(`who whom what which why when`)
+
+// stanceWords name an attitude. Before what it is towards ("optimistic
+// about", "critical of") one asks for the speaker's view of that, which
+// the passage on it gives in its own words.
+var stanceWords = wordSet(`optimistic pessimistic hopeful worried concerned anxious positive negative critical sceptical skeptical
+upbeat confident enthusiastic keen supportive dismissive hostile friendly angry happy unhappy satisfied dissatisfied fearful afraid
+nervous bullish bearish cynical`)
+
+// stanceTargets introduce what an attitude is towards.
+var stanceTargets = wordSet(`about of on over towards toward regarding with`)
+
+// stance reports whether toks[i] is an attitude word with what it is
+// towards right after it ("optimistic about", "critical of").
+func stance(toks []token, i int) bool {
+	if !stanceWords[toks[i].word] || toks[i].joined {
+		return false
+	}
+	for _, t := range toks[i+1:] {
+		if !t.joined {
+			return stanceTargets[t.word]
+		}
+	}
+	return false
+}

@@ -126,6 +126,19 @@ func TestOutcomes(t *testing.T) {
 		// What a question asks the statement to mention is its focus.
 		{"Does he mention gender gaps in internet access for women and girls?", NotAddressed, "gender"},
 		{"asdfgh jkl;", Declined, ""},
+		// A handle addresses someone; it asks about nothing.
+		{"@policybot is there a line about terrorism?", Answered, ""},
+		{"@alice:example.org what does he say about the digital divide", Answered, ""},
+		// "How much" wants a sum or a share, which a count is not.
+		{"how much does china spend on cyber defence", NotAddressed, "an amount"},
+		// An attitude towards something asks for what is said of it.
+		{"Is he optimistic about technology at all?", Answered, ""},
+		{"Is the minister worried about terrorism?", Answered, ""},
+		{"Is he critical of Microsoft?", Declined, ""},
+		// Asking and urging frame what is asked for.
+		{"What is he asking the other parties in cyber disputes to do?", Answered, ""},
+		// The word plus an ending, when the stem is cut too short.
+		{"What does he want done about the imbalance in internet development?", Answered, ""},
 	} {
 		a := r.Ask(c.q, 3)
 		if a.Outcome != c.outcome {
@@ -223,6 +236,8 @@ func TestAskedFact(t *testing.T) {
 		{"can you tell me when the code was submitted", timeFact},
 		{"Does the speech mention which countries submitted it?", placeFact},
 		{"Does he say anything when he opens?", anyFact},
+		{"how much does china spend on cyber defence", amountFact},
+		{"How much money will China give?", amountFact},
 	} {
 		if got := askedFact(read(c.q).parts[0].toks); got != c.want {
 			t.Errorf("askedFact(%q) = %d, want %d", c.q, got, c.want)
@@ -379,6 +394,30 @@ func TestYearIsNoCount(t *testing.T) {
 	}
 	if !r.ix.holdsFact(numberFact, "A major cyber state with 618 million Internet users.", nil) || !r.ix.holdsFact(timeFact, "It was submitted in 2011.", nil) {
 		t.Error("a count or a date went unseen")
+	}
+}
+
+// "How much" asks for a sum or a share: a count is no answer to it.
+func TestAmounts(t *testing.T) {
+	r := newTestRetriever(t)
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"A major cyber state with 618 million Internet users.", false},
+		{"It was submitted in 2011.", false},
+		{"China will give $5 billion.", true},
+		{"It spends 3.2% of its budget on it.", true},
+		{"Aid rose by 40 percent.", true},
+		{"The fund holds €300 million.", true},
+		{"They pledged 2 billion yuan.", true},
+		{"The 5% who are offline.", true},
+		{"Dollars are not the point.", false},
+		{"It costs twelve dollars.", true},
+	} {
+		if got := r.ix.holdsFact(amountFact, c.text, nil); got != c.want {
+			t.Errorf("holdsFact(amountFact, %q) = %v, want %v", c.text, got, c.want)
+		}
 	}
 }
 

@@ -492,6 +492,8 @@ func factLabel(k factKind) string {
 		return "a date or time"
 	case numberFact:
 		return "a figure"
+	case amountFact:
+		return "an amount"
 	case placeFact:
 		return "a country's name"
 	}

@@ -64,6 +64,9 @@ func TestQuality(t *testing.T) {
 		// Short questions about one concept in everyday words, and
 		// off-topic ones of the same shape ("Does he mention …?").
 		{"testdata/chat-own4.jsonl", 0.8, 0.9, 0.84, 0.1},
+		// Written blind, in the chat style, for the reading rules of
+		// handles, attitudes, amounts and requests.
+		{"testdata/chat-own5.jsonl", 0.96, 0.96, 0.9, 0.04},
 	} {
 		if _, err := os.Stat(c.file); err != nil && strings.HasPrefix(c.file, "../") {
 			t.Logf("%s not here (it lives beside the repository): %v", c.file, err)

@@ -178,6 +178,7 @@ others another unless each every either neither
 argue argues argued arguing claim claims claimed suggest suggests suggested insist insists stress stresses
 emphasise emphasize emphasises emphasizes reckon feel feels felt according
 define defines defined defining definition
+ask asks asked asking urge urges urged urging
 getting towards toward regarding concerning beyond across around within without among amongst`)
 
 // isStop reports whether a lower-case word is a stop word. Numbers are kept:
