@@ -102,6 +102,30 @@ func (r *Retriever) aboutStatement(rd reading) *Passage {
 	return &p
 }
 
+// venueAsked returns the occasion's noun when the question asks where
+// the occasion itself took place ("where was the workshop held?"): the
+// metadata names the occasion, not its place, so "where did he speak?"
+// is answered by the event and this is not. Otherwise "".
+func (r *Retriever) venueAsked(rd reading) string {
+	where, event, statement := false, "", false
+	for _, t := range rd.all {
+		switch {
+		case t.weight < 1 || t.joined:
+		case t.word == "where":
+			where = true
+		case statementNouns[t.word] || aboutRefs[t.word] && t.word != "held":
+			// The speech, or he: where it was given.
+			statement = true
+		case t.word == r.eventHead || eventNouns[t.word]:
+			event = t.word
+		}
+	}
+	if !where || statement {
+		return ""
+	}
+	return event
+}
+
 func sortSpans(s []Span) {
 	for i := 1; i < len(s); i++ {
 		for j := i; j > 0 && s[j].Start < s[j-1].Start; j-- {

@@ -195,15 +195,14 @@ func read(msg string) reading {
 // names and stop words marked.
 func weigh(text string, toks []token, polite, shouting bool) []weightedToken {
 	aside := setAside(text, toks)
-	handles := handleBytes(text)
+	skip := markup(text)
 	out := make([]weightedToken, 0, len(toks))
 	for i, t := range toks {
 		if courtesy[t.word] && !t.joined && !polite {
 			continue
 		}
-		if handles != nil && handles[t.start] {
-			// "@policybot", "@alice:example.org": who is addressed,
-			// not what is asked.
+		if skip != nil && skip[t.start] {
+			// Who is addressed, and emoji, are not what is asked.
 			continue
 		}
 		wt := annotate(t, text, 1)
@@ -230,26 +229,61 @@ func weigh(text string, toks []token, polite, shouting bool) []weightedToken {
 	return out
 }
 
-// handleBytes marks the bytes of text that belong to a handle: an "@"
-// and what follows it up to the next space. It is nil when text has no
-// "@", as most messages do not.
-func handleBytes(text string) []bool {
-	at := strings.IndexByte(text, '@')
-	if at < 0 {
+// markup marks the bytes of text that are chat markup, not words: a
+// handle, from its "@" up to the next space ("@policybot",
+// "@alice:example.org"), and an emoji shortcode (":thinking_face:",
+// ":+1:"). It is nil when text has neither, as most messages do not.
+func markup(text string) []bool {
+	at, colon := strings.IndexByte(text, '@'), strings.IndexByte(text, ':')
+	if at < 0 && colon < 0 {
 		return nil
 	}
-	marks := make([]bool, len(text))
-	in := false
-	for i := at; i < len(text); i++ {
-		switch c := text[i]; {
-		case c == '@':
-			in = true
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			in = false
+	var marks []bool
+	mark := func(from, to int) {
+		if marks == nil {
+			marks = make([]bool, len(text))
 		}
-		marks[i] = in
+		for i := from; i < to; i++ {
+			marks[i] = true
+		}
+	}
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '@':
+			j := i
+			for j < len(text) && !isSpaceByte(text[j]) {
+				j++
+			}
+			mark(i, j)
+			i = j
+		case ':':
+			// A shortcode stands apart from words, and its name is
+			// two or more lower-case letters, digits, "_", "+" and
+			// "-", not all digits: "10:30:00" is a time, "a:b" no
+			// emoji.
+			if i > 0 && wordByte(text[i-1]) {
+				continue
+			}
+			j, digits := i+1, true
+			for j < len(text) && shortcodeByte(text[j]) {
+				digits = digits && text[j] >= '0' && text[j] <= '9'
+				j++
+			}
+			if j < len(text) && text[j] == ':' && j >= i+3 && !digits && (j+1 == len(text) || !wordByte(text[j+1])) {
+				mark(i, j+1)
+				i = j
+			}
+		}
 	}
 	return marks
+}
+
+// wordByte reports an ASCII letter or digit, or a byte of a non-ASCII
+// rune, which may be a letter.
+func wordByte(c byte) bool { return c >= utf8.RuneSelf || asciiWord[c] }
+
+func shortcodeByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '+' || c == '-'
 }
 
 // appendScaled appends toks to dst with their weights scaled by w.

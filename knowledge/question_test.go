@@ -129,6 +129,10 @@ func TestOutcomes(t *testing.T) {
 		// A handle addresses someone; it asks about nothing.
 		{"@policybot is there a line about terrorism?", Answered, ""},
 		{"@alice:example.org what does he say about the digital divide", Answered, ""},
+		{":thinking_face: what does he say about the digital divide :+1:", Answered, ""},
+		// The metadata names the occasion, not where it took place.
+		{"where was the workshop held?", NotAddressed, "where the workshop took place"},
+		{"Where did he give the speech?", Answered, ""},
 		// "How much" wants a sum or a share, which a count is not.
 		{"how much does china spend on cyber defence", NotAddressed, "an amount"},
 		// An attitude towards something asks for what is said of it.
@@ -394,6 +398,37 @@ func TestYearIsNoCount(t *testing.T) {
 	}
 	if !r.ix.holdsFact(numberFact, "A major cyber state with 618 million Internet users.", nil) || !r.ix.holdsFact(timeFact, "It was submitted in 2011.", nil) {
 		t.Error("a count or a date went unseen")
+	}
+}
+
+// Handles and emoji shortcodes are markup; times and ratios are not.
+func TestMarkup(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want string // the bytes not marked
+	}{
+		{"no markup here", "no markup here"},
+		{"@policybot hi", " hi"},
+		{"ask @alice:example.org now", "ask  now"},
+		{":thinking_face: why :+1:", " why "},
+		{"at 10:30:00 or 3:2", "at 10:30:00 or 3:2"},
+		{"note: see : this", "note: see : this"},
+		{"a:b:c", "a:b:c"},
+		{"é:smile:", "é:smile:"},
+		{":smile:é", ":smile:é"},
+		{"\xff:smile: ok", "\xff:smile: ok"},
+		{"ok :smile:\xff", "ok :smile:\xff"},
+	} {
+		marks := markup(c.text)
+		var b strings.Builder
+		for i := 0; i < len(c.text); i++ {
+			if marks == nil || !marks[i] {
+				b.WriteByte(c.text[i])
+			}
+		}
+		if b.String() != c.want {
+			t.Errorf("markup(%q) leaves %q, want %q", c.text, b.String(), c.want)
+		}
 	}
 }
 

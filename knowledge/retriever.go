@@ -159,6 +159,15 @@ func (r *Retriever) Ask(question string, top int) Answer {
 	if st, ok := r.structural(rd, top); ok {
 		return st.withQuestion(question)
 	}
+	if e := r.venueAsked(rd); e != "" && r.doc.Meta.Source != "" {
+		about := r.aboutStatement(rd)
+		ans.Outcome = NotAddressed
+		ans.Missing = []string{"where the " + e + " took place"}
+		if about != nil {
+			ans.Related = append(ans.Related, *about)
+		}
+		return ans
+	}
 	if about := r.aboutStatement(rd); about != nil {
 		ans.About = true
 		ans.Outcome = Answered

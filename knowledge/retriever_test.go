@@ -67,6 +67,7 @@ func TestQuality(t *testing.T) {
 		// Written blind, in the chat style, for the reading rules of
 		// handles, attitudes, amounts and requests.
 		{"testdata/chat-own5.jsonl", 0.96, 0.96, 0.9, 0.04},
+		{"testdata/chat-own6.jsonl", 0.83, 1.0, 0.8, 0},
 	} {
 		if _, err := os.Stat(c.file); err != nil && strings.HasPrefix(c.file, "../") {
 			t.Logf("%s not here (it lives beside the repository): %v", c.file, err)
