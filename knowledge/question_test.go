@@ -139,6 +139,9 @@ func TestOutcomes(t *testing.T) {
 		{"Is he optimistic about technology at all?", Answered, ""},
 		{"Is the minister worried about terrorism?", Answered, ""},
 		{"Is he critical of Microsoft?", Declined, ""},
+		// Where in the statement, and what it lists, frame the question.
+		{"is stability mentioned anywhere", Answered, ""},
+		{"what are the challenges he lists", Answered, ""},
 		// Asking and urging frame what is asked for.
 		{"What is he asking the other parties in cyber disputes to do?", Answered, ""},
 		// The word plus an ending, when the stem is cut too short.
