@@ -139,6 +139,12 @@ func TestOutcomes(t *testing.T) {
 		{"Is he optimistic about technology at all?", Answered, ""},
 		{"Is the minister worried about terrorism?", Answered, ""},
 		{"Is he critical of Microsoft?", Declined, ""},
+		// A name is mentioned or it is not; a near one elsewhere in the
+		// question stands for what it names.
+		{"Does he mention Taiwan?", NotAddressed, "Taiwan"},
+		{"Does he mention Moscow?", NotAddressed, "Moscow"},
+		{"Does Moscow back the code of conduct?", Answered, ""},
+		{"Does he mention Russia?", Answered, ""},
 		// Where in the statement, and what it lists, frame the question.
 		{"is stability mentioned anywhere", Answered, ""},
 		{"what are the challenges he lists", Answered, ""},

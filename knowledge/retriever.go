@@ -364,7 +364,9 @@ decide:
 		answers = answers || rule.answers(rk.cover[d], rk.direct[d], len(words))
 	}
 	focusMissing := false
-	if f := focus(p.toks, words); f != nil && f.isMissing() && (f.spec >= minFocusSpec || f.reach == 0) {
+	if f, mention := focus(p.toks, words); f != nil && (f.isMissing() && (f.spec >= minFocusSpec || f.reach == 0) || mention && f.name && !hasDirect(*f)) {
+		// A name is mentioned or not: "Does he mention Taiwan?" is not
+		// answered by what he says of China, however near the two.
 		// What was asked about is what is missing: name that, and the
 		// names and phrases, not every other unmatched word.
 		focusMissing = true
@@ -417,8 +419,10 @@ const minFocusSpec = minMissingSpec
 
 // focus is the word a "what", "which" or "how much" question asks about:
 // the first topic word after the question word ("What are the penalties
-// for …" → "penalties", "How much money …" → "money"), or nil.
-func focus(toks []weightedToken, words []queryWord) *queryWord {
+// for …" → "penalties", "How much money …" → "money"), or nil; mention
+// says it follows a word like "mention", which asks whether the statement
+// uses it at all.
+func focus(toks []weightedToken, words []queryWord) (f *queryWord, mention bool) {
 	for i, t := range toks {
 		if t.weight < 1 || !focusWords[t.word] && !mentionWords[t.word] {
 			continue
@@ -430,18 +434,18 @@ func focus(toks []weightedToken, words []queryWord) *queryWord {
 			if n := i + 1 + j + 1; n < len(toks) && toks[n].word == "with" {
 				// "What's wrong with …", "what is new with …" ask
 				// about what follows.
-				return nil
+				return nil, false
 			}
 			for k := range words {
 				if words[k].text == u.word {
-					return &words[k]
+					return &words[k], mentionWords[t.word]
 				}
 			}
-			return nil
+			return nil, false
 		}
-		return nil
+		return nil, false
 	}
-	return nil
+	return nil, false
 }
 
 // Answer types: how many of the strongest passages are looked at for the
