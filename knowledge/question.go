@@ -370,10 +370,10 @@ func questionClauses(msg string, sents []Span) []clause {
 			if !whWords[toks[j].word] && toks[j].word != "how" || toks[j].joined {
 				continue
 			}
-			if toks[j-1].end > toks[j].start || toks[j-2].end > toks[j-1].start {
-				continue // inside a compound
-			}
 			gap := text[toks[j-1].end:toks[j].start]
+			if toks[j-1].end > toks[j].start || toks[j-2].end > toks[j-1].start || joinedBy(gap) {
+				continue // inside a compound ("or-how" is one word)
+			}
 			cut, next := -1, j-1
 			switch {
 			case strings.Contains(gap, ";"):
@@ -389,6 +389,13 @@ func questionClauses(msg string, sents []Span) []clause {
 		out = append(out, clause{Span{sp.Start + from, sp.End}, sp.End, rebase(toks[first:], from)})
 	}
 	return out
+}
+
+// joinedBy reports whether the text between two tokens is one joiner, a
+// hyphen or dash within a compound.
+func joinedBy(gap string) bool {
+	r, n := utf8.DecodeRuneInString(gap)
+	return n == len(gap) && isJoiner(r)
 }
 
 // rebase shifts tokens' offsets to a text that starts at from.

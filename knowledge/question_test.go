@@ -521,6 +521,9 @@ func TestQuestionClauses(t *testing.T) {
 		{"What does he say about countries that, when attacked, respond?", []string{"What does he say about countries that, when attacked, respond?"}},
 		// Without a question mark the message is one query, as before.
 		{"peace and security, and how they relate", []string{"peace and security how they relate"}},
+		// A question word hyphened to a joiner is one word with it
+		// (FuzzAsk found "0,or-how" cutting a compound in two).
+		{"sovereignty, or-how is it?", []string{"sovereignty, or-how is it?"}},
 	} {
 		rd := read(c.msg)
 		var got []string
