@@ -71,6 +71,14 @@ func askedFact(toks []weightedToken) factKind {
 			return amountFact
 		case (w == "what" || w == "which") && numberHeads[next]:
 			return numberFact
+		case (namingVerbs[w] || citingVerbs[w]) && i <= 2:
+			// "Does he name the country …", "does he identify the
+			// individual country …": as "which country". "Does he
+			// mention a date" asks for one; "does he mention
+			// developing countries" asks whether they come up.
+			if k, ok := namedHead(words[i+1:]); ok && (namingVerbs[w] || k == timeFact || k == numberFact) {
+				return k
+			}
 		case w == "which" && (nameHeads[next] || i+2 < len(words) && nameHeads[words[i+2]] && !isStop(next)):
 			// "which countries", and with one modifier, "which
 			// developing countries".
@@ -89,6 +97,44 @@ func askedFact(toks []weightedToken) factKind {
 		}
 	}
 	return anyFact
+}
+
+// namingVerbs ask for a fact when the fact's head follows them: "does he
+// name the country", "does he specify a date"; citingVerbs only for a date
+// or a figure ("does he give a date", "does he cite any figures").
+var (
+	namingVerbs = wordSet(`name names named identify identifies identified specify specifies specified`)
+	citingVerbs = wordSet(`mention mentions mentioned give gives cite cites`)
+)
+
+// timeHeads and countHeads name a date and a figure.
+var (
+	timeHeads  = wordSet(`date dates day deadline timeline timetable`)
+	countHeads = wordSet(`number numbers figure figures statistic statistics`)
+)
+
+// namedHead reads "the country", "any figures" or "the individual
+// country" at the start of words: the kind of fact asked for.
+func namedHead(words []string) (factKind, bool) {
+	for i, w := range words {
+		switch {
+		case i > 2:
+			return anyFact, false
+		case timeHeads[w]:
+			return timeFact, true
+		case countHeads[w]:
+			return numberFact, true
+		case placeHeads[w]:
+			return placeFact, true
+		case nameHeads[w]:
+			return nameFact, true
+		case w == "the" || w == "a" || w == "an" || w == "any" || w == "which" || !isStop(w) && i < 2:
+			// A determiner, or one modifier.
+		default:
+			return anyFact, false
+		}
+	}
+	return anyFact, false
 }
 
 // embedVerbs introduce an embedded question: "does he say how many",

@@ -162,7 +162,9 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string, vecs *vector
 			sent = sentDoc{doc: int32(d)}
 		}
 		for _, t := range toks {
-			if isStop(t.word) {
+			if isStop(t.word) && !allCaps(p.Text[t.start:t.end]) {
+				// "IT" and "US" in capitals are names, as a question
+				// reads them, not "it" and "us".
 				continue
 			}
 			for si < len(sentences) && t.start >= sentences[si].End {
@@ -257,7 +259,9 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string, vecs *vector
 		for _, w := range words {
 			v, rank, ok := lookupVec(vecs, w)
 			ix.vecOf[w] = wordVec{v, rank, ok}
-			if ok {
+			// "IT" is indexed as a name, but its vector is the function
+			// word's, near everything: no meaning match leads to it.
+			if ok && !isStop(w) {
 				ix.vocab = append(ix.vocab, vocabVec{w, ix.surface[w], v.Unpack()})
 				ix.sigs = append(ix.sigs, v.Signature())
 			}

@@ -145,6 +145,10 @@ func TestOutcomes(t *testing.T) {
 		{"Does he mention Moscow?", NotAddressed, "Moscow"},
 		{"Does Moscow back the code of conduct?", Answered, ""},
 		{"Does he mention Russia?", Answered, ""},
+		// "IT" in capitals is a name in the statement as in the question.
+		{"anything about IT application?", Answered, ""},
+		// Naming the country asks for its name.
+		{"does he name the individual country behind the surveillance", NotAddressed, "a country's name"},
 		// Where in the statement, and what it lists, frame the question.
 		{"is stability mentioned anywhere", Answered, ""},
 		{"what are the challenges he lists", Answered, ""},
@@ -251,6 +255,14 @@ func TestAskedFact(t *testing.T) {
 		{"Does he say anything when he opens?", anyFact},
 		{"how much does china spend on cyber defence", amountFact},
 		{"How much money will China give?", amountFact},
+		{"Does he name the country that did the surveillance?", placeFact},
+		{"does he identify the individual country behind it", placeFact},
+		{"Does he name any companies?", nameFact},
+		{"Does he name names?", anyFact},
+		{"Does he name the principles?", anyFact},
+		{"does he mention a date for the next workshop", timeFact},
+		{"Does he give any figures on internet users?", numberFact},
+		{"Does he mention developing countries?", anyFact},
 	} {
 		if got := askedFact(read(c.q).parts[0].toks); got != c.want {
 			t.Errorf("askedFact(%q) = %d, want %d", c.q, got, c.want)

@@ -69,6 +69,7 @@ func TestQuality(t *testing.T) {
 		{"testdata/chat-own5.jsonl", 0.96, 0.96, 0.9, 0.04},
 		{"testdata/chat-own6.jsonl", 0.83, 1.0, 0.8, 0},
 		{"testdata/chat-own7.jsonl", 0.88, 0.92, 0.6, 0.04},
+		{"testdata/chat-own8.jsonl", 0.96, 1.0, 0.6, 0},
 	} {
 		if _, err := os.Stat(c.file); err != nil && strings.HasPrefix(c.file, "../") {
 			t.Logf("%s not here (it lives beside the repository): %v", c.file, err)
