@@ -42,7 +42,7 @@ type DeclineRule struct {
 // DefaultDecline is calibrated on the development questions and the chat
 // questions (see the README's "How answers are chosen" for the figures).
 func DefaultDecline() DeclineRule {
-	return DeclineRule{MinCoverage: 0.25, MinRelatedOnly: 0.44, MinSingleRelated: 0.6, MinDirectCoverage: 0.1, MaxMissing: 0.52, MissingCover: 0.45, MinRelated: 0.3}
+	return DeclineRule{MinCoverage: 0.25, MinRelatedOnly: 0.475, MinSingleRelated: 0.6, MinDirectCoverage: 0.12, MaxMissing: 0.57, MissingCover: 0.45, MinRelated: 0.3}
 }
 
 func (d DeclineRule) withDefaults() DeclineRule {
