@@ -191,3 +191,29 @@ func (r *Retriever) afterOccasion(toks []weightedToken) string {
 	}
 	return ""
 }
+
+// otherWords mark an occasion as another one than the statement's: "last
+// year's workshop", "the next conference", "his earlier speech".
+var otherWords = wordSet(`last previous next earlier prior upcoming future former`)
+
+// otherOccasion returns the occasion word when the question is about
+// another occasion than the statement's, and "" otherwise.
+func (r *Retriever) otherOccasion(toks []weightedToken) string {
+	for i, t := range toks {
+		if t.weight < 1 || t.joined || !otherWords[t.word] {
+			continue
+		}
+		for _, u := range toks[i+1 : min(len(toks), i+3)] {
+			if u.joined {
+				continue
+			}
+			if r.occasion[u.word] || eventNouns[u.word] {
+				return u.word
+			}
+			if u.word != "year" && u.word != "years" && u.word != "week" && u.word != "month" {
+				break
+			}
+		}
+	}
+	return ""
+}

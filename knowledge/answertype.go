@@ -36,7 +36,7 @@ const (
 var (
 	// nameHeads are the nouns of "which X" questions asking for a name.
 	placeHeads = wordSet(`country countries state states nation nations`)
-	nameHeads  = wordSet(`country countries state states nation nations government governments company companies firm firms organisation organisations organization organizations body bodies department departments agency agencies person people official officials`)
+	nameHeads  = wordSet(`country countries state states nation nations government governments company companies firm firms organisation organisations organization organizations body bodies department departments agency agencies person people official officials ngo ngos institution institutions group groups`)
 	// numberHeads follow "what" or "which" in questions asking for a figure.
 	numberHeads = wordSet(`share percentage percent proportion number figure figures amount total`)
 	timeWords   = wordSet(`january february march april may june july august september october november december century decade year years month months week today yesterday tomorrow ago`)

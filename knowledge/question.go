@@ -121,7 +121,7 @@ func read(msg string) reading {
 	asks := 0
 	for _, c := range questionClauses(msg, Sentences(msg)) {
 		text, toks := msg[c.Start:c.End], c.toks
-		q := strings.HasSuffix(strings.TrimRight(msg[c.Start:c.sentenceEnd], "\"'”’) "), "?")
+		q := !c.lead && strings.HasSuffix(strings.TrimRight(msg[c.Start:c.sentenceEnd], "\"'”’) "), "?")
 		polite := len(toks) > 0 && isCourtesy(toks)
 		if polite && whWords[toks[0].word] && (q || len(toks) > 2 && auxiliaries[toks[1].word]) {
 			// "Who does he thank?" asks, and so does "who did he
@@ -354,6 +354,9 @@ type clause struct {
 	Span
 	sentenceEnd int
 	toks        []token // offsets into the clause's text
+	// lead is a lead-in before a colon and the question after it ("For
+	// our report: what does he say …"): context, not a question.
+	lead bool
 }
 
 // questionClauses splits each sentence where a second question begins
@@ -366,6 +369,10 @@ func questionClauses(msg string, sents []Span) []clause {
 		text := msg[sp.Start:sp.End]
 		toks := tokenize(nil, text)
 		from, first := 0, 0
+		if j := leadIn(text, toks); j > 0 {
+			out = append(out, clause{Span{sp.Start, sp.Start + toks[j-1].end}, sp.End, toks[:j:j], true})
+			from, first = toks[j].start, j
+		}
 		for j := 2; j < len(toks); j++ {
 			if !whWords[toks[j].word] && toks[j].word != "how" || toks[j].joined {
 				continue
@@ -382,13 +389,30 @@ func questionClauses(msg string, sents []Span) []clause {
 				cut = toks[j-2].end
 			}
 			if cut > from {
-				out = append(out, clause{Span{sp.Start + from, sp.Start + cut}, sp.End, rebase(toks[first:next], from)})
+				out = append(out, clause{Span{sp.Start + from, sp.Start + cut}, sp.End, rebase(toks[first:next], from), false})
 				from, first = toks[j].start, j
 			}
 		}
-		out = append(out, clause{Span{sp.Start + from, sp.End}, sp.End, rebase(toks[first:], from)})
+		out = append(out, clause{Span{sp.Start + from, sp.End}, sp.End, rebase(toks[first:], from), false})
 	}
 	return out
+}
+
+// leadIn returns the index of the token that opens a question after a
+// colon ("quick q before the call: does the speech …", "Question: what
+// …"), or 0 when the sentence has no such lead-in.
+func leadIn(text string, toks []token) int {
+	for j := 1; j < len(toks); j++ {
+		w := toks[j].word
+		if toks[j].joined || !whWords[w] && w != "how" && !auxiliaries[w] {
+			continue
+		}
+		gap := text[toks[j-1].end:toks[j].start]
+		if toks[j-1].end <= toks[j].start && strings.Contains(gap, ":") && !strings.Contains(text[:toks[j].start], "?") {
+			return j
+		}
+	}
+	return 0
 }
 
 // joinedBy reports whether the text between two tokens is one joiner, a

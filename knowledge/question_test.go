@@ -139,6 +139,14 @@ func TestOutcomes(t *testing.T) {
 		{"Is he optimistic about technology at all?", Answered, ""},
 		{"Is the minister worried about terrorism?", Answered, ""},
 		{"Is he critical of Microsoft?", Declined, ""},
+		// Another occasion than the statement's is not addressed.
+		{"What did he say at last year's workshop?", NotAddressed, "another workshop"},
+		{"what is the last principle", Answered, ""},
+		// A prefix and a derivation at once.
+		{"Is multistakeholderism endorsed?", Answered, ""},
+		// The words before a colon are context: "3pm" is no missing
+		// figure.
+		{"Hey team, quick q before the 3pm call: does the speech say anything about the digital divide?", Answered, ""},
 		// A name is mentioned or it is not; a near one elsewhere in the
 		// question stands for what it names.
 		{"Does he mention Taiwan?", NotAddressed, "Taiwan"},
@@ -531,6 +539,10 @@ func TestQuestionClauses(t *testing.T) {
 		{"who organised the workshop, and what does he say about norms?", []string{"who organised the workshop", "what does he say about norms?"}},
 		{"Who hosted it; when was it?", []string{"Who hosted it", "when was it?"}},
 		{"What does he say about countries that, when attacked, respond?", []string{"What does he say about countries that, when attacked, respond?"}},
+		// A lead-in before a colon is context, not a question of its own.
+		{"quick q before the call: does he mention norms?", []string{"does he mention norms?"}},
+		{"Question: what is sovereignty?", []string{"what is sovereignty?"}},
+		{"note: peace", []string{"note: peace"}},
 		// Without a question mark the message is one query, as before.
 		{"peace and security, and how they relate", []string{"peace and security how they relate"}},
 		// A question word hyphened to a joiner is one word with it

@@ -320,6 +320,13 @@ func (r *Retriever) askPart(p part, phrases []phrase, top int, seen map[string]q
 		ans.Related = r.related(words, rk, top)
 		return ans
 	}
+	// Nor what was said at another occasion ("last year's workshop").
+	if w := r.otherOccasion(p.toks); w != "" {
+		ans.Outcome = NotAddressed
+		ans.Missing = []string{"another " + w}
+		ans.Related = r.related(words, rk, top)
+		return ans
+	}
 	// A question asking for a kind of fact is answered by the strongest
 	// passage whose quoted sentence holds one.
 	if kind := askedFact(p.toks); kind != anyFact {

@@ -171,7 +171,7 @@ talk talks talked speak speaks spoke speech statement address remarks text docum
 please hi hello hey ok okay anything something everything thing things much many way ways
 get gets got make makes made give gives gave given go goes going want wants
 does doing done need needs needed
-wat wht whats hows whos thats dont doesnt didnt isnt arent wont cant im ive id abt u ur r n w b4 pls plz thx tho
+wat wht whats hows whos thats dont doesnt didnt isnt arent wont cant im ive id abt u ur r n w b4 pls plz thx tho q qq
 anyone someone quick exactly actually really basically kind sort bit now just still yet ever already like
 even though although apart besides except anything nothing else whatever whichever however therefore thus hence
 others another unless each every either neither

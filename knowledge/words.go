@@ -551,6 +551,10 @@ func (ix *index) unprefixed(w string) (termID, string, bool) {
 		if id, _, ok := ix.lookup(rest); ok {
 			return id, rest, true
 		}
+		// "multistakeholderism": another derivation of what is left.
+		if id, word, ok := ix.derived(rest, stem(rest)); ok {
+			return id, word, true
+		}
 	}
 	return 0, "", false
 }
