@@ -56,8 +56,10 @@ func (r *Retriever) aboutStatement(rd reading) *Passage {
 		}
 	}
 	// A question of nothing but the fact it asks for ("What was the
-	// occasion?") can only be about the statement.
-	refs = refs || topics == 0
+	// occasion?") can only be about the statement, unless the message's
+	// other sentences give it a topic that is not the statement ("… find
+	// the part where he thanks somebody. Where is it?").
+	refs = refs || topics == 0 && !r.contentContext(rd)
 	// Naming the speaker counts as referring to the statement.
 	for _, t := range toks {
 		refs = refs || r.speaker[t.word]
@@ -216,4 +218,21 @@ func (r *Retriever) otherOccasion(toks []weightedToken) string {
 		}
 	}
 	return ""
+}
+
+// contentContext reports whether the message's context (its sentences
+// that ask nothing) has topic words and names neither the statement nor
+// its occasion.
+func (r *Retriever) contentContext(rd reading) bool {
+	topical := false
+	for _, t := range rd.all {
+		if t.weight >= 1 || t.joined {
+			continue
+		}
+		if r.occasion[t.word] || eventNouns[t.word] || r.speaker[t.word] {
+			return false
+		}
+		topical = topical || !t.stop
+	}
+	return topical
 }

@@ -91,7 +91,7 @@ func askedFact(toks []weightedToken) factKind {
 			}
 			return nameFact
 		}
-		if i >= 2 && !isStop(w) && !embedVerbs[w] {
+		if i >= 2 && !isStop(w) && !embedVerbs[w] && !checkVerbs[w] {
 			// Past the opening words and what only frames the question.
 			break
 		}
@@ -136,6 +136,10 @@ func namedHead(words []string) (factKind, bool) {
 	}
 	return anyFact, false
 }
+
+// checkVerbs frame an embedded question without being its topic: "could
+// you check if the speech says how much …".
+var checkVerbs = wordSet(`check confirm verify see find wonder wondering`)
 
 // embedVerbs introduce an embedded question: "does he say how many",
 // "can you tell me when", "does it mention which countries".

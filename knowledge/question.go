@@ -198,7 +198,8 @@ func weigh(text string, toks []token, polite, shouting bool) []weightedToken {
 	skip := markup(text)
 	out := make([]weightedToken, 0, len(toks))
 	for i, t := range toks {
-		if courtesy[t.word] && !t.joined && !polite {
+		if courtesy[t.word] && !t.joined && !polite && !(i > 0 && pronouns[toks[i-1].word]) {
+			// "Thanks!" signs off; "where he thanks somebody" asks.
 			continue
 		}
 		if skip != nil && skip[t.start] {
@@ -389,13 +390,23 @@ func questionClauses(msg string, sents []Span) []clause {
 				cut = toks[j-2].end
 			}
 			if cut > from {
-				out = append(out, clause{Span{sp.Start + from, sp.Start + cut}, sp.End, rebase(toks[first:next], from), false})
+				// An apology or a greeting before it is no question of
+				// its own: "Sorry for the dumb question, but when …"
+				// asks one thing.
+				lead := opensCourtesy(toks[first:next])
+				out = append(out, clause{Span{sp.Start + from, sp.Start + cut}, sp.End, rebase(toks[first:next], from), lead})
 				from, first = toks[j].start, j
 			}
 		}
 		out = append(out, clause{Span{sp.Start + from, sp.End}, sp.End, rebase(toks[first:], from), false})
 	}
 	return out
+}
+
+// opensCourtesy reports whether toks open with a courtesy word ("sorry",
+// "hi", "thanks").
+func opensCourtesy(toks []token) bool {
+	return len(toks) > 0 && courtesy[toks[0].word]
 }
 
 // leadIn returns the index of the token that opens a question after a
@@ -598,3 +609,6 @@ func stance(toks []token, i int) bool {
 	}
 	return false
 }
+
+// pronouns before a courtesy word make it a verb: "he thanks".
+var pronouns = wordSet(`he she they it who`)

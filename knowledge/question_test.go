@@ -139,6 +139,9 @@ func TestOutcomes(t *testing.T) {
 		{"Is he optimistic about technology at all?", Answered, ""},
 		{"Is the minister worried about terrorism?", Answered, ""},
 		{"Is he critical of Microsoft?", Declined, ""},
+		// A question with no topic of its own takes it from the
+		// message's other sentences, not from the title line.
+		{"I need the part about the digital divide. Where is it?", Answered, ""},
 		// Another occasion than the statement's is not addressed.
 		{"What did he say at last year's workshop?", NotAddressed, "another workshop"},
 		{"what is the last principle", Answered, ""},
@@ -263,6 +266,7 @@ func TestAskedFact(t *testing.T) {
 		{"Does he say anything when he opens?", anyFact},
 		{"how much does china spend on cyber defence", amountFact},
 		{"How much money will China give?", amountFact},
+		{"Could you check if the speech says how much China invests?", amountFact},
 		{"Does he name the country that did the surveillance?", placeFact},
 		{"does he identify the individual country behind it", placeFact},
 		{"Does he name any companies?", nameFact},
@@ -539,6 +543,8 @@ func TestQuestionClauses(t *testing.T) {
 		{"who organised the workshop, and what does he say about norms?", []string{"who organised the workshop", "what does he say about norms?"}},
 		{"Who hosted it; when was it?", []string{"Who hosted it", "when was it?"}},
 		{"What does he say about countries that, when attacked, respond?", []string{"What does he say about countries that, when attacked, respond?"}},
+		// An apology before ", but" is no question of its own.
+		{"Sorry for the dumb question, but when was it given?", []string{"when was it given?"}},
 		// A lead-in before a colon is context, not a question of its own.
 		{"quick q before the call: does he mention norms?", []string{"does he mention norms?"}},
 		{"Question: what is sovereignty?", []string{"what is sovereignty?"}},
