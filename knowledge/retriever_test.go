@@ -257,7 +257,11 @@ func FuzzAsk(f *testing.F) {
 	}
 	r := newTestRetriever(f)
 	for _, s := range []string{"Hi! Two things. What is 'co-governance'? And when?", "\"unclosed 'quote", "i.e. e.g. ... ?!?", "Thanks. Who? What? Why? When? How?",
-		"Apart from, besides; except", "who, and what; why, or how?", "paragraph 0 ¶-1 ¶99999999999999999999 principle 9", "tl;dr", "what is it about"} {
+		"Apart from, besides; except", "who, and what; why, or how?", "paragraph 0 ¶-1 ¶99999999999999999999 principle 9", "tl;dr", "what is it about",
+		// This stop's reading steps: markup, lead-ins, apologies, amounts,
+		// naming, other occasions, capitals.
+		"@policybot :+1: @:: :a: 10:30:00 é:x:", "q: does he? : what:", "Sorry, but when? Hi, and who?", "how much $5 €3 40%? does he name the country",
+		"last year's workshop; the next conference", "IT US it us", "Where is it?"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, q string) {
