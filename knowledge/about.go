@@ -38,8 +38,9 @@ func (r *Retriever) aboutStatement(rd reading) *Passage {
 		}
 	}
 	// "How does the speaker define it?" and "why did he give it?" ask
-	// about the content, whoever is named.
-	if len(toks) > 0 && (toks[0].word == "how" || toks[0].word == "why") {
+	// about the content, whoever is named; "who spoke after Li?" about
+	// what no statement can tell.
+	if len(toks) > 0 && (toks[0].word == "how" || toks[0].word == "why") || r.afterOccasion(toks) != "" {
 		return nil
 	}
 	asks := map[string]bool{}
@@ -185,6 +186,9 @@ func (r *Retriever) afterOccasion(toks []weightedToken) string {
 			switch {
 			case r.occasion[u.word]:
 				return u.word
+			case r.speaker[u.word] || u.word == "him":
+				// "Who spoke after Li Baodong?"
+				return "speech"
 			case u.word == "the" || u.word == "this" || u.word == "his" || u.word == "that":
 				continue
 			}

@@ -31,6 +31,9 @@ const (
 	// number with its currency or "percent". A count ("618 million
 	// users") answers "how many", not "how much … spend".
 	amountFact
+	// durationFact is what "how long" asks for: a number of minutes,
+	// hours, days, months or years.
+	durationFact
 )
 
 var (
@@ -41,6 +44,8 @@ var (
 	numberHeads = wordSet(`share percentage percent proportion number figure figures amount total`)
 	timeWords   = wordSet(`january february march april may june july august september october november december century decade year years month months week today yesterday tomorrow ago`)
 	numberWords = wordSet(`one two three four five six seven eight nine ten eleven twelve twenty hundred thousand million millions billion billions percent dozen half`)
+	// durationUnits make a number a length of time.
+	durationUnits = wordSet(`second seconds minute minutes hour hours day days week weeks month months year years decade decades`)
 	// amountUnits make a number a sum or a share.
 	amountUnits = wordSet(`dollar dollars usd yuan rmb renminbi euro euros eur pound pounds gbp yen percent pct`)
 )
@@ -69,6 +74,8 @@ func askedFact(toks []weightedToken) factKind {
 			return numberFact
 		case w == "how" && next == "much":
 			return amountFact
+		case w == "how" && next == "long":
+			return durationFact
 		case (w == "what" || w == "which") && numberHeads[next]:
 			return numberFact
 		case (namingVerbs[w] || citingVerbs[w]) && i <= 2:
@@ -174,6 +181,10 @@ func (ix *index) holdsFact(kind factKind, text string, question map[string]bool)
 			// after the number ("$5", "40%", "€3").
 			near := text[max(0, t.start-len("€")):min(len(text), t.end+1)]
 			if unicode.IsDigit(r) && strings.ContainsAny(near, "$€£¥%") || amountUnits[t.word] && i > 0 && isNumber(text, toks[i-1]) {
+				return true
+			}
+		case durationFact:
+			if durationUnits[t.word] && i > 0 && isNumber(text, toks[i-1]) {
 				return true
 			}
 		case nameFact, placeFact:

@@ -142,6 +142,10 @@ func TestOutcomes(t *testing.T) {
 		// A question with no topic of its own takes it from the
 		// message's other sentences, not from the title line.
 		{"I need the part about the digital divide. Where is it?", Answered, ""},
+		// How long something took, with no length of time in the
+		// statement; and who came after the speaker.
+		{"how long did the speech take to deliver", NotAddressed, "a length of time"},
+		{"who spoke after Li Baodong", Declined, ""},
 		// Another occasion than the statement's is not addressed.
 		{"What did he say at last year's workshop?", NotAddressed, "another workshop"},
 		{"what is the last principle", Answered, ""},
@@ -216,6 +220,12 @@ func TestStructure(t *testing.T) {
 		{"tl;dr?", doc.ItemsOf(Principle)[0].Paragraph - 1, "four principles (peace, sovereignty, co-governance and universal benefit) and three areas of effort"},
 		{"What is the speech about?", doc.ItemsOf(Principle)[0].Paragraph - 1, "three areas of effort"},
 		{"quick summary of the workshop speech pls", doc.ItemsOf(Principle)[0].Paragraph - 1, "four principles"},
+		// What follows a list, however it is counted or sharpened.
+		{"what comes right after the four principles", doc.ItemsOf(Area)[0].Paragraph - 1, "three areas"},
+		{"what did he say after the principles", doc.ItemsOf(Area)[0].Paragraph - 1, "three areas"},
+		// An order word after the item: "which principle comes last".
+		{"which principle comes last", doc.ItemsOf(Principle)[3].Paragraph, ""},
+		{"which area is second", doc.ItemsOf(Area)[1].Paragraph, ""},
 	} {
 		a := r.Ask(c.q, 3)
 		if a.Outcome != Answered || a.Passages[0].Paragraph.Number != c.first || !strings.Contains(a.Summary, c.summary) {
@@ -275,6 +285,7 @@ func TestAskedFact(t *testing.T) {
 		{"does he mention a date for the next workshop", timeFact},
 		{"Does he give any figures on internet users?", numberFact},
 		{"Does he mention developing countries?", anyFact},
+		{"how long did the speech take to deliver", durationFact},
 	} {
 		if got := askedFact(read(c.q).parts[0].toks); got != c.want {
 			t.Errorf("askedFact(%q) = %d, want %d", c.q, got, c.want)

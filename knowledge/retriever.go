@@ -514,6 +514,8 @@ func factLabel(k factKind) string {
 		return "a figure"
 	case amountFact:
 		return "an amount"
+	case durationFact:
+		return "a length of time"
 	case placeFact:
 		return "a country's name"
 	}

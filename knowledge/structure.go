@@ -19,10 +19,12 @@ var (
 	// shapeRefs name the speech or its speaker: with one of them a cue is
 	// about the speech ("how does he end?"), without it about the topic
 	// ("end the arms race").
-	shapeRefs    = wordSet(`he his speaker speech address remarks statement talk li minister thing words line lines sentence sentences paragraph`)
-	countCues    = wordSet(`many number count`)
-	orderCues    = wordSet(`order sequence`)
-	afterCues    = wordSet(`after following follow follows next`)
+	shapeRefs = wordSet(`he his speaker speech address remarks statement talk li minister thing words line lines sentence sentences paragraph`)
+	countCues = wordSet(`many number count`)
+	orderCues = wordSet(`order sequence`)
+	afterCues = wordSet(`after following follow follows next`)
+	// intensifiers only sharpen a cue: "right after", "just before".
+	intensifiers = wordSet(`right immediately just directly straight`)
 	kindByWord   = map[string]ItemKind{"principle": Principle, "principles": Principle, "area": Area, "areas": Area}
 	ordinalWords = map[string]int{"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6}
 	cardinals    = map[string]int{"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "2": 2, "3": 3, "4": 4, "5": 5, "6": 6}
@@ -53,7 +55,7 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 	words := make([]string, 0, len(rd.all))
 	cued := false
 	for _, t := range rd.all {
-		if t.weight == 1 && !t.joined {
+		if t.weight == 1 && !t.joined && !intensifiers[t.word] {
 			words = append(words, t.word)
 			_, kind := kindOf(t.word)
 			cued = cued || kind || structuralCues[t.word]
@@ -91,7 +93,7 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 		}
 	}
 	// "What are the principles?" with nothing else asked.
-	if k, ok := r.asksList(words); ok {
+	if k, ok := r.asksList(words); ok && has(afterCues) < 0 {
 		return r.listAnswer(k), true
 	}
 	if r.asksLength(words) {
@@ -144,8 +146,24 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 				return Answer{Outcome: Answered, Passages: []Passage{r.wholePassage(p, true)}}, true
 			}
 		}
-		if cardinals[prev] > 0 && strings.HasSuffix(w, "s") {
+		if cardinals[prev] > 0 && strings.HasSuffix(w, "s") && !(has(afterCues) >= 0 && has(afterCues) < i) {
+			// "the four principles"; "after the four principles" is
+			// what follows them, below.
 			return r.listAnswer(k), true
+		}
+		// "which principle comes last", "which area is second".
+		if !strings.HasSuffix(w, "s") {
+			for _, v := range words[i+1 : min(len(words), i+3)] {
+				n := ordinalWords[v]
+				if v == "last" {
+					n = len(items)
+				}
+				if n > 0 && n <= len(items) {
+					if p, ok := r.doc.Paragraph(items[n-1].Paragraph); ok {
+						return Answer{Outcome: Answered, Passages: []Passage{r.wholePassage(p, true)}}, true
+					}
+				}
+			}
 		}
 	}
 	if i := has(orderCues); i >= 0 {
