@@ -138,8 +138,14 @@ func read(msg string) reading {
 	// Context counts for every question; a question with no topic word
 	// of its own ("Is that in this speech?") leans on it fully.
 	var context []weightedToken
-	for _, s := range sents {
+	// ctxAt is where each sentence's words begin in context (-1 for a
+	// question), so that the sentence just before a question can be
+	// told from the rest.
+	ctxAt := make([]int, len(sents))
+	for i, s := range sents {
+		ctxAt[i] = -1
 		if asks > 0 && !s.question {
+			ctxAt[i] = len(context)
 			context = appendScaled(context, s.toks, contextWeight)
 		}
 	}
@@ -148,9 +154,11 @@ func read(msg string) reading {
 	// its own, never what it leaned on, so that a message of a thousand
 	// "a?" costs a thousand words, not half a million.
 	var lastTopical []weightedToken
-	for _, s := range sents {
+	prev := -1 // the latest sentence of context before this question
+	for si, s := range sents {
 		if asks > 0 && !s.question {
 			rd.all = appendScaled(rd.all, s.toks, contextWeight)
+			prev = si
 			continue
 		}
 		rd.all = append(rd.all, s.toks...)
@@ -168,14 +176,23 @@ func read(msg string) reading {
 		// to it.
 		p := part{text: s.text, toks: s.toks[:len(s.toks):len(s.toks)]}
 		if topical(p.toks) == 0 {
-			// Lean on the context, and on the question before.
-			p.toks = append(p.toks, raise(context)...)
+			// Lean on the context, and on the question before. The
+			// sentence just before is what "that" points at ("She
+			// wants to understand … Does the speech cover that?"):
+			// when it has a topic, it is the question.
+			if prev >= 0 && topical(sents[prev].toks) > 0 {
+				from, to := ctxAt[prev], ctxAt[prev]+len(sents[prev].toks)
+				p.toks = append(p.toks, raise(context[from:to])...)
+			} else {
+				p.toks = append(p.toks, raise(context)...)
+			}
 			p.toks = append(p.toks, lastTopical...)
 		} else {
 			lastTopical = p.toks
 			p.toks = append(p.toks, context...)
 		}
 		rd.parts = append(rd.parts, p)
+		prev = -1 // a later "that" points at this question, not past it
 	}
 	if len(rd.parts) > maxParts {
 		// More questions than a reply should answer separately: read

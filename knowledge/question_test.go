@@ -19,6 +19,10 @@ func TestSentences(t *testing.T) {
 		{"", nil},
 		{"No end", []string{"No end"}},
 		{"In 2011. 618 million users.", []string{"In 2011.", "618 million users."}},
+		// Chat starts a question in lower case; "i.e. what" stays whole.
+		{"more to it. what are the principles?", []string{"more to it.", "what are the principles?"}},
+		{"i.e. what he means", []string{"i.e. what he means"}},
+		{"the norms. and more", []string{"the norms. and more"}},
 	} {
 		var got []string
 		for _, s := range Sentences(c.in) {
@@ -220,6 +224,8 @@ func TestStructure(t *testing.T) {
 		{"tl;dr?", doc.ItemsOf(Principle)[0].Paragraph - 1, "four principles (peace, sovereignty, co-governance and universal benefit) and three areas of effort"},
 		{"What is the speech about?", doc.ItemsOf(Principle)[0].Paragraph - 1, "three areas of effort"},
 		{"quick summary of the workshop speech pls", doc.ItemsOf(Principle)[0].Paragraph - 1, "four principles"},
+		// A lower-case question after a full stop is a sentence of its own.
+		{"so my professor said this is all about sovereignty. what are the other principles besides sovereignty?", doc.ItemsOf(Principle)[0].Paragraph - 1, "four principles"},
 		// What follows a list, however it is counted or sharpened.
 		{"what comes right after the four principles", doc.ItemsOf(Area)[0].Paragraph - 1, "three areas"},
 		{"what did he say after the principles", doc.ItemsOf(Area)[0].Paragraph - 1, "three areas"},
@@ -646,5 +652,18 @@ func TestReadingStaysLinear(t *testing.T) {
 		if n > 4*words {
 			t.Errorf("%d bytes, %d words: %d tokens to match", len(q), words, n)
 		}
+	}
+}
+
+// A question with no topic of its own ("Does the speech cover that?") is
+// about the sentence just before it, not the whole preamble.
+func TestThatPointsBack(t *testing.T) {
+	r := newTestRetriever(t)
+	doc := r.Document()
+	a := r.Ask("We're a small team preparing a brief for our director, who is meeting Chinese counterparts next month. "+
+		"She wants to know who should be involved in internet governance. Does the speech cover that?", 3)
+	want := map[int]bool{doc.ItemsOf(Principle)[2].Paragraph: true, doc.ItemsOf(Area)[2].Paragraph: true}
+	if a.Outcome != Answered || !want[a.Passages[0].Paragraph.Number] {
+		t.Errorf("%s, first ¶%v; want co-governance or participation", a.Outcome, paragraphs(a))
 	}
 }

@@ -416,7 +416,7 @@ var focusWords = wordSet(`what which much many`)
 // mentionWords ask whether the statement speaks of something at all
 // ("Does he mention gender gaps …", "Does it discuss sanctions?"): the
 // word after one is what was asked about, as after "what".
-var mentionWords = wordSet(`mention mentions mentioned discuss discusses address addresses cite cites name names reference references`)
+var mentionWords = wordSet(`mention mentions mentioned discuss discusses address addresses cite cites name names reference references cover covers covered`)
 
 // minFocusSpec: a missing focus word this specific ("penalties",
 // "deadline") means the question asks for what the statement lacks; so

@@ -75,6 +75,8 @@ func TestQuality(t *testing.T) {
 		{"testdata/chat-own11.jsonl", 0.71, 0.92, 0.66, 0.08},
 		// Paraphrase in everyday words, as chat.jsonl's weakest kind.
 		{"testdata/chat-own12.jsonl", 0.76, 0.8, 0.62, 0.08},
+		// Long messages again: preambles, apologies, "that".
+		{"testdata/chat-own14.jsonl", 0.84, 0.92, 0.4, 0.08},
 		// About the statement itself and its shape.
 		{"testdata/chat-own13.jsonl", 0.85, 0.9, 0.66, 0.05},
 		// Typos and keywords, and off-topic keywords.

@@ -52,7 +52,7 @@ func Sentences(text string) []Span {
 		}
 		if next < len(text) && c == '.' {
 			r, _ := utf8.DecodeRuneInString(text[next:])
-			if !unicode.IsUpper(r) && !unicode.IsDigit(r) && !strings.ContainsRune("\"'“‘(", r) {
+			if !unicode.IsUpper(r) && !unicode.IsDigit(r) && !strings.ContainsRune("\"'“‘(", r) && !chatQuestionAfter(text, i, next) {
 				continue
 			}
 		}
@@ -65,3 +65,23 @@ func Sentences(text string) []Span {
 }
 
 func isSpaceByte(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
+
+// chatQuestionAfter reports a question that chat starts in lower case
+// after a full stop ("… more to it. what are the other principles?"): the
+// next word opens a question and the word before the stop is a word, not
+// the last letter of "i.e." or "e.g.".
+func chatQuestionAfter(text string, stop, next int) bool {
+	j := next
+	for j < len(text) && text[j] >= 'a' && text[j] <= 'z' {
+		j++
+	}
+	w := text[next:j]
+	if !whWords[w] && w != "how" && !auxiliaries[w] {
+		return false
+	}
+	k := stop
+	for k > 0 && unicode.IsLetter(rune(text[k-1])) {
+		k--
+	}
+	return stop-k >= 2
+}

@@ -180,7 +180,7 @@ emphasise emphasize emphasises emphasizes reckon feel feels felt according
 define defines defined defining definition
 ask asks asked asking urge urges urged urging
 list lists listed listing anywhere somewhere everywhere nowhere
-summarize summarizes summarized summarizing summary summaries recap find
+summarize summarizes summarized summarizing summary summaries recap find cover covers covered
 getting towards toward regarding concerning beyond across around within without among amongst`)
 
 // isStop reports whether a lower-case word is a stop word. Numbers are kept:
