@@ -82,6 +82,15 @@ func (r *Retriever) aboutStatement(rd reading) *Passage {
 			return nil
 		}
 	}
+	p := r.titlePassage(asks)
+	return &p
+}
+
+// titlePassage is the title and date lines as a passage, with the
+// metadata fields asked about ("office", "speaker", "event", "date")
+// highlighted.
+func (r *Retriever) titlePassage(asks map[string]bool) Passage {
+	m := r.doc.Meta
 	p := Passage{
 		Paragraph: Paragraph{Number: 0, Text: m.Source, Offset: strings.Index(r.doc.Source, m.Source)},
 		Citation:  r.citations[0],
@@ -102,7 +111,7 @@ func (r *Retriever) aboutStatement(rd reading) *Passage {
 	mark("event", m.Event)
 	mark("date", m.Date)
 	sortSpans(p.Highlights)
-	return &p
+	return p
 }
 
 // venueAsked returns the occasion's noun when the question asks where

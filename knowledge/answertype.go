@@ -146,7 +146,7 @@ func namedHead(words []string) (factKind, bool) {
 
 // checkVerbs frame an embedded question without being its topic: "could
 // you check if the speech says how much …".
-var checkVerbs = wordSet(`check confirm verify see find wonder wondering`)
+var checkVerbs = wordSet(`check confirm verify see wonder wondering`)
 
 // embedVerbs introduce an embedded question: "does he say how many",
 // "can you tell me when", "does it mention which countries".

@@ -138,14 +138,8 @@ func read(msg string) reading {
 	// Context counts for every question; a question with no topic word
 	// of its own ("Is that in this speech?") leans on it fully.
 	var context []weightedToken
-	// ctxAt is where each sentence's words begin in context (-1 for a
-	// question), so that the sentence just before a question can be
-	// told from the rest.
-	ctxAt := make([]int, len(sents))
-	for i, s := range sents {
-		ctxAt[i] = -1
+	for _, s := range sents {
 		if asks > 0 && !s.question {
-			ctxAt[i] = len(context)
 			context = appendScaled(context, s.toks, contextWeight)
 		}
 	}
@@ -154,11 +148,11 @@ func read(msg string) reading {
 	// its own, never what it leaned on, so that a message of a thousand
 	// "a?" costs a thousand words, not half a million.
 	var lastTopical []weightedToken
-	prev := -1 // the latest sentence of context before this question
-	for si, s := range sents {
+	var prev []weightedToken // the latest sentence of context before this question
+	for _, s := range sents {
 		if asks > 0 && !s.question {
 			rd.all = appendScaled(rd.all, s.toks, contextWeight)
-			prev = si
+			prev = s.toks
 			continue
 		}
 		rd.all = append(rd.all, s.toks...)
@@ -180,9 +174,8 @@ func read(msg string) reading {
 			// sentence just before is what "that" points at ("She
 			// wants to understand … Does the speech cover that?"):
 			// when it has a topic, it is the question.
-			if prev >= 0 && topical(sents[prev].toks) > 0 {
-				from, to := ctxAt[prev], ctxAt[prev]+len(sents[prev].toks)
-				p.toks = append(p.toks, raise(context[from:to])...)
+			if topical(prev) > 0 {
+				p.toks = append(p.toks, raise(prev)...)
 			} else {
 				p.toks = append(p.toks, raise(context)...)
 			}
@@ -192,7 +185,7 @@ func read(msg string) reading {
 			p.toks = append(p.toks, context...)
 		}
 		rd.parts = append(rd.parts, p)
-		prev = -1 // a later "that" points at this question, not past it
+		prev = nil // a later "that" points at this question, not past it
 	}
 	if len(rd.parts) > maxParts {
 		// More questions than a reply should answer separately: read

@@ -160,12 +160,10 @@ func (r *Retriever) Ask(question string, top int) Answer {
 		return st.withQuestion(question)
 	}
 	if e := r.venueAsked(rd); e != "" && r.doc.Meta.Source != "" {
-		about := r.aboutStatement(rd)
+		// The title names the event, which is the nearest reading.
 		ans.Outcome = NotAddressed
 		ans.Missing = []string{"where the " + e + " took place"}
-		if about != nil {
-			ans.Related = append(ans.Related, *about)
-		}
+		ans.Related = []Passage{r.titlePassage(map[string]bool{"event": true})}
 		return ans
 	}
 	if about := r.aboutStatement(rd); about != nil {

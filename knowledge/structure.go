@@ -93,7 +93,8 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 		}
 	}
 	// "What are the principles?" with nothing else asked.
-	if k, ok := r.asksList(words); ok && has(afterCues) < 0 {
+	after := has(afterCues)
+	if k, ok := r.asksList(words); ok && after < 0 {
 		return r.listAnswer(k), true
 	}
 	if r.asksLength(words) {
@@ -115,10 +116,8 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 			if n == 0 {
 				n = numberWord(words[i+1])
 			}
-			if items := r.doc.ItemsOf(k); n > 0 && n <= len(items) {
-				if p, ok := r.doc.Paragraph(items[n-1].Paragraph); ok {
-					return Answer{Outcome: Answered, Passages: []Passage{r.wholePassage(p, true)}}, true
-				}
+			if ans, ok := r.itemAnswer(k, n); ok {
+				return ans, true
 			}
 		}
 		items := r.doc.ItemsOf(k)
@@ -136,17 +135,17 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 			if n > len(items) {
 				continue
 			}
-			if has(afterCues) >= 0 && has(afterCues) < i-1 {
+			if after >= 0 && after < i-1 {
 				if n == len(items) {
 					continue
 				}
 				n++
 			}
-			if p, ok := r.doc.Paragraph(items[n-1].Paragraph); ok {
-				return Answer{Outcome: Answered, Passages: []Passage{r.wholePassage(p, true)}}, true
+			if ans, ok := r.itemAnswer(k, n); ok {
+				return ans, true
 			}
 		}
-		if cardinals[prev] > 0 && strings.HasSuffix(w, "s") && !(has(afterCues) >= 0 && has(afterCues) < i) {
+		if cardinals[prev] > 0 && strings.HasSuffix(w, "s") && !(after >= 0 && after < i) {
 			// "the four principles"; "after the four principles" is
 			// what follows them, below.
 			return r.listAnswer(k), true
@@ -158,10 +157,8 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 				if v == "last" {
 					n = len(items)
 				}
-				if n > 0 && n <= len(items) {
-					if p, ok := r.doc.Paragraph(items[n-1].Paragraph); ok {
-						return Answer{Outcome: Answered, Passages: []Passage{r.wholePassage(p, true)}}, true
-					}
+				if ans, ok := r.itemAnswer(k, n); ok {
+					return ans, true
 				}
 			}
 		}
@@ -171,8 +168,8 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 			return r.listAnswer(k), true
 		}
 	}
-	if i := has(afterCues); i >= 0 {
-		if k, ok := kindAfter(i); ok {
+	if after >= 0 {
+		if k, ok := kindAfter(after); ok {
 			if next, ok := r.listAfter(k); ok {
 				return r.listAnswer(next), true
 			}
@@ -582,4 +579,17 @@ func onlyCue(words []string, cues map[string]bool) bool {
 		}
 	}
 	return found
+}
+
+// itemAnswer quotes the nth item of kind k (from 1), if there is one.
+func (r *Retriever) itemAnswer(k ItemKind, n int) (Answer, bool) {
+	items := r.doc.ItemsOf(k)
+	if n <= 0 || n > len(items) {
+		return Answer{}, false
+	}
+	p, ok := r.doc.Paragraph(items[n-1].Paragraph)
+	if !ok {
+		return Answer{}, false
+	}
+	return Answer{Outcome: Answered, Passages: []Passage{r.wholePassage(p, true)}}, true
 }
