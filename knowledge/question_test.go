@@ -22,6 +22,7 @@ func TestSentences(t *testing.T) {
 		// Chat starts a question in lower case; "i.e. what" stays whole.
 		{"more to it. what are the principles?", []string{"more to it.", "what are the principles?"}},
 		{"i.e. what he means", []string{"i.e. what he means"}},
+		{"il a dit: café. what does he say?", []string{"il a dit: café.", "what does he say?"}},
 		{"the norms. and more", []string{"the norms. and more"}},
 	} {
 		var got []string

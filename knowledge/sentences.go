@@ -68,8 +68,9 @@ func isSpaceByte(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c =
 
 // chatQuestionAfter reports a question that chat starts in lower case
 // after a full stop ("… more to it. what are the other principles?"): the
-// next word opens a question and the word before the stop is a word, not
-// the last letter of "i.e." or "e.g.".
+// next word opens a question and the word before the stop is a word of
+// two or more letters or digits (any non-ASCII byte counts as part of
+// one), not the last letter of "i.e." or "e.g.".
 func chatQuestionAfter(text string, stop, next int) bool {
 	j := next
 	for j < len(text) && text[j] >= 'a' && text[j] <= 'z' {
@@ -80,7 +81,7 @@ func chatQuestionAfter(text string, stop, next int) bool {
 		return false
 	}
 	k := stop
-	for k > 0 && unicode.IsLetter(rune(text[k-1])) {
+	for k > 0 && wordByte(text[k-1]) {
 		k--
 	}
 	return stop-k >= 2
