@@ -90,7 +90,8 @@ type Options struct {
 	// replica that led a moment before may be sending it.
 	Shared bool
 
-	// Metrics hooks, called after each attempt; may be nil.
+	// Metrics hooks, called after each attempt; may be nil. The workers
+	// call them concurrently, so they must be safe for that.
 	OnDelivered func(platform string)
 	OnFailed    func(platform string, err error)
 

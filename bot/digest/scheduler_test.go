@@ -279,9 +279,11 @@ func TestExactlyOnceThroughCrash(t *testing.T) {
 // the grace period and the next day is unaffected.
 func TestFailedSends(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var failed []string
+		// OnFailed is called from the scheduler's workers, two of which
+		// deliver at once here.
+		var failed atomic.Int64
 		e := newEnv(t, berlinTime(t, "2026-11-26 08:00"), func(o *Options) {
-			o.OnFailed = func(platform string, err error) { failed = append(failed, platform) }
+			o.OnFailed = func(platform string, err error) { failed.Add(1) }
 		})
 		attempts := 0
 		e.plat.failAfterPost = func(c call) bool { attempts++; return attempts == 1 }
@@ -320,8 +322,8 @@ func TestFailedSends(t *testing.T) {
 		if !strings.Contains(e.logs.String(), "giving up") {
 			t.Error("no log line when giving up")
 		}
-		if len(failed) != 1+downCalls {
-			t.Errorf("OnFailed called %d times; want %d", len(failed), 1+downCalls)
+		if n := int(failed.Load()); n != 1+downCalls {
+			t.Errorf("OnFailed called %d times; want %d", n, 1+downCalls)
 		}
 		e.close()
 	})
