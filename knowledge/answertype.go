@@ -34,6 +34,10 @@ const (
 	// durationFact is what "how long" asks for: a number of minutes,
 	// hours, days, months or years.
 	durationFact
+	// bodyFact is a name asked for by "which body" or "which
+	// organisation": a name, or a body the statement writes in lower
+	// case ("the central leading group").
+	bodyFact
 )
 
 var (
@@ -41,6 +45,10 @@ var (
 	placeHeads = wordSet(`country countries state states nation nations`)
 	nameHeads  = wordSet(`country countries state states nation nations government governments company companies firm firms organisation organisations organization organizations body bodies department departments agency agencies person people official officials ngo ngos institution institutions group groups`)
 	// numberHeads follow "what" or "which" in questions asking for a figure.
+	// bodyHeads ask for a body; bodyNouns name one in a sentence.
+	bodyHeads = wordSet(`organisation organisations organization organizations body bodies agency agencies institution institutions`)
+	bodyNouns = wordSet(`group groups center centre centres centers department departments ministry ministries committee committees agency agencies
+council councils commission commissions office offices organisation organisations organization organizations body bodies institution institutions forum assembly`)
 	numberHeads = wordSet(`share percentage percent proportion number figure figures amount total`)
 	timeWords   = wordSet(`january february march april may june july august september october november december century decade year years month months week today yesterday tomorrow ago`)
 	numberWords = wordSet(`one two three four five six seven eight nine ten eleven twelve twenty hundred thousand million millions billion billions percent dozen half`)
@@ -55,7 +63,9 @@ var (
 func askedFact(toks []weightedToken) factKind {
 	var words []string
 	for _, t := range toks {
-		if t.weight == 1 && !t.joined {
+		// "Does the speech give a date": the speech is the subject, as
+		// "he" is, and no topic.
+		if t.weight == 1 && !t.joined && !speechNouns[t.word] {
 			words = append(words, t.word)
 		}
 	}
@@ -93,8 +103,11 @@ func askedFact(toks []weightedToken) factKind {
 			if !nameHeads[head] {
 				head = words[i+2]
 			}
-			if placeHeads[head] {
+			switch {
+			case placeHeads[head]:
 				return placeFact
+			case bodyHeads[head]:
+				return bodyFact
 			}
 			return nameFact
 		}
@@ -106,12 +119,15 @@ func askedFact(toks []weightedToken) factKind {
 	return anyFact
 }
 
+// speechNouns name the statement as a question's subject.
+var speechNouns = wordSet(`speech statement address remarks text`)
+
 // namingVerbs ask for a fact when the fact's head follows them: "does he
 // name the country", "does he specify a date"; citingVerbs only for a date
 // or a figure ("does he give a date", "does he cite any figures").
 var (
 	namingVerbs = wordSet(`name names named identify identifies identified specify specifies specified`)
-	citingVerbs = wordSet(`mention mentions mentioned give gives cite cites`)
+	citingVerbs = wordSet(`mention mentions mentioned give gives cite cites set sets propose proposes offer offers provide provides put puts`)
 )
 
 // timeHeads and countHeads name a date and a figure.
@@ -133,6 +149,8 @@ func namedHead(words []string) (factKind, bool) {
 			return numberFact, true
 		case placeHeads[w]:
 			return placeFact, true
+		case bodyHeads[w]:
+			return bodyFact, true
 		case nameHeads[w]:
 			return nameFact, true
 		case w == "the" || w == "a" || w == "an" || w == "any" || w == "which" || !isStop(w) && i < 2:
@@ -187,11 +205,16 @@ func (ix *index) holdsFact(kind factKind, text string, question map[string]bool)
 			if durationUnits[t.word] && i > 0 && isNumber(text, toks[i-1]) {
 				return true
 			}
+		case bodyFact:
+			if bodyNouns[t.word] && !question[t.word] {
+				return true
+			}
+			fallthrough
 		case nameFact, placeFact:
 			// A capitalised word not opening the sentence, and not one
 			// the question already names.
 			if i > 0 && unicode.IsUpper(r) && !question[t.word] && !ix.lowercase[t.word] && !isStop(t.word) && !strings.EqualFold(w, "I") &&
-				(kind == nameFact || !continuesName(text, toks, i) && ix.couldBePlace(w)) {
+				(kind != placeFact || !continuesName(text, toks, i) && ix.couldBePlace(w)) {
 				return true
 			}
 		}

@@ -53,7 +53,7 @@ func (r *Retriever) meaningAlts(qw *queryWord, vec vectors.Vec, sc *scratch) {
 	}
 	for _, b := range best[:meaningTop] {
 		margin := b.cos - hub
-		if b.cos < floor || margin < rankMargin {
+		if b.cos < floor || margin < rankMargin || rivals(qw.text, b.v.word) {
 			continue
 		}
 		wt := math.Min(meaningHigh, meaningLow+meaningGain*(margin-meaningMargin))
@@ -69,6 +69,13 @@ func (r *Retriever) meaningAlts(qw *queryWord, vec vectors.Vec, sc *scratch) {
 		}
 		qw.alts = append(qw.alts, alt{b.v.term, wt, MatchMeaning, b.v.word})
 	}
+}
+
+// rivals reports two words of one closed set whose members exclude each
+// other: June is no February, however near their vectors (0.95), and
+// three is not four.
+func rivals(a, b string) bool {
+	return a != b && (timeWords[a] && timeWords[b] || numberWords[a] && numberWords[b] || ordinalWords[a] > 0 && ordinalWords[b] > 0)
 }
 
 // acronymSpec is the least specificity of a word written in capitals.

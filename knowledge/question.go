@@ -67,6 +67,9 @@ func allCaps(s string) bool {
 type phrase struct {
 	text string
 	toks []token
+	// name says it is a name written in capitals (namePhrases), not
+	// quoted: what is missing is the name, not a quotation.
+	name bool
 }
 
 // reading is a message read for retrieval.
@@ -109,7 +112,7 @@ func isCourtesy(toks []token) bool {
 // read splits a message into its questions and context.
 func read(msg string) reading {
 	var rd reading
-	rd.phrases = quotedPhrases(msg)
+	rd.phrases = append(quotedPhrases(msg), namePhrases(msg)...)
 	type sentence struct {
 		text     string
 		toks     []weightedToken // read at weight 1
@@ -517,6 +520,90 @@ func quotedPhrases(msg string) []phrase {
 		}
 	}
 	return out
+}
+
+// instrumentHeads end the names of laws, treaties, plans and bodies:
+// "the Data Security Law", "the Tallinn Manual", "the Belt and Road
+// Initiative". Such a name is one thing, which the statement names as a
+// whole or not at all: that it says "data", "security" and "law"
+// somewhere does not make it speak of the law.
+var instrumentHeads = wordSet(`law laws act acts convention conventions treaty treaties strategy manual agreement accord declaration charter code
+initiative plan programme program regulation regulations framework report resolution protocol directive forum conference summit council
+commission agency organization organisation alliance partnership roadmap guidelines group`)
+
+// nameConnectors may stand inside a name between its capitalised words
+// ("Code of Conduct", "Belt and Road").
+var nameConnectors = wordSet(`of on for and the in`)
+
+// namePhrases finds the names of instruments and bodies written in
+// capitals, as phrases the statement must hold: two or more capitalised
+// words ending in an instrument's head ("China's Cybersecurity Law" →
+// "Cybersecurity Law"). A sentence's first word, and a message in title
+// case, say nothing of names.
+func namePhrases(msg string) []phrase {
+	toks := tokenize(nil, msg)
+	upper := func(t token) bool { return unicode.IsUpper(firstRune(msg[t.start:t.end])) }
+	words, caps := 0, 0
+	for _, t := range toks {
+		if !t.joined {
+			words++
+			if upper(t) && !sentenceStart(msg, t.start) {
+				caps++
+			}
+		}
+	}
+	if words == 0 || 3*caps > 2*words {
+		return nil
+	}
+	var out []phrase
+	for i := 0; i < len(toks); {
+		t := toks[i]
+		if t.joined || !upper(t) || sentenceStart(msg, t.start) {
+			i++
+			continue
+		}
+		// The run of capitalised words from t, with connectors inside,
+		// up to its last head: "the Budapest Convention on Cybercrime"
+		// is a convention.
+		// headAt counts the words up to the last head, headEnd is where
+		// it ends.
+		start, n, headAt, headEnd, prev := t.start, 1, 0, 0, t
+		j := i + 1
+		for j < len(toks) {
+			u := toks[j]
+			if u.joined {
+				j++
+				continue
+			}
+			written := msg[prev.start:prev.end]
+			if strings.TrimLeft(msg[prev.end:u.start], " -") != "" || strings.ContainsAny(written, "'’") {
+				// Punctuation, or a possessive ("China's"), ends it.
+				break
+			}
+			if upper(u) {
+				n++
+				if instrumentHeads[u.word] {
+					headAt, headEnd = n, u.end
+				}
+			} else if !nameConnectors[u.word] || j+1 >= len(toks) || !upper(toks[j+1]) {
+				break
+			}
+			prev = u
+			j++
+		}
+		if headAt >= 2 {
+			text := msg[start:headEnd]
+			out = append(out, phrase{text: text, toks: tokenize(nil, text), name: true})
+		}
+		i = j
+	}
+	return out
+}
+
+// sentenceStart reports whether the word at byte i opens a sentence.
+func sentenceStart(msg string, i int) bool {
+	before := strings.TrimRight(msg[:i], " \t\n\"'“‘(")
+	return before == "" || strings.ContainsRune(".?!:", lastRune(before))
 }
 
 // closingQuote finds the quote that closes a phrase: one not followed by a

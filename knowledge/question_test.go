@@ -76,20 +76,45 @@ func TestRead(t *testing.T) {
 	}
 }
 
-func TestQuotedPhrases(t *testing.T) {
-	for in, want := range map[string]string{
-		"wats 'community of common destiny' supposed to mean": "community of common destiny",
-		`define "cyber terrorism" please`:                     "cyber terrorism",
-		"what is China's 'major cyber state'?":                "major cyber state",
-		"China's view of it's future":                         "",
-		"one 'word' only":                                     "",
+// The phrases a message holds: quoted ones, and names written in capitals.
+func TestPhrases(t *testing.T) {
+	for _, c := range []struct {
+		find  func(string) []phrase
+		cases map[string]string
+	}{
+		{quotedPhrases, map[string]string{
+			"wats 'community of common destiny' supposed to mean": "community of common destiny",
+			`define "cyber terrorism" please`:                     "cyber terrorism",
+			"what is China's 'major cyber state'?":                "major cyber state",
+			"China's view of it's future":                         "",
+			"one 'word' only":                                     "",
+		}},
+		{namePhrases, map[string]string{
+			"What does he say about China's Data Security Law?":             "Data Security Law",
+			"Does he take a view on the Budapest Convention on Cybercrime?": "Budapest Convention",
+			"Who submitted the International Code of Conduct?":              "International Code",
+			"Does the speech mention the Belt and Road Initiative?":         "Belt and Road Initiative",
+			"Does he cite the UN Charter, or the WSIS Summit?":              "UN Charter|WSIS Summit",
+			// A sentence's first word is capitalised whatever it is.
+			"Law and order: does he say anything?": "",
+			// No head: a region, a person, a country.
+			"Should the Global South get more say?": "",
+			"criticism of the United States":        "",
+			"does he name Edward Snowden":           "",
+			// A message in title case says nothing of names.
+			"What Does He Say About The Code Of Conduct": "",
+			// One capitalised word is no name of two.
+			"does he mention the Charter": "",
+		}},
 	} {
-		var got []string
-		for _, p := range quotedPhrases(in) {
-			got = append(got, p.text)
-		}
-		if strings.Join(got, "|") != want {
-			t.Errorf("quotedPhrases(%q) = %q, want %q", in, got, want)
+		for in, want := range c.cases {
+			var got []string
+			for _, p := range c.find(in) {
+				got = append(got, p.text)
+			}
+			if strings.Join(got, "|") != want {
+				t.Errorf("phrases of %q = %q, want %q", in, got, want)
+			}
 		}
 	}
 }
@@ -107,6 +132,10 @@ func TestOutcomes(t *testing.T) {
 		{"Does he refer to the Tallinn Manual on the law applicable to cyber warfare?", NotAddressed, "Tallinn Manual"},
 		{"How does Li Baodong define 'cyber terrorism'?", NotAddressed, "“cyber terrorism”"},
 		{"When was the UN Charter signed?", NotAddressed, "a date or time"},
+		// A law's name is one thing: "data", "security" and "law" apart
+		// do not make it.
+		{"What does he say about China's Data Security Law?", NotAddressed, "Data Security Law"},
+		{"Which principle talks about the UN Charter?", Answered, ""},
 		// No statement tells what came after it was given; its own order
 		// is another matter.
 		{"Did anything change in China's policy after the workshop?", NotAddressed, "what happened after the workshop"},
@@ -270,9 +299,12 @@ func TestAskedFact(t *testing.T) {
 		want factKind
 	}{
 		{"When was the workshop held?", timeFact},
+		{"Does the speech give a date for the code?", timeFact},
+		{"Does the statement set a deadline?", timeFact},
 		{"How many principles are there?", numberFact},
 		{"What share of people are online?", numberFact},
-		{"Which organisation hosted it?", nameFact},
+		{"Which organisation hosted it?", bodyFact},
+		{"Which body did they set up?", bodyFact},
 		{"Which countries submitted the code?", placeFact},
 		{"Which developing countries does he name?", placeFact},
 		{"Which of the countries does he name?", anyFact},

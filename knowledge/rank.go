@@ -109,7 +109,11 @@ func (r *Retriever) rankIn(sc *scratch, words []queryWord, phrases []phrase) ran
 				found = true
 			}
 		}
-		if !found {
+		switch {
+		case found:
+		case ph.name:
+			rk.phraseMissing = append(rk.phraseMissing, ph.text)
+		default:
 			rk.phraseMissing = append(rk.phraseMissing, "“"+ph.text+"”")
 		}
 	}

@@ -511,6 +511,10 @@ func (r *Retriever) resolve(qw *queryWord, toks []weightedToken, i int, sc *scra
 			scale = weightRelatedOfKnown
 		}
 		for _, rel := range related {
+			if rivals(qw.text, rel.Word) {
+				// WordNet makes the months sisters.
+				continue
+			}
 			if id, _, ok := ix.lookup(rel.Word); ok && !hasTerm(qw.alts, id) {
 				qw.alts = append(qw.alts, alt{id, scale * rel.Weight, MatchSynonym, rel.Word})
 			}
