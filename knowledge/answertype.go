@@ -34,6 +34,9 @@ const (
 	// durationFact is what "how long" asks for: a number of minutes,
 	// hours, days, months or years.
 	durationFact
+	// shareFact is what "what share" or "what percentage" asks for: a
+	// percentage or a fraction, not a count.
+	shareFact
 	// bodyFact is a name asked for by "which body" or "which
 	// organisation": a name, or a body the statement writes in lower
 	// case ("the central leading group").
@@ -49,7 +52,11 @@ var (
 	bodyHeads = wordSet(`organisation organisations organization organizations body bodies agency agencies institution institutions`)
 	bodyNouns = wordSet(`group groups center centre centres centers department departments ministry ministries committee committees agency agencies
 council councils commission commissions office offices organisation organisations organization organizations body bodies institution institutions forum assembly`)
-	numberHeads = wordSet(`share percentage percent proportion number figure figures amount total`)
+	numberHeads = wordSet(`number figure figures amount total`)
+	// shareHeads follow "what" or "which" in questions asking for a share.
+	shareHeads = wordSet(`share percentage percent proportion fraction`)
+	// shareWords state a share ("third" opens the third principle).
+	shareWords  = wordSet(`percent half majority minority`)
 	timeWords   = wordSet(`january february march april may june july august september october november december century decade year years month months week today yesterday tomorrow ago`)
 	numberWords = wordSet(`one two three four five six seven eight nine ten eleven twelve twenty hundred thousand million millions billion billions percent dozen half`)
 	// durationUnits make a number a length of time.
@@ -86,6 +93,8 @@ func askedFact(toks []weightedToken) factKind {
 			return amountFact
 		case w == "how" && next == "long":
 			return durationFact
+		case (w == "what" || w == "which") && shareHeads[next]:
+			return shareFact
 		case (w == "what" || w == "which") && numberHeads[next]:
 			return numberFact
 		case (namingVerbs[w] || citingVerbs[w]) && i <= 2:
@@ -192,6 +201,10 @@ func (ix *index) holdsFact(kind factKind, text string, question map[string]bool)
 			// A year dates something; it counts nothing ("in 2011"
 			// answers no "how many").
 			if unicode.IsDigit(r) && !isYear(w) || numberWords[t.word] {
+				return true
+			}
+		case shareFact:
+			if unicode.IsDigit(r) && strings.HasPrefix(text[t.end:], "%") || shareWords[t.word] && !question[t.word] {
 				return true
 			}
 		case amountFact:

@@ -302,7 +302,8 @@ func TestAskedFact(t *testing.T) {
 		{"Does the speech give a date for the code?", timeFact},
 		{"Does the statement set a deadline?", timeFact},
 		{"How many principles are there?", numberFact},
-		{"What share of people are online?", numberFact},
+		{"What share of people are online?", shareFact},
+		{"What percentage of households have broadband?", shareFact},
 		{"Which organisation hosted it?", bodyFact},
 		{"Which body did they set up?", bodyFact},
 		{"Which countries submitted the code?", placeFact},
@@ -698,5 +699,23 @@ func TestThatPointsBack(t *testing.T) {
 	want := map[int]bool{doc.ItemsOf(Principle)[2].Paragraph: true, doc.ItemsOf(Area)[2].Paragraph: true}
 	if a.Outcome != Answered || !want[a.Passages[0].Paragraph.Number] {
 		t.Errorf("%s, first ¶%v; want co-governance or participation", a.Outcome, paragraphs(a))
+	}
+}
+
+// A slip in a framing word is read as the word meant, not as the
+// statement word it is nearest ("speach" is not "peace").
+func TestCueSlips(t *testing.T) {
+	r := newTestRetriever(t)
+	for in, want := range map[string]string{
+		"speach": "speech", "statment": "statement", "speker": "speaker", "begining": "beginning", "conclsion": "conclusion",
+		"speech": "", "peace": "", "sovereignty": "", "soverignty": "", "speaks": "",
+	} {
+		if got := r.cueSlip(in); got != want {
+			t.Errorf("cueSlip(%q) = %q, want %q", in, got, want)
+		}
+	}
+	a := r.Ask("who did the speach", 3)
+	if !a.About {
+		t.Errorf("%q: not read as about the statement: %+v", "who did the speach", a.Passages)
 	}
 }

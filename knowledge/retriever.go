@@ -154,6 +154,7 @@ func (r *Retriever) Ask(question string, top int) Answer {
 	if len(rd.all) == 0 {
 		return ans
 	}
+	r.fixSlips(&rd)
 	// Structure first: "how does the speaker open?" names the speaker but
 	// asks about the speech.
 	if st, ok := r.structural(rd, top); ok {
@@ -514,6 +515,8 @@ func factLabel(k factKind) string {
 		return "an amount"
 	case durationFact:
 		return "a length of time"
+	case shareFact:
+		return "a share or percentage"
 	case placeFact:
 		return "a country's name"
 	}

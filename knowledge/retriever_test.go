@@ -84,6 +84,11 @@ func TestQuality(t *testing.T) {
 		// Everyday paraphrase, meta and on-topic out-of-scope questions,
 		// written blind.
 		{"testdata/chat-own15.jsonl", 0.73, 0.84, 0.8, 0.08},
+		// Mostly out of scope: on-topic questions for what it never
+		// says, and office chatter.
+		{"testdata/chat-own16.jsonl", 0.9, 1.0, 0.8, 0},
+		// Typos only.
+		{"testdata/chat-own17.jsonl", 1.0, 1.0, 0.6, 0},
 		// Short questions in the development set's style, written blind.
 		{"testdata/dev-own.jsonl", 0.93, 0.96, 1.0, 0.04},
 	} {
