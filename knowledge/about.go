@@ -1,6 +1,9 @@
 package knowledge
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // Questions about the statement itself — who gave it, in what role, when,
 // at which event — are answered from its metadata and cite the title and
@@ -248,4 +251,50 @@ func (r *Retriever) contentContext(rd reading) bool {
 		topical = topical || !t.stop
 	}
 	return topical
+}
+
+// Who held the occasion is in the statement's opening words, not in its
+// title ("this workshop co-hosted by the Department of …"): a question
+// asking who hosted it is answered by that sentence, though a shorter
+// paragraph that also says "co-host" scores higher.
+var (
+	hostVerbs = wordSet(`host hosts hosted hosting cohost cohosts cohosted cohosting organise organises organised organising organize organizes
+organized organizing organiser organisers organizer organizers convene convenes convened convener conveners`)
+	hostAsks = wordSet(`who whom which`)
+	// hostBy is how a statement says who holds its occasion.
+	hostBy = regexp.MustCompile(`(?i)\b(?:co-?)?(?:hosted|organi[sz]ed|convened)\s+(?:jointly\s+)?by\b`)
+)
+
+// hostSentence finds the first body sentence saying who holds the
+// occasion, as an index into ix.sents, or -1.
+func (ix *index) hostSentence() int {
+	for _, doc := range ix.docs {
+		if doc.para.Number == 0 {
+			continue
+		}
+		for _, s := range doc.sents {
+			sd := ix.sents[s]
+			if hostBy.MatchString(doc.para.Text[sd.start:sd.end]) {
+				return int(s)
+			}
+		}
+	}
+	return -1
+}
+
+// hostAsked reports whether a question asks who held the occasion: a
+// host verb with "who" or "which", or opened by "what" ("what part of the
+// UN co-hosted it").
+func hostAsked(toks []weightedToken) bool {
+	host, ask := false, false
+	first := true
+	for _, t := range toks {
+		if t.weight < 1 || t.joined {
+			continue
+		}
+		host = host || hostVerbs[t.word]
+		ask = ask || hostAsks[t.word] || first && t.word == "what"
+		first = false
+	}
+	return host && ask
 }

@@ -719,3 +719,37 @@ func TestCueSlips(t *testing.T) {
 		t.Errorf("%q: not read as about the statement: %+v", "who did the speach", a.Passages)
 	}
 }
+
+// Who held the occasion is the sentence that says so, not a shorter
+// paragraph that also says "co-host".
+func TestHosts(t *testing.T) {
+	for q, want := range map[string]bool{
+		"Who co-hosted the workshop?":                                     true,
+		"which organisations hosted the event?":                           true,
+		"what part of the UN co-hosted it":                                true,
+		"who were the organisers":                                         true,
+		"was this the first time China co-hosted a workshop with the UN?": false,
+		"Who sponsored the code of conduct?":                              false,
+		"We host servers in China. Which principle covers jurisdiction?":  false,
+	} {
+		got := false
+		for _, p := range read(q).parts {
+			got = got || hostAsked(p.toks)
+		}
+		if got != want {
+			t.Errorf("hostAsked(%q) = %v, want %v", q, got, want)
+		}
+	}
+	r := newTestRetriever(t)
+	for _, q := range []string{"Who co-hosted the workshop?", "who were the co-hosts"} {
+		a := r.Ask(q, 3)
+		if len(a.Passages) == 0 {
+			t.Errorf("%q: no answer", q)
+			continue
+		}
+		p := a.Passages[0]
+		if quote := p.Paragraph.Text[p.Quote.Start:p.Quote.End]; !strings.Contains(quote, "co-hosted by") {
+			t.Errorf("%q: first passage ¶%d quotes %q, not who hosted it", q, p.Paragraph.Number, quote)
+		}
+	}
+}

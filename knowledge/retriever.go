@@ -66,6 +66,9 @@ type Retriever struct {
 	// citations are the paragraphs' citations by number (0 for the
 	// title and date lines), written once rather than for every answer.
 	citations []string
+	// hostSent is the sentence saying who holds the occasion
+	// (hostSentence), or -1.
+	hostSent int
 	// metaText is the title, speaker, office and event, lower case: what
 	// a question about the statement itself may name.
 	metaText string
@@ -136,7 +139,7 @@ func NewRetriever(doc *Document, opts RetrieverOptions) *Retriever {
 	}
 	m := doc.Meta
 	return &Retriever{doc: doc, ix: ix, opts: opts, speaker: speaker, occasion: occasionWords(m.Event), eventHead: eventHead(m.Event),
-		citations: citations, metaText: strings.ToLower(m.Source + " " + m.Speaker + " " + m.Office + " " + m.Event)}
+		citations: citations, metaText: strings.ToLower(m.Source + " " + m.Speaker + " " + m.Office + " " + m.Event), hostSent: ix.hostSentence()}
 }
 
 // Document is the statement the retriever answers from.
@@ -311,6 +314,22 @@ func (r *Retriever) askPart(p part, phrases []phrase, top int, seen map[string]q
 	rk := r.rankIn(sc, words, phrases)
 	if len(rk.order) == 0 {
 		return ans
+	}
+	if r.hostSent >= 0 && hostAsked(p.toks) {
+		// Who held the occasion: the sentence that says so, when its
+		// passage is among the strong ones.
+		d := int(r.ix.sents[r.hostSent].doc)
+		for i, o := range rk.order {
+			if i == decideLook || rk.scores[o] < rk.scores[rk.order[0]]*secondRatio {
+				break
+			}
+			if o == d {
+				copy(rk.order[1:i+1], rk.order[:i])
+				rk.order[0] = d
+				rk.bestSent[d] = r.hostSent
+				break
+			}
+		}
 	}
 	// A statement cannot tell what happened after it was given.
 	if w := r.afterOccasion(p.toks); w != "" {

@@ -49,7 +49,7 @@ func TestQuality(t *testing.T) {
 		file                             string
 		top1, recall3, noAnswer, falseNo float64
 	}{
-		{"testdata/dev.jsonl", 0.95, 1.0, 1.0, 0},
+		{"testdata/dev.jsonl", 1.0, 1.0, 1.0, 0},
 		{"testdata/extra.jsonl", 1.0, 1.0, 0.9, 0},
 		{"testdata/paraphrase.jsonl", 0.96, 0.96, 1.0, 0.04},
 		// Common-component removal (dense.go) put one question of 34
@@ -67,7 +67,7 @@ func TestQuality(t *testing.T) {
 		// Written blind, in the chat style, for the reading rules of
 		// handles, attitudes, amounts and requests.
 		{"testdata/chat-own5.jsonl", 0.96, 0.96, 0.9, 0.04},
-		{"testdata/chat-own6.jsonl", 0.83, 1.0, 0.8, 0},
+		{"testdata/chat-own6.jsonl", 0.87, 1.0, 0.8, 0},
 		{"testdata/chat-own7.jsonl", 0.88, 0.92, 0.6, 0.04},
 		{"testdata/chat-own8.jsonl", 0.96, 1.0, 0.7, 0},
 		{"testdata/chat-own9.jsonl", 0.91, 0.95, 0.6, 0.05},
@@ -76,9 +76,9 @@ func TestQuality(t *testing.T) {
 		// Paraphrase in everyday words, as chat.jsonl's weakest kind.
 		{"testdata/chat-own12.jsonl", 0.76, 0.8, 0.62, 0.08},
 		// Long messages again: preambles, apologies, "that".
-		{"testdata/chat-own14.jsonl", 0.84, 0.92, 0.4, 0.08},
+		{"testdata/chat-own14.jsonl", 0.92, 0.92, 0.4, 0.08},
 		// About the statement itself and its shape.
-		{"testdata/chat-own13.jsonl", 0.85, 0.9, 0.66, 0.05},
+		{"testdata/chat-own13.jsonl", 0.9, 0.9, 0.66, 0.05},
 		// Typos and keywords, and off-topic keywords.
 		{"testdata/chat-own10.jsonl", 1.0, 1.0, 0.62, 0},
 		// Everyday paraphrase, meta and on-topic out-of-scope questions,
@@ -86,7 +86,7 @@ func TestQuality(t *testing.T) {
 		{"testdata/chat-own15.jsonl", 0.73, 0.84, 0.8, 0.08},
 		// Mostly out of scope: on-topic questions for what it never
 		// says, and office chatter.
-		{"testdata/chat-own16.jsonl", 0.9, 1.0, 0.8, 0},
+		{"testdata/chat-own16.jsonl", 1.0, 1.0, 0.8, 0},
 		// Typos only.
 		{"testdata/chat-own17.jsonl", 1.0, 1.0, 0.6, 0},
 		// Short questions in the development set's style, written blind.
