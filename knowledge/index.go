@@ -38,6 +38,9 @@ type passageDoc struct {
 	words []span
 	// sents are the indexes of the passage's sentences in index.sents.
 	sents []int32
+	// formula says it is all courtesy ("Thank you."): it holds nothing
+	// a question about the content asks for, and weighs as the title.
+	formula bool
 }
 
 // sentDoc is one sentence of a passage, indexed on its own so that the
@@ -130,7 +133,10 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string, vecs *vector
 				ix.lowercase[t.word] = true
 			}
 		}
-		doc := passageDoc{para: p, spans: make([]span, 0, len(toks))}
+		doc := passageDoc{para: p, spans: make([]span, 0, len(toks)), formula: len(toks) > 0}
+		for _, t := range toks {
+			doc.formula = doc.formula && (isStop(t.word) || courtesy[t.word])
+		}
 		add := func(t token, highlight bool) termID {
 			id := ix.term(t.word)
 			tfs[id]++

@@ -126,9 +126,10 @@ func read(msg string) reading {
 		text, toks := msg[c.Start:c.End], c.toks
 		q := !c.lead && strings.HasSuffix(strings.TrimRight(msg[c.Start:c.sentenceEnd], "\"'”’) "), "?")
 		polite := len(toks) > 0 && isCourtesy(toks)
-		if polite && whWords[toks[0].word] && (q || len(toks) > 2 && auxiliaries[toks[1].word]) {
-			// "Who does he thank?" asks, and so does "who did he
-			// thank" unmarked; "Thanks, bot!" does not.
+		if polite && (whWords[toks[0].word] && (q || len(toks) > 2 && auxiliaries[toks[1].word]) || courtesyVerb(text, toks)) {
+			// "Who does he thank?" asks, and so do "who did he
+			// thank" unmarked and "does he thank anyone"; "Thanks,
+			// bot!" does not.
 		} else if len(toks) == 0 || polite || !q && thanks[toks[0].word] {
 			// "Thanks, that's helpful!" signs off; it asks nothing.
 			continue
@@ -211,8 +212,9 @@ func weigh(text string, toks []token, polite, shouting bool) []weightedToken {
 	skip := markup(text)
 	out := make([]weightedToken, 0, len(toks))
 	for i, t := range toks {
-		if courtesy[t.word] && !t.joined && !polite && !(i > 0 && pronouns[toks[i-1].word]) {
-			// "Thanks!" signs off; "where he thanks somebody" asks.
+		if courtesy[t.word] && !t.joined && !polite && !(i > 0 && courtesySubject(text, toks[i-1], t)) {
+			// "Thanks!" signs off; "where he thanks somebody" and "who
+			// does Li thank" ask.
 			continue
 		}
 		if skip != nil && skip[t.start] {
@@ -709,3 +711,26 @@ func stance(toks []token, i int) bool {
 
 // pronouns before a courtesy word make it a verb: "he thanks".
 var pronouns = wordSet(`he she they it who`)
+
+// courtesyVerb reports whether a courtesy word of the sentence has a
+// subject just before it ("does he thank anyone"), which makes it a verb.
+func courtesyVerb(text string, toks []token) bool {
+	for i := 1; i < len(toks); i++ {
+		if courtesy[toks[i].word] && courtesySubject(text, toks[i-1], toks[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// courtesySubject reports whether t, just before a courtesy word, is its
+// subject, which makes it a verb: a pronoun, the speaker as the question
+// calls him ("the minister thanks"), or a name ("does Li thank").
+func courtesySubject(text string, t, courtesy token) bool {
+	if strings.TrimSpace(text[t.end:courtesy.start]) != "" {
+		return false // "Li, thanks" thanks Li
+	}
+	written := text[t.start:t.end]
+	return pronouns[t.word] || shapeRefs[t.word] && !isStop(t.word) ||
+		t.start > 0 && unicode.IsUpper(firstRune(written)) && written != "I" && !sentenceStart(text, t.start)
+}

@@ -144,6 +144,10 @@ func TestOutcomes(t *testing.T) {
 		// A country's name answers "which country"; a programme's does not.
 		{"Which country submitted the Code of Conduct together with China?", Answered, ""},
 		{"Which poor nations does he single out for internet assistance?", NotAddressed, "a country's name"},
+		// The name a "which" question gives must be the statement's:
+		// Asia is near Europe, and no answer to it.
+		{"Which European countries does he praise?", NotAddressed, "European"},
+		{"Which country besides China submitted the code?", Answered, ""},
 		{"what's the capital of France", Declined, ""},
 		// One topic word matched only by meaning: a close one answers, a
 		// loose one does not.
@@ -750,6 +754,33 @@ func TestHosts(t *testing.T) {
 		p := a.Passages[0]
 		if quote := p.Paragraph.Text[p.Quote.Start:p.Quote.End]; !strings.Contains(quote, "co-hosted by") {
 			t.Errorf("%q: first passage ¶%d quotes %q, not who hosted it", q, p.Paragraph.Number, quote)
+		}
+	}
+}
+
+// "Thank" with a subject is a verb the question asks about; alone, a
+// sign-off. The sign-off paragraph ("Thank you.") holds nothing a
+// question about the content asks for.
+func TestThanksAsked(t *testing.T) {
+	r := newTestRetriever(t)
+	for q, want := range map[string]string{
+		"who does he thank?":              "thank the UN",
+		"Who does Li thank?":              "thank the UN",
+		"does he thank anyone":            "thank the UN",
+		"Does the minister thank the UN?": "thank the UN",
+		"Li, thanks":                      "",
+		"Thanks, bot!":                    "",
+		"ok I appreciate it":              "",
+	} {
+		a := r.Ask(q, 3)
+		switch {
+		case want == "" && a.Outcome != Declined:
+			t.Errorf("%q: %s, want a decline", q, a.Outcome)
+		case want == "":
+		case len(a.Passages) == 0:
+			t.Errorf("%q: %s, want an answer", q, a.Outcome)
+		case !strings.Contains(a.Passages[0].Paragraph.Text, want):
+			t.Errorf("%q: first passage ¶%d, want the one with %q", q, a.Passages[0].Paragraph.Number, want)
 		}
 	}
 }

@@ -124,7 +124,7 @@ func (r *Retriever) rankIn(sc *scratch, words []queryWord, phrases []phrase) ran
 	// sort of a large statement would otherwise fetch from all over.
 	byScore := sc.byScore[:0]
 	for d, doc := range ix.docs {
-		if doc.para.Number == 0 {
+		if doc.para.Number == 0 || doc.formula {
 			rk.scores[d] *= titleWeight
 		}
 		if rk.scores[d] > 0 {

@@ -348,6 +348,19 @@ func (r *Retriever) askPart(p part, phrases []phrase, top int, seen map[string]q
 	// A question asking for a kind of fact is answered by the strongest
 	// passage whose quoted sentence holds one.
 	if kind := askedFact(p.toks); kind != anyFact {
+		if kind == placeFact || kind == nameFact || kind == bodyFact {
+			// "Which European countries …": the name the question
+			// gives bounds the one asked for, and the statement must
+			// write it; a neighbour in meaning ("Asia") is another.
+			for _, qw := range words {
+				if qw.name && qw.weight == 1 && !hasDirect(qw) {
+					ans.Outcome = NotAddressed
+					ans.Missing = []string{qw.display, factLabel(kind)}
+					ans.Related = r.related(words, rk, top)
+					return ans
+				}
+			}
+		}
 		asked := map[string]bool{}
 		for _, t := range p.toks {
 			asked[t.word] = true

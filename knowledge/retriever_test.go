@@ -70,7 +70,7 @@ func TestQuality(t *testing.T) {
 		{"testdata/chat-own6.jsonl", 0.87, 1.0, 0.8, 0},
 		{"testdata/chat-own7.jsonl", 0.88, 0.92, 0.6, 0.04},
 		{"testdata/chat-own8.jsonl", 0.96, 1.0, 0.7, 0},
-		{"testdata/chat-own9.jsonl", 0.91, 0.95, 0.6, 0.05},
+		{"testdata/chat-own9.jsonl", 0.91, 0.95, 0.7, 0.05},
 		// Long messages: greetings, context, then the question.
 		{"testdata/chat-own11.jsonl", 0.71, 0.92, 0.66, 0.08},
 		// Paraphrase in everyday words, as chat.jsonl's weakest kind.
