@@ -27,6 +27,10 @@ var (
 	}
 )
 
+// officeWords only place an office asked about: "his position in the
+// government".
+var officeWords = wordSet(`government governments ministry administration cabinet state country china chinese official`)
+
 // aboutStatement returns the metadata passage when the question asks about
 // the statement itself, else nil.
 func (r *Retriever) aboutStatement(rd reading) *Passage {
@@ -78,7 +82,7 @@ func (r *Retriever) aboutStatement(rd reading) *Passage {
 		if t.joined || t.stop {
 			continue
 		}
-		if _, ask := aboutAsks[t.word]; ask || aboutRefs[t.word] {
+		if _, ask := aboutAsks[t.word]; ask || aboutRefs[t.word] || asks["office"] && officeWords[t.word] {
 			continue
 		}
 		if !strings.Contains(metaText, t.word) {

@@ -150,7 +150,7 @@ var (
 func namedHead(words []string) (factKind, bool) {
 	for i, w := range words {
 		switch {
-		case i > 2:
+		case i > 3:
 			return anyFact, false
 		case timeHeads[w]:
 			return timeFact, true
@@ -162,8 +162,9 @@ func namedHead(words []string) (factKind, bool) {
 			return bodyFact, true
 		case nameHeads[w]:
 			return nameFact, true
-		case w == "the" || w == "a" || w == "an" || w == "any" || w == "which" || !isStop(w) && i < 2:
-			// A determiner, or one modifier.
+		case w == "the" || w == "a" || w == "an" || w == "any" || w == "which" || !isStop(w) && i < 3:
+			// A determiner, or up to two modifiers ("the WSIS
+			// summit's dates").
 		default:
 			return anyFact, false
 		}

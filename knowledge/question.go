@@ -235,6 +235,10 @@ func weigh(text string, toks []token, polite, shouting bool) []weightedToken {
 			// "anti" of "anti-poverty" is no topic of its own.
 			wt.stop = true
 		}
+		if framingNoun(toks, i) {
+			// "Is there a line about …" asks for a passage about it.
+			wt.stop = true
+		}
 		if stance(toks, i) {
 			// "Is he optimistic about technology?" asks what he says
 			// of technology; the statement need not use the word.
@@ -691,6 +695,25 @@ var whWords = wordSet(`who whom what which why when`)
 var stanceWords = wordSet(`optimistic pessimistic hopeful worried concerned anxious positive negative critical sceptical skeptical
 upbeat confident enthusiastic keen supportive dismissive hostile friendly angry happy unhappy satisfied dissatisfied fearful afraid
 nervous bullish bearish cynical`)
+
+// framingNouns name a piece of the statement; before "about" or "on"
+// they ask for the piece about that ("a line about", "the bit on"), and
+// name no topic.
+var framingNouns = wordSet(`line lines bit bits passage passages section sections sentence sentences quote quotes paragraph paragraphs`)
+
+// framingNoun reports whether toks[i] is a framing noun before what the
+// piece is about.
+func framingNoun(toks []token, i int) bool {
+	if !framingNouns[toks[i].word] || toks[i].joined {
+		return false
+	}
+	for _, t := range toks[i+1:] {
+		if !t.joined {
+			return t.word == "about" || t.word == "on" || t.word == "where" || t.word == "regarding" || t.word == "concerning"
+		}
+	}
+	return false
+}
 
 // stanceTargets introduce what an attitude is towards.
 var stanceTargets = wordSet(`about of on over towards toward regarding with`)

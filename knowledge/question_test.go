@@ -305,6 +305,7 @@ func TestAskedFact(t *testing.T) {
 		{"When was the workshop held?", timeFact},
 		{"Does the speech give a date for the code?", timeFact},
 		{"Does the statement set a deadline?", timeFact},
+		{"Does he name the WSIS summit's dates?", timeFact},
 		{"How many principles are there?", numberFact},
 		{"What share of people are online?", shareFact},
 		{"What percentage of households have broadband?", shareFact},
@@ -781,6 +782,35 @@ func TestThanksAsked(t *testing.T) {
 			t.Errorf("%q: %s, want an answer", q, a.Outcome)
 		case !strings.Contains(a.Passages[0].Paragraph.Text, want):
 			t.Errorf("%q: first passage ¶%d, want the one with %q", q, a.Passages[0].Paragraph.Number, want)
+		}
+	}
+}
+
+// A piece of the statement named before what it is about frames the
+// question: "a line about" asks for the passage, "drawn lines" is a topic.
+func TestFramingNouns(t *testing.T) {
+	for _, c := range []struct {
+		q, word string
+		stop    bool
+	}{
+		{"Is there a line about respecting each other's affairs?", "line", true},
+		{"the bit on sovereignty please", "bit", true},
+		{"which sentence where he mentions the UN", "sentence", true},
+		{"does he say who drew lines out of selfish interest", "lines", false},
+		{"quote the line", "line", false},
+	} {
+		rd := read(c.q)
+		found := false
+		for _, wt := range rd.all {
+			if wt.word == c.word {
+				found = true
+				if wt.stop != c.stop {
+					t.Errorf("%q: %q read with stop %v, want %v", c.q, c.word, wt.stop, c.stop)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%q: no token %q", c.q, c.word)
 		}
 	}
 }

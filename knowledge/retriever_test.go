@@ -89,6 +89,8 @@ func TestQuality(t *testing.T) {
 		{"testdata/chat-own16.jsonl", 1.0, 1.0, 0.8, 0},
 		// Typos only.
 		{"testdata/chat-own17.jsonl", 1.0, 1.0, 0.6, 0},
+		// Mixed kinds and personas, as chat.jsonl.
+		{"testdata/chat-own18.jsonl", 0.92, 1.0, 0.62, 0},
 		// Short questions in the development set's style, written blind.
 		{"testdata/dev-own.jsonl", 0.93, 0.96, 1.0, 0.04},
 	} {
@@ -251,7 +253,8 @@ func TestRivalsNeverMatch(t *testing.T) {
 
 func TestAboutTheStatement(t *testing.T) {
 	r := newTestRetriever(t)
-	for _, q := range []string{"Who gave this speech?", "When was the address delivered?", "In what role did Li Baodong speak?", "At which event was the speech given?"} {
+	for _, q := range []string{"Who gave this speech?", "When was the address delivered?", "In what role did Li Baodong speak?", "At which event was the speech given?",
+		"What is Li Baodong's position in the government?"} {
 		a := r.Ask(q, 3)
 		if !a.About || len(a.Passages) != 1 || a.Passages[0].Paragraph.Number != 0 || !strings.Contains(a.Passages[0].Citation, "Title and date") {
 			t.Errorf("%q: want the title and date lines, got about=%v %+v", q, a.About, a.Passages)
