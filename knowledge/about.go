@@ -241,20 +241,27 @@ func (r *Retriever) otherOccasion(toks []weightedToken) string {
 }
 
 // contentContext reports whether the message's context (its sentences
-// that ask nothing) has topic words and names neither the statement nor
-// its occasion.
+// that ask nothing) is about the content: it has a topic word the
+// statement itself uses ("… where Li describes the other side as a
+// *victim*"), or topic words and no name for the statement, its occasion
+// or its speaker ("I'm reading the speech for class" is about the
+// speech).
 func (r *Retriever) contentContext(rd reading) bool {
-	topical := false
+	topical, names := false, false
 	for _, t := range rd.all {
-		if t.weight >= 1 || t.joined {
+		if t.weight >= 1 || t.joined || t.stop {
 			continue
 		}
-		if r.occasion[t.word] || eventNouns[t.word] || r.speaker[t.word] {
-			return false
+		if r.occasion[t.word] || eventNouns[t.word] || r.speaker[t.word] || aboutRefs[t.word] {
+			names = true
+			continue
 		}
-		topical = topical || !t.stop
+		if _, _, ok := r.ix.lookup(t.word); ok && !courtesy[t.word] {
+			return true
+		}
+		topical = true
 	}
-	return topical
+	return topical && !names
 }
 
 // Who held the occasion is in the statement's opening words, not in its

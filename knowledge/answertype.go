@@ -66,8 +66,30 @@ council councils commission commissions office offices organisation organisation
 )
 
 // askedFact reads the kind of fact a question asks for from its opening
-// words.
+// words. A figure of money ("a figure for China's spending", "what total
+// budget") is an amount; "how many" still counts.
 func askedFact(toks []weightedToken) factKind {
+	k := askedKind(toks)
+	if k != numberFact {
+		return k
+	}
+	for i, t := range toks {
+		if t.word == "how" && i+1 < len(toks) && toks[i+1].word == "many" {
+			return k
+		}
+	}
+	for _, t := range toks {
+		if t.weight == 1 && moneyNouns[t.word] {
+			return amountFact
+		}
+	}
+	return k
+}
+
+// moneyNouns make a figure asked for a sum of money.
+var moneyNouns = wordSet(`spending spend budget budgets cost costs funding funds investment investments money price prices expenditure revenue`)
+
+func askedKind(toks []weightedToken) factKind {
 	var words []string
 	for _, t := range toks {
 		// "Does the speech give a date": the speech is the subject, as

@@ -144,6 +144,16 @@ func TestOutcomes(t *testing.T) {
 		// A country's name answers "which country"; a programme's does not.
 		{"Which country submitted the Code of Conduct together with China?", Answered, ""},
 		{"Which poor nations does he single out for internet assistance?", NotAddressed, "a country's name"},
+		// "What does he say about X-ing …" asks what he says of it; X
+		// is a topic like any other, not a thing asked for.
+		{"What does he say about spreading the benefits of the internet to everybody?", Answered, ""},
+		{"What does he say about penalties for hackers?", NotAddressed, "penalties"},
+		// A figure of money is an amount, which "618 million users" is
+		// not.
+		{"Does he give a figure for China's cyber security spending?", NotAddressed, "an amount"},
+		// Context about the content makes "where is that?" a content
+		// question, though it names the speaker.
+		{"The editor wants the wording where Li describes the other side as a victim. Where is that?", Answered, ""},
 		// The name a "which" question gives must be the statement's:
 		// Asia is near Europe, and no answer to it.
 		{"Which European countries does he praise?", NotAddressed, "European"},
@@ -306,6 +316,8 @@ func TestAskedFact(t *testing.T) {
 		{"Does the speech give a date for the code?", timeFact},
 		{"Does the statement set a deadline?", timeFact},
 		{"Does he name the WSIS summit's dates?", timeFact},
+		{"Does he give a figure for China's cyber security spending?", amountFact},
+		{"How many dollars does it cost?", numberFact},
 		{"How many principles are there?", numberFact},
 		{"What share of people are online?", shareFact},
 		{"What percentage of households have broadband?", shareFact},
@@ -811,6 +823,21 @@ func TestFramingNouns(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%q: no token %q", c.q, c.word)
+		}
+	}
+}
+
+// A question with no topic of its own after context about the content is
+// about that content, not an overview of the speech or its metadata.
+func TestContextTopic(t *testing.T) {
+	r := newTestRetriever(t)
+	for q, want := range map[string]string{
+		"One thing I keep seeing is that China wants 'sovereignty' online. What exactly does this speech say that covers?": "principle of sovereignty",
+		"The editor wants the wording where Li describes the other side as a victim. Where is that?":                       "painted itself as a victim",
+	} {
+		a := r.Ask(q, 3)
+		if a.About || len(a.Passages) == 0 || !strings.Contains(a.Passages[0].Paragraph.Text, want) {
+			t.Errorf("%q: want the passage with %q first, got about=%v %+v", q, want, a.About, a.Passages)
 		}
 	}
 }

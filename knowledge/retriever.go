@@ -444,6 +444,10 @@ const decideLook = 3
 
 var focusWords = wordSet(`what which much many`)
 
+// frameTopics, between "what" and the first topic word, make that word
+// the topic of what is said, not what is asked for.
+var frameTopics = wordSet(`about regarding concerning`)
+
 // mentionWords ask whether the statement speaks of something at all
 // ("Does he mention gender gaps …", "Does it discuss sanctions?"): the
 // word after one is what was asked about, as after "what".
@@ -466,7 +470,16 @@ func focus(toks []weightedToken, words []queryWord) (f *queryWord, mention bool)
 			continue
 		}
 		for j, u := range toks[i+1:] {
-			if u.joined || u.stop {
+			if u.joined {
+				continue
+			}
+			if u.stop {
+				if frameTopics[u.word] && !mentionWords[t.word] {
+					// "What does he say about spreading the
+					// benefits?" asks what he says of it, not for a
+					// thing the statement must name.
+					return nil, false
+				}
 				continue
 			}
 			if n := i + 1 + j + 1; n < len(toks) && toks[n].word == "with" {

@@ -179,7 +179,9 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 	if p, ok := r.numberedParagraph(rd, words); ok {
 		return Answer{Outcome: Answered, Passages: []Passage{r.wholePassage(p, true)}}, true
 	}
-	if r.isOverview(words) {
+	if r.isOverview(words) && !r.contentContext(rd) {
+		// "What does the speech say that covers?" after a sentence
+		// about sovereignty asks about sovereignty.
 		if ans, ok := r.overview(); ok {
 			return ans, true
 		}
