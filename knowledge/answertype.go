@@ -37,6 +37,10 @@ const (
 	// shareFact is what "what share" or "what percentage" asks for: a
 	// percentage or a fraction, not a count.
 	shareFact
+	// futureFact is what "when will" asks for: a time after the
+	// statement was given. "In 2011" answers "when was it submitted",
+	// not "when will it be adopted".
+	futureFact
 	// bodyFact is a name asked for by "which body" or "which
 	// organisation": a name, or a body the statement writes in lower
 	// case ("the central leading group").
@@ -108,6 +112,9 @@ func askedKind(toks []weightedToken) factKind {
 		embedded := i > 0 && embedVerbs[words[i-1]]
 		switch {
 		case w == "when" && (i <= 1 || embedded):
+			if futureAux[next] {
+				return futureFact
+			}
 			return timeFact
 		case w == "how" && next == "many":
 			return numberFact
@@ -149,6 +156,12 @@ func askedKind(toks []weightedToken) factKind {
 	}
 	return anyFact
 }
+
+// futureAux after "when" ask about the future.
+var futureAux = wordSet(`will shall`)
+
+// futureWords date something after the statement.
+var futureWords = wordSet(`next future coming upcoming soon later`)
 
 // speechNouns name the statement as a question's subject.
 var speechNouns = wordSet(`speech statement address remarks text`)
@@ -224,6 +237,10 @@ func (ix *index) holdsFact(kind factKind, text string, question map[string]bool)
 			// A year dates something; it counts nothing ("in 2011"
 			// answers no "how many").
 			if unicode.IsDigit(r) && !isYear(w) || numberWords[t.word] {
+				return true
+			}
+		case futureFact:
+			if futureWords[t.word] || unicode.IsDigit(r) && len(w) == 4 && ix.year > 0 && atoi(w) > ix.year {
 				return true
 			}
 		case shareFact:
@@ -309,4 +326,16 @@ func isYear(w string) bool {
 		}
 	}
 	return true
+}
+
+// atoi reads a run of ASCII digits; anything else reads as 0.
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0
+		}
+		n = 10*n + int(c-'0')
+	}
+	return n
 }

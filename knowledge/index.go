@@ -114,6 +114,9 @@ type index struct {
 	lowercase map[string]bool
 	// forms holds each term's words as written, sorted.
 	forms [][]string
+	// year is the year the statement was given, 0 when it has no date:
+	// what "when will" must look past.
+	year int
 }
 
 // buildIndex indexes the passages. Item names are indexed with their

@@ -132,6 +132,8 @@ func TestOutcomes(t *testing.T) {
 		{"Does he refer to the Tallinn Manual on the law applicable to cyber warfare?", NotAddressed, "Tallinn Manual"},
 		{"How does Li Baodong define 'cyber terrorism'?", NotAddressed, "“cyber terrorism”"},
 		{"When was the UN Charter signed?", NotAddressed, "a date or time"},
+		{"When will the code of conduct be adopted?", NotAddressed, "a date after the statement"},
+		{"When was the code of conduct submitted?", Answered, ""},
 		// A law's name is one thing: "data", "security" and "law" apart
 		// do not make it.
 		{"What does he say about China's Data Security Law?", NotAddressed, "Data Security Law"},
@@ -316,6 +318,8 @@ func TestAskedFact(t *testing.T) {
 		{"Does the speech give a date for the code?", timeFact},
 		{"Does the statement set a deadline?", timeFact},
 		{"Does he name the WSIS summit's dates?", timeFact},
+		{"When will the code of conduct be adopted?", futureFact},
+		{"When was the code submitted?", timeFact},
 		{"Does he give a figure for China's cyber security spending?", amountFact},
 		{"How many dollars does it cost?", numberFact},
 		{"How many principles are there?", numberFact},

@@ -138,6 +138,9 @@ func NewRetriever(doc *Document, opts RetrieverOptions) *Retriever {
 		citations[p.Number] = doc.Citation(p)
 	}
 	m := doc.Meta
+	if len(m.Date) >= 4 {
+		ix.year = atoi(m.Date[:4])
+	}
 	return &Retriever{doc: doc, ix: ix, opts: opts, speaker: speaker, occasion: occasionWords(m.Event), eventHead: eventHead(m.Event),
 		citations: citations, metaText: strings.ToLower(m.Source + " " + m.Speaker + " " + m.Office + " " + m.Event), hostSent: ix.hostSentence()}
 }
@@ -562,6 +565,8 @@ func factLabel(k factKind) string {
 		return "a length of time"
 	case shareFact:
 		return "a share or percentage"
+	case futureFact:
+		return "a date after the statement"
 	case placeFact:
 		return "a country's name"
 	}

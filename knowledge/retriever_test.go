@@ -95,6 +95,7 @@ func TestQuality(t *testing.T) {
 		{"testdata/chat-own19.jsonl", 0.87, 0.91, 0.66, 0.05},
 		// Short questions in the development set's style, written blind.
 		{"testdata/dev-own.jsonl", 0.93, 0.96, 1.0, 0.04},
+		{"testdata/dev-own2.jsonl", 0.9, 1.0, 0.9, 0},
 	} {
 		if _, err := os.Stat(c.file); err != nil && strings.HasPrefix(c.file, "../") {
 			t.Logf("%s not here (it lives beside the repository): %v", c.file, err)
