@@ -156,6 +156,10 @@ func TestOutcomes(t *testing.T) {
 		// Context about the content makes "where is that?" a content
 		// question, though it names the speaker.
 		{"The editor wants the wording where Li describes the other side as a victim. Where is that?", Answered, ""},
+		// "Does he talk about X" asks whether X comes up, as "does he
+		// mention X": a name must be the statement's own.
+		{"Does he talk about Taiwan?", NotAddressed, "Taiwan"},
+		{"does he talk about protecting sovereignty", Answered, ""},
 		// The name a "which" question gives must be the statement's:
 		// Asia is near Europe, and no answer to it.
 		{"Which European countries does he praise?", NotAddressed, "European"},
@@ -844,4 +848,19 @@ func TestContextTopic(t *testing.T) {
 			t.Errorf("%q: want the passage with %q first, got about=%v %+v", q, want, a.About, a.Passages)
 		}
 	}
+}
+
+// A closed compound that nothing knows whole ("rulebook") relates to what
+// its parts relate to.
+func TestUnknownCompound(t *testing.T) {
+	r := newTestRetriever(t)
+	a := r.Ask("does he want a rulebook for cyberspace", 3)
+	for _, p := range a.Passages {
+		for _, m := range p.Matches {
+			if m.Query == "rulebook" {
+				return
+			}
+		}
+	}
+	t.Errorf("rulebook matched nothing: %s %+v", a.Outcome, a.Passages)
 }

@@ -447,6 +447,9 @@ const decideLook = 3
 
 var focusWords = wordSet(`what which much many`)
 
+// talkWords before "about" ask whether something comes up.
+var talkWords = wordSet(`talk talks speak speaks`)
+
 // frameTopics, between "what" and the first topic word, make that word
 // the topic of what is said, not what is asked for.
 var frameTopics = wordSet(`about regarding concerning`)
@@ -469,15 +472,19 @@ const minFocusSpec = minMissingSpec
 // uses it at all.
 func focus(toks []weightedToken, words []queryWord) (f *queryWord, mention bool) {
 	for i, t := range toks {
-		if t.weight < 1 || !focusWords[t.word] && !mentionWords[t.word] {
+		// "Does he talk about X?" asks whether X comes up, as "does he
+		// mention X".
+		talk := talkWords[t.word] && i+1 < len(toks) && toks[i+1].word == "about"
+		if t.weight < 1 || !focusWords[t.word] && !mentionWords[t.word] && !talk {
 			continue
 		}
+		mentioned := mentionWords[t.word] || talk
 		for j, u := range toks[i+1:] {
 			if u.joined {
 				continue
 			}
 			if u.stop {
-				if frameTopics[u.word] && !mentionWords[t.word] {
+				if frameTopics[u.word] && !mentioned {
 					// "What does he say about spreading the
 					// benefits?" asks what he says of it, not for a
 					// thing the statement must name.
@@ -490,9 +497,16 @@ func focus(toks []weightedToken, words []queryWord) (f *queryWord, mention bool)
 				// about what follows.
 				return nil, false
 			}
+			if mentioned && strings.HasSuffix(u.word, "ing") {
+				// "Does he talk about protecting elections?": the
+				// gerund's object is what comes up or not.
+				if n := i + 1 + j + 1; n < len(toks) && !toks[n].joined && !toks[n].stop {
+					u = toks[n]
+				}
+			}
 			for k := range words {
 				if words[k].text == u.word {
-					return &words[k], mentionWords[t.word]
+					return &words[k], mentioned
 				}
 			}
 			return nil, false

@@ -93,6 +93,8 @@ func TestQuality(t *testing.T) {
 		{"testdata/chat-own18.jsonl", 0.92, 1.0, 0.62, 0},
 		// Long messages, meta and paraphrase.
 		{"testdata/chat-own19.jsonl", 0.87, 0.91, 0.66, 0.05},
+		// Everyday paraphrase only, the hardest kind.
+		{"testdata/chat-own20.jsonl", 0.62, 0.77, 0, 0.15},
 		// Short questions in the development set's style, written blind.
 		{"testdata/dev-own.jsonl", 0.93, 0.96, 1.0, 0.04},
 		{"testdata/dev-own2.jsonl", 0.9, 1.0, 0.9, 0},

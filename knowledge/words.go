@@ -496,6 +496,28 @@ func (r *Retriever) resolve(qw *queryWord, toks []weightedToken, i int, sc *scra
 			related = r.opts.Related.Lookup(u)
 		}
 	}
+	if !known && len(related) == 0 && !inTable && r.opts.Related != nil && ix.vecs != nil && len(w) >= 7 && isASCIILetters(w) {
+		// "rulebook": a closed compound of two English words that
+		// nothing knows whole relates to what its parts relate to, at
+		// half weight.
+		for cut := 3; cut <= len(w)-3; cut++ {
+			a, b := w[:cut], w[cut:]
+			if isStop(a) || isStop(b) {
+				continue
+			}
+			_, ra, okA := ix.vecs.Lookup(a)
+			_, rb, okB := ix.vecs.Lookup(b)
+			if !okA || !okB || ra > typoRank || rb > typoRank {
+				continue
+			}
+			for _, x := range append(r.opts.Related.Lookup(a), r.opts.Related.Lookup(b)...) {
+				related = append(related, thesaurus.Related{Word: x.Word, Weight: x.Weight / 2})
+			}
+			if len(related) > 0 {
+				break
+			}
+		}
+	}
 	// A word the thesaurus or the vector table knows is a real word, not
 	// a typo: "united" is not a misspelling of "unified".
 	if !known && len(related) == 0 && (!inTable || rank > typoRank) {
