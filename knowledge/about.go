@@ -28,8 +28,8 @@ var (
 )
 
 // officeWords only place an office asked about: "his position in the
-// government".
-var officeWords = wordSet(`government governments ministry administration cabinet state country china chinese official`)
+// government", "what post did he hold".
+var officeWords = wordSet(`government governments ministry administration cabinet state country china chinese official hold holds holding occupy occupies occupied serve serves served serving`)
 
 // aboutStatement returns the metadata passage when the question asks about
 // the statement itself, else nil.

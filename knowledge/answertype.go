@@ -61,7 +61,7 @@ council councils commission commissions office offices organisation organisation
 	shareHeads = wordSet(`share percentage percent proportion fraction`)
 	// shareWords state a share ("third" opens the third principle).
 	shareWords  = wordSet(`percent half majority minority`)
-	timeWords   = wordSet(`january february march april may june july august september october november december century decade year years month months week today yesterday tomorrow ago`)
+	timeWords   = wordSet(`january february march april may june july august september october november december monday tuesday wednesday thursday friday saturday sunday century decade year years month months week today yesterday tomorrow ago`)
 	numberWords = wordSet(`one two three four five six seven eight nine ten eleven twelve twenty hundred thousand million millions billion billions percent dozen half`)
 	// durationUnits make a number a length of time.
 	durationUnits = wordSet(`second seconds minute minutes hour hours day days week weeks month months year years decade decades`)

@@ -97,7 +97,7 @@ func appendMissing(out []string, qw queryWord, last int) []string {
 }
 
 func (qw queryWord) isMissing() bool {
-	return qw.weight == 1 && (qw.reach < missingReach && qw.spec >= minMissingSpec || qw.reach < farReach && qw.spec >= farSpec)
+	return qw.weight == 1 && (qw.reach < missingReach && qw.spec >= minMissingSpec || qw.reach < farReach && (qw.spec >= farSpec || calendarNames[qw.text]))
 }
 
 // A common word that nothing in the statement comes near at all (its best
@@ -120,7 +120,8 @@ func (qw queryWord) missingName() bool {
 	if allCaps(qw.display) {
 		return !strings.HasSuffix(qw.display, "s")
 	}
-	return qw.spec >= minNameSpec
+	// A day or a month is one date, however common its name.
+	return qw.spec >= minNameSpec || calendarNames[qw.text]
 }
 
 // minNameSpec: a name more common than this ("South", "Global") is also

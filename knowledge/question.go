@@ -42,9 +42,13 @@ func annotate(t token, sentence string, weight float64) weightedToken {
 	// "US" and "IT" written in capitals are names, not "us" and "it".
 	wt.stop = isStop(t.word) && !caps
 	r, _ := utf8.DecodeRuneInString(wt.display)
-	wt.name = caps || unicode.IsDigit(r) || (unicode.IsUpper(r) && t.start > 0 && wt.display != "I")
+	wt.name = caps || unicode.IsDigit(r) || (unicode.IsUpper(r) && t.start > 0 && wt.display != "I") || calendarNames[t.word]
 	return wt
 }
+
+// calendarNames are the names of days and months, names however they are
+// typed ("lunch on friday"); "may", "march" and "august" are words too.
+var calendarNames = wordSet(`monday tuesday wednesday thursday friday saturday sunday january february april june july september october november december`)
 
 // allCaps reports a word of two or more letters all in capitals ("UN",
 // "ICANN", "CBMs" counts: its letters before the plural are capitals).
@@ -739,7 +743,7 @@ var pronouns = wordSet(`he she they it who`)
 // subject just before it ("does he thank anyone"), which makes it a verb.
 func courtesyVerb(text string, toks []token) bool {
 	for i := 1; i < len(toks); i++ {
-		if courtesy[toks[i].word] && courtesySubject(text, toks[i-1], toks[i]) {
+		if courtesy[toks[i].word] && !toks[i].joined && courtesySubject(text, toks[i-1], toks[i]) {
 			return true
 		}
 	}
@@ -750,8 +754,10 @@ func courtesyVerb(text string, toks []token) bool {
 // subject, which makes it a verb: a pronoun, the speaker as the question
 // calls him ("the minister thanks"), or a name ("does Li thank").
 func courtesySubject(text string, t, courtesy token) bool {
-	if strings.TrimSpace(text[t.end:courtesy.start]) != "" {
-		return false // "Li, thanks" thanks Li
+	if t.end > courtesy.start || strings.TrimSpace(text[t.end:courtesy.start]) != "" {
+		// A part of the same compound ("t-a"), or punctuation between:
+		// "Li, thanks" thanks Li.
+		return false
 	}
 	written := text[t.start:t.end]
 	return pronouns[t.word] || shapeRefs[t.word] && !isStop(t.word) ||

@@ -160,6 +160,10 @@ func TestOutcomes(t *testing.T) {
 		// mention X": a name must be the statement's own.
 		{"Does he talk about Taiwan?", NotAddressed, "Taiwan"},
 		{"does he talk about protecting sovereignty", Answered, ""},
+		// A day or a month is a date the statement gives or not,
+		// however it is typed.
+		{"lunch order for friday?", Declined, "friday"},
+		{"Did China set up the leading group in June?", NotAddressed, "June"},
 		// The name a "which" question gives must be the statement's:
 		// Asia is near Europe, and no answer to it.
 		{"Which European countries does he praise?", NotAddressed, "European"},
@@ -738,6 +742,14 @@ func TestCueSlips(t *testing.T) {
 		if got := r.cueSlip(in); got != want {
 			t.Errorf("cueSlip(%q) = %q, want %q", in, got, want)
 		}
+	}
+	for in, want := range map[string]string{"meny": "many", "mcuh": "much", "lng": "long", "many": "", "men": ""} {
+		if got := r.howSlip(in); got != want {
+			t.Errorf("howSlip(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if a := r.Ask("how meny principals r there", 3); len(a.Passages) == 0 || !strings.Contains(a.Passages[0].Paragraph.Text, "following principles") {
+		t.Errorf("how meny principals: not the list of principles: %+v", a.Passages)
 	}
 	a := r.Ask("who did the speach", 3)
 	if !a.About {

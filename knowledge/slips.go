@@ -35,12 +35,23 @@ var cueList = func() []string {
 	return out
 }()
 
-// cueSlip returns the framing word w is one slip from (a letter added,
-// dropped or changed, or two swapped), or "" when w is a word of its own:
-// a framing word, one the statement uses, or an English word the vector
-// table knows well.
-func (r *Retriever) cueSlip(w string) string {
-	if len(w) < 5 || len(w) > maxTypoWord || !isASCIILetters(w) || isStop(w) {
+// cueSlip returns the framing word w is one slip from, or "".
+func (r *Retriever) cueSlip(w string) string { return r.slipFor(w, cueList, 5, maxTypoWord) }
+
+// howWords follow "how" in a question about an amount, a count or a
+// length; after "how" a short slip for one ("how meny") is read as it.
+var howWords = []string{"many", "much", "long", "often"}
+
+// howSlip returns the word of howWords that w, just after "how", is one
+// slip from, or "".
+func (r *Retriever) howSlip(w string) string { return r.slipFor(w, howWords, 3, 6) }
+
+// slipFor returns the word of list that w is one slip from (a letter
+// added, dropped or changed, or two swapped), or "" when w is a word of
+// its own: one of list, a word the statement uses, or an English word the
+// vector table knows well. Only words of minLen to maxLen bytes are read.
+func (r *Retriever) slipFor(w string, list []string, minLen, maxLen int) string {
+	if len(w) < minLen || len(w) > maxLen || !isASCIILetters(w) || isStop(w) || slices.Contains(list, w) {
 		return ""
 	}
 	if _, ok := r.ix.surface[w]; ok {
@@ -51,16 +62,8 @@ func (r *Retriever) cueSlip(w string) string {
 			return ""
 		}
 	}
-	for _, c := range cueList {
-		if c == w {
-			return ""
-		}
-	}
-	for _, c := range cueList {
-		switch d := len(c) - len(w); {
-		case d >= -1 && d <= 1 && editdist.Within(w, c, 1) == 1:
-			return c
-		case d == 0 && swapped(w, c):
+	for _, c := range list {
+		if d := len(c) - len(w); d >= -1 && d <= 1 && editdist.Within(w, c, 1) == 1 || d == 0 && swapped(w, c) {
 			return c
 		}
 	}
@@ -73,7 +76,11 @@ func (r *Retriever) fixSlips(rd *reading) {
 	fix := func(toks []weightedToken) {
 		for i := range toks {
 			if t := &toks[i]; !t.joined {
-				if c := r.cueSlip(t.word); c != "" {
+				c := r.cueSlip(t.word)
+				if c == "" && i > 0 && toks[i-1].word == "how" {
+					c = r.howSlip(t.word)
+				}
+				if c != "" {
 					t.word, t.stop = c, isStop(c)
 				}
 			}
