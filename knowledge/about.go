@@ -127,10 +127,13 @@ func (r *Retriever) titlePassage(asks map[string]bool) Passage {
 // is answered by the event and this is not. Otherwise "".
 func (r *Retriever) venueAsked(rd reading) string {
 	where, event, statement := false, "", false
-	for _, t := range rd.all {
+	for i, t := range rd.all {
 		switch {
 		case t.weight < 1 || t.joined:
 		case t.word == "where":
+			where = true
+		case (t.word == "which" || t.word == "what") && i+1 < len(rd.all) && placeNouns[rd.all[i+1].word]:
+			// "Which city was the workshop in?"
 			where = true
 		case statementNouns[t.word] || aboutRefs[t.word] && t.word != "held":
 			// The speech, or he: where it was given.
@@ -152,6 +155,9 @@ func sortSpans(s []Span) {
 		}
 	}
 }
+
+// placeNouns after "which" ask where: "which city".
+var placeNouns = wordSet(`city town country place venue location building hotel`)
 
 // statementNouns are what people call a statement.
 var statementNouns = wordSet(`speech address remarks statement talk`)
@@ -189,22 +195,27 @@ func eventHead(event string) string {
 // statement they mean its occasion, whatever the statement calls it.
 var eventNouns = wordSet(`event conference meeting forum seminar symposium summit workshop ceremony`)
 
-// afterOccasion returns the occasion word when the question asks about
-// what came after the statement or its occasion ("after the speech",
-// "since the workshop"), and "" otherwise. "After the principles" asks
-// about the statement's order and is no such question.
+// afterOccasion returns when the question asks about, relative to the
+// statement or its occasion ("after the workshop" for "since the
+// workshop", "before the speech" for "who spoke before Li?"), and ""
+// otherwise. "After the principles" asks about the statement's order and
+// is no such question.
 func (r *Retriever) afterOccasion(toks []weightedToken) string {
 	for i, t := range toks {
-		if t.weight < 1 || t.joined || (t.word != "after" && t.word != "since" && t.word != "following") {
+		if t.weight < 1 || t.joined || (t.word != "after" && t.word != "since" && t.word != "following" && t.word != "before") {
 			continue
+		}
+		rel := "after"
+		if t.word == "before" {
+			rel = "before"
 		}
 		for _, u := range toks[i+1 : min(len(toks), i+4)] {
 			switch {
 			case r.occasion[u.word]:
-				return u.word
+				return rel + " the " + u.word
 			case r.speaker[u.word] || u.word == "him":
 				// "Who spoke after Li Baodong?"
-				return "speech"
+				return rel + " the speech"
 			case u.word == "the" || u.word == "this" || u.word == "his" || u.word == "that":
 				continue
 			}
@@ -249,14 +260,18 @@ func (r *Retriever) otherOccasion(toks []weightedToken) string {
 func (r *Retriever) contentContext(rd reading) bool {
 	topical, names := false, false
 	for _, t := range rd.all {
-		if t.weight >= 1 || t.joined || t.stop {
+		if t.weight >= 1 || t.joined {
 			continue
 		}
-		if r.occasion[t.word] || eventNouns[t.word] || r.speaker[t.word] || aboutRefs[t.word] {
+		if r.occasion[t.word] || eventNouns[t.word] || r.speaker[t.word] || aboutRefs[t.word] && !pronouns[t.word] && t.word != "him" && t.word != "his" {
 			names = true
 			continue
 		}
-		if _, _, ok := r.ix.lookup(t.word); ok && !courtesy[t.word] {
+		if t.stop {
+			continue
+		}
+		if _, _, ok := r.ix.lookup(t.word); ok && !courtesy[t.word] && r.specOf(t.word) >= minMissingSpec {
+			// Specific enough to be a topic: "victim", not "lead".
 			return true
 		}
 		topical = true

@@ -235,8 +235,9 @@ func (ix *index) holdsFact(kind factKind, text string, question map[string]bool)
 			}
 		case numberFact:
 			// A year dates something; it counts nothing ("in 2011"
-			// answers no "how many").
-			if unicode.IsDigit(r) && !isYear(w) || numberWords[t.word] {
+			// answers no "how many"), and nor do the parts of a date
+			// or a time ("2014-06-05 17:00").
+			if unicode.IsDigit(r) && !isYear(w) && !dateOrTime(text, t) || numberWords[t.word] {
 				return true
 			}
 		case futureFact:
@@ -338,4 +339,12 @@ func atoi(s string) int {
 		n = 10*n + int(c-'0')
 	}
 	return n
+}
+
+// dateOrTime reports whether digits t stand in a date or a time: joined to
+// other digits by "-", "/" or ":".
+func dateOrTime(text string, t token) bool {
+	joined := func(i int) bool { return i >= 0 && i < len(text) && strings.IndexByte("-/:", text[i]) >= 0 }
+	digit := func(i int) bool { return i >= 0 && i < len(text) && text[i] >= '0' && text[i] <= '9' }
+	return joined(t.start-1) && digit(t.start-2) || joined(t.end) && digit(t.end+1)
 }

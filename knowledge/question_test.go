@@ -160,6 +160,10 @@ func TestOutcomes(t *testing.T) {
 		// mention X": a name must be the statement's own.
 		{"Does he talk about Taiwan?", NotAddressed, "Taiwan"},
 		{"does he talk about protecting sovereignty", Answered, ""},
+		// The occasion's place, length and audience are not in it.
+		{"Which city was the workshop in?", NotAddressed, "where the workshop took place"},
+		{"How long did the speech last?", NotAddressed, "a length of time"},
+		{"How many people attended the opening ceremony?", NotAddressed, "a figure"},
 		// A day or a month is a date the statement gives or not,
 		// however it is typed.
 		{"lunch order for friday?", Declined, "friday"},
@@ -261,6 +265,11 @@ func TestStructure(t *testing.T) {
 		{"What are the four principles?", doc.ItemsOf(Principle)[0].Paragraph - 1, "four principles"},
 		{"what's the second area of effort about", doc.ItemsOf(Area)[1].Paragraph, ""},
 		{"What comes after the second principle?", doc.ItemsOf(Principle)[2].Paragraph, ""},
+		{"what comes right after the principle of peace", doc.ItemsOf(Principle)[1].Paragraph, ""},
+		{"how meny principals r there", doc.ItemsOf(Principle)[0].Paragraph - 1, "four principles"},
+		// A topicless question reads the context it leans on.
+		{"My colleague asked what the very last principle in the list is. Do you know?", doc.ItemsOf(Principle)[3].Paragraph, ""},
+		{"How is it structured?", doc.ItemsOf(Principle)[0].Paragraph - 1, "four principles (peace, sovereignty, co-governance and universal benefit) and three areas of effort"},
 		{"the last principle", doc.ItemsOf(Principle)[3].Paragraph, ""},
 		{"What does he say at the start?", 1, ""},
 		{"what is his closing line", last - 1, ""},

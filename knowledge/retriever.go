@@ -337,7 +337,7 @@ func (r *Retriever) askPart(p part, phrases []phrase, top int, seen map[string]q
 	// A statement cannot tell what happened after it was given.
 	if w := r.afterOccasion(p.toks); w != "" {
 		ans.Outcome = NotAddressed
-		ans.Missing = []string{"what happened after the " + w}
+		ans.Missing = []string{"what happened " + w}
 		ans.Related = r.related(words, rk, top)
 		return ans
 	}

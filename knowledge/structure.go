@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -52,14 +53,24 @@ func wordSet(s string) map[string]bool {
 
 // structural answers a question about the statement's shape, if it is one.
 func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
-	words := make([]string, 0, len(rd.all))
-	cued := false
-	for _, t := range rd.all {
-		if t.weight == 1 && !t.joined && !intensifiers[t.word] {
-			words = append(words, t.word)
-			_, kind := kindOf(t.word)
-			cued = cued || kind || structuralCues[t.word]
+	read := func(toks []weightedToken) ([]string, bool) {
+		words := make([]string, 0, len(toks))
+		cued := false
+		for _, t := range toks {
+			if t.weight == 1 && !t.joined && !intensifiers[t.word] {
+				words = append(words, t.word)
+				_, kind := kindOf(t.word)
+				cued = cued || kind || structuralCues[t.word]
+			}
 		}
+		return words, cued
+	}
+	words, cued := read(rd.all)
+	if !cued && len(rd.parts) == 1 {
+		// "… what the very last principle in the list is. Do you
+		// know?": a question with no topic of its own reads the
+		// context it leans on.
+		words, cued = read(rd.parts[0].toks)
 	}
 	for _, p := range rd.parts {
 		cued = cued || strings.Contains(p.text, "¶")
@@ -96,6 +107,11 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 	after := has(afterCues)
 	if k, ok := r.asksList(words); ok && after < 0 {
 		return r.listAnswer(k), true
+	}
+	if durationAsked(words) {
+		// "How long did the speech last?" asks for a time, which the
+		// content reading finds missing.
+		return Answer{}, false
 	}
 	if r.asksLength(words) {
 		return r.lengthAnswer(), true
@@ -169,6 +185,16 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 		}
 	}
 	if after >= 0 {
+		// "What comes right after the principle of peace?": the item
+		// named after the cue, and the one that follows it.
+		for _, it := range r.doc.Items {
+			if it.Kind == "" || !namedIn(it.Name, words[after+1:]) {
+				continue
+			}
+			if ans, ok := r.itemAnswer(it.Kind, it.Ordinal+1); ok {
+				return ans, true
+			}
+		}
 		if k, ok := kindAfter(after); ok {
 			if next, ok := r.listAfter(k); ok {
 				return r.listAnswer(next), true
@@ -363,9 +389,10 @@ func (r *Retriever) numberedParagraph(rd reading, words []string) (Paragraph, bo
 // about?". No passage answers them by its words; the statement's lists
 // do.
 var (
-	overviewCues = wordSet(`summary summaries summarise summarize summarised summarized summarising summarizing gist overview outline recap tldr takeaway takeaways nutshell rundown synopsis`)
-	mainWords    = wordSet(`main key central core chief principal major`)
-	pointWords   = wordSet(`point points message messages idea ideas argument arguments theme themes takeaway takeaways thrust`)
+	overviewCues = wordSet(`summary summaries summarise summarize summarised summarized summarising summarizing gist overview outline recap tldr takeaway takeaways nutshell rundown synopsis
+structure structured organised organized`)
+	mainWords  = wordSet(`main key central core chief principal major`)
+	pointWords = wordSet(`point points message messages idea ideas argument arguments theme themes takeaway takeaways thrust`)
 )
 
 // isOverview reports a question for the statement's overview: a cue
@@ -594,4 +621,37 @@ func (r *Retriever) itemAnswer(k ItemKind, n int) (Answer, bool) {
 		return Answer{}, false
 	}
 	return Answer{Outcome: Answered, Passages: []Passage{r.wholePassage(p, true)}}, true
+}
+
+// durationVerbs after "how long" ask for a length of time, not of text.
+var durationVerbs = wordSet(`last lasted take took run ran`)
+
+// durationAsked reports "how long" with a verb of duration after it.
+func durationAsked(words []string) bool {
+	for i := 0; i+1 < len(words); i++ {
+		if words[i] == "how" && words[i+1] == "long" {
+			for _, w := range words[i+2:] {
+				if durationVerbs[w] {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// namedIn reports whether every word of an item's name is among words
+// ("peace" in "after the principle of peace").
+func namedIn(name string, words []string) bool {
+	n := 0
+	for _, t := range tokenize(nil, name) {
+		if t.joined || isStop(t.word) {
+			continue
+		}
+		if !slices.Contains(words, t.word) {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
