@@ -159,6 +159,7 @@ func TestOutcomes(t *testing.T) {
 		// "Does he talk about X" asks whether X comes up, as "does he
 		// mention X": a name must be the statement's own.
 		{"Does he talk about Taiwan?", NotAddressed, "Taiwan"},
+		{"is it true that he named the United States?", NotAddressed, "United States"},
 		{"does he talk about protecting sovereignty", Answered, ""},
 		// The occasion's place, length and audience are not in it.
 		{"Which city was the workshop in?", NotAddressed, "where the workshop took place"},

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/policybot/policybot/knowledge/thesaurus"
@@ -411,7 +412,7 @@ decide:
 		// What was asked about is what is missing: name that, and the
 		// names and phrases, not every other unmatched word.
 		focusMissing = true
-		keep := []string{f.display}
+		keep := []string{nameRun(p.toks, f)}
 		for _, qw := range words {
 			if qw.isMissing() && qw.missingName() && qw.display != f.display {
 				keep = append(keep, qw.display)
@@ -441,6 +442,25 @@ decide:
 	return ans
 }
 
+// nameRun is how the focus word was written, with the capitalised words
+// right after it when it is a name: "United States", not "United".
+func nameRun(toks []weightedToken, f *queryWord) string {
+	if !f.name || f.pos >= len(toks) {
+		return f.display
+	}
+	out := f.display
+	for _, t := range toks[f.pos+1:] {
+		if t.joined {
+			continue
+		}
+		if !t.name || t.weight < 1 || !unicode.IsUpper(firstRune(t.display)) {
+			break
+		}
+		out += " " + t.display
+	}
+	return out
+}
+
 // decideLook is how many of the strongest passages the decision to answer
 // looks at.
 const decideLook = 3
@@ -457,7 +477,7 @@ var frameTopics = wordSet(`about regarding concerning`)
 // mentionWords ask whether the statement speaks of something at all
 // ("Does he mention gender gaps …", "Does it discuss sanctions?"): the
 // word after one is what was asked about, as after "what".
-var mentionWords = wordSet(`mention mentions mentioned discuss discusses address addresses cite cites name names reference references cover covers covered`)
+var mentionWords = wordSet(`mention mentions mentioned discuss discusses discussed address addresses addressed cite cites cited name names named reference references referenced cover covers covered`)
 
 // minFocusSpec: a missing focus word this specific ("penalties",
 // "deadline") means the question asks for what the statement lacks; so
