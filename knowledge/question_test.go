@@ -150,6 +150,8 @@ func TestOutcomes(t *testing.T) {
 		// is a topic like any other, not a thing asked for.
 		{"What does he say about spreading the benefits of the internet to everybody?", Answered, ""},
 		{"What does he say about penalties for hackers?", NotAddressed, "penalties"},
+		// "happen" only frames what is asked about.
+		{"What should happen to the WSIS outcomes?", Answered, ""},
 		// A figure of money is an amount, which "618 million users" is
 		// not.
 		{"Does he give a figure for China's cyber security spending?", NotAddressed, "an amount"},

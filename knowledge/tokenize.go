@@ -181,7 +181,8 @@ define defines defined defining definition
 ask asks asked asking urge urges urged urging
 list lists listed listing anywhere somewhere everywhere nowhere
 summarize summarizes summarized summarizing summary summaries recap find cover covers covered
-getting towards toward regarding concerning beyond across around within without among amongst`)
+getting towards toward regarding concerning beyond across around within without among amongst
+happen happens happened happening`)
 
 // isStop reports whether a lower-case word is a stop word. Numbers are kept:
 // "618 million" is a fair question.
