@@ -859,21 +859,6 @@ func TestFramingNouns(t *testing.T) {
 	}
 }
 
-// A question with no topic of its own after context about the content is
-// about that content, not an overview of the speech or its metadata.
-func TestContextTopic(t *testing.T) {
-	r := newTestRetriever(t)
-	for q, want := range map[string]string{
-		"One thing I keep seeing is that China wants 'sovereignty' online. What exactly does this speech say that covers?": "principle of sovereignty",
-		"The editor wants the wording where Li describes the other side as a victim. Where is that?":                       "painted itself as a victim",
-	} {
-		a := r.Ask(q, 3)
-		if a.About || len(a.Passages) == 0 || !strings.Contains(a.Passages[0].Paragraph.Text, want) {
-			t.Errorf("%q: want the passage with %q first, got about=%v %+v", q, want, a.About, a.Passages)
-		}
-	}
-}
-
 // A closed compound that nothing knows whole ("rulebook") relates to what
 // its parts relate to.
 func TestUnknownCompound(t *testing.T) {
@@ -887,4 +872,42 @@ func TestUnknownCompound(t *testing.T) {
 		}
 	}
 	t.Errorf("rulebook matched nothing: %s %+v", a.Outcome, a.Passages)
+}
+
+// What answers first, for readings that choose among strong passages.
+func TestFirstPassage(t *testing.T) {
+	r := newTestRetriever(t)
+	for _, c := range []struct {
+		q, want string
+		quote   bool // want is in the quote, not only in the paragraph
+	}{
+		// A question with no topic of its own after context about the
+		// content is about that content, not an overview of the speech
+		// or its metadata.
+		{"One thing I keep seeing is that China wants 'sovereignty' online. What exactly does this speech say that covers?", "principle of sovereignty", false},
+		{"The editor wants the wording where Li describes the other side as a victim. Where is that?", "painted itself as a victim", false},
+		// How something is described: the sentence that says what it
+		// is, with it as the subject.
+		{"Does he characterise cyberspace as a novel domain requiring particular attention?", "Cyber space is a new frontier", true},
+		{"how does he describe cyber space", "Cyber space is", true},
+	} {
+		a := r.Ask(c.q, 3)
+		if a.About || len(a.Passages) == 0 {
+			t.Errorf("%q: want a passage, got about=%v %+v", c.q, a.About, a.Passages)
+			continue
+		}
+		p := a.Passages[0]
+		got := p.Paragraph.Text
+		if c.quote {
+			got = got[p.Quote.Start:p.Quote.End]
+		}
+		if !strings.Contains(got, c.want) {
+			t.Errorf("%q: first passage ¶%d (%q), want one with %q", c.q, p.Paragraph.Number, got, c.want)
+		}
+	}
+	// The subject described is what follows the verb: China, not the
+	// Internet.
+	if a := r.Ask("does he describe china as a big internet country", 3); len(a.Passages) > 0 && strings.HasPrefix(a.Passages[0].Paragraph.Text, "Fourth") {
+		t.Errorf("described China with the Internet's sentence: ¶%d", a.Passages[0].Paragraph.Number)
+	}
 }

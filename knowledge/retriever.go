@@ -322,18 +322,17 @@ func (r *Retriever) askPart(p part, phrases []phrase, top int, seen map[string]q
 	if r.hostSent >= 0 && hostAsked(p.toks) {
 		// Who held the occasion: the sentence that says so, when its
 		// passage is among the strong ones.
-		d := int(r.ix.sents[r.hostSent].doc)
-		for i, o := range rk.order {
-			if i == decideLook || rk.scores[o] < rk.scores[rk.order[0]]*secondRatio {
-				break
+		r.promote(&rk, func(d int) int {
+			if d == int(r.ix.sents[r.hostSent].doc) {
+				return r.hostSent
 			}
-			if o == d {
-				copy(rk.order[1:i+1], rk.order[:i])
-				rk.order[0] = d
-				rk.bestSent[d] = r.hostSent
-				break
-			}
-		}
+			return -1
+		})
+	}
+	if subject := characterised(p.toks, words); len(subject) > 0 {
+		// "How does he describe cyberspace?", "does he characterise
+		// cyberspace as …": the sentence that says what it is.
+		r.promote(&rk, func(d int) int { return r.copularSentence(d, subject) })
 	}
 	// A statement cannot tell what happened after it was given.
 	if w := r.afterOccasion(p.toks); w != "" {
@@ -440,6 +439,110 @@ decide:
 		ans.Missing = missing
 	}
 	return ans
+}
+
+// promote moves to the front the first of the strong passages for which
+// sentence returns a sentence (an index into ix.sents, or -1), quoting it.
+func (r *Retriever) promote(rk *ranking, sentence func(d int) int) {
+	for i, d := range rk.order {
+		if i == decideLook || rk.scores[d] < rk.scores[rk.order[0]]*secondRatio {
+			return
+		}
+		if s := sentence(d); s >= 0 {
+			copy(rk.order[1:i+1], rk.order[:i])
+			rk.order[0] = d
+			rk.bestSent[d] = s
+			return
+		}
+	}
+}
+
+// characteriseVerbs ask what something is said to be.
+var characteriseVerbs = wordSet(`describe describes described characterise characterises characterised characterize characterizes characterized
+portray portrays portrayed depict depicts depicted`)
+
+// characterised returns the words of what a question asks to be
+// described: the topic words after a verb of describing, up to "as"
+// ("characterise *cyberspace* as a novel domain"), at most three.
+func characterised(toks []weightedToken, words []queryWord) []queryWord {
+	for i, t := range toks {
+		if t.weight < 1 || t.joined || !characteriseVerbs[t.word] {
+			continue
+		}
+		var out []queryWord
+		for _, u := range toks[i+1:] {
+			if u.word == "as" || len(out) == 3 {
+				break
+			}
+			if u.joined || u.stop {
+				continue
+			}
+			if k := wordAt(words, u.word); k >= 0 {
+				out = append(out, words[k])
+			}
+		}
+		if len(out) == 0 {
+			// "What is cyber space described as?": what comes before.
+			for j := i - 1; j >= 0 && len(out) < 3; j-- {
+				if u := toks[j]; !u.joined && !u.stop {
+					if k := wordAt(words, u.word); k >= 0 {
+						out = append(out, words[k])
+					}
+				}
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// copulas link a subject to what it is said to be.
+var copulas = wordSet(`is are remains remain`)
+
+// copularSentence finds the sentence of passage d that says what a topic
+// of the question is: its subject, the first words, matched directly,
+// then "is" ("Cyber space is a new frontier …"), or -1.
+func (r *Retriever) copularSentence(d int, words []queryWord) int {
+	ix := r.ix
+	doc := ix.docs[d]
+	for _, s := range doc.sents {
+		sd := ix.sents[s]
+		toks := tokenize(nil, doc.para.Text[sd.start:sd.end])
+		n := 0
+		for _, t := range toks {
+			if t.joined {
+				continue
+			}
+			if copulas[t.word] {
+				if n > 0 {
+					return int(s)
+				}
+				break
+			}
+			if isStop(t.word) && n == 0 {
+				continue // "The Internet is …"
+			}
+			id, _, ok := ix.lookup(t.word)
+			if !ok || !directlyMatched(words, id) || n == 3 {
+				break
+			}
+			n++
+		}
+	}
+	return -1
+}
+
+// directlyMatched reports whether a question word matches term id
+// directly.
+func directlyMatched(words []queryWord, id termID) bool {
+	for _, qw := range words {
+		for _, a := range qw.alts {
+			if a.term == id && a.kind != MatchSynonym && a.kind != MatchMeaning {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // nameRun is how the focus word was written, with the capitalised words
