@@ -107,6 +107,8 @@ func TestQuality(t *testing.T) {
 		{"testdata/chat-own25.jsonl", 0.55, 0.8, 0.8, 0},
 		// On-topic out-of-scope questions, measured only.
 		{"testdata/chat-own26.jsonl", 1.0, 1.0, 0.6, 0},
+		// Long messages from each persona.
+		{"testdata/chat-own27.jsonl", 0.91, 1.0, 1.0, 0},
 		// Short questions in the development set's style, written blind.
 		{"testdata/dev-own.jsonl", 0.96, 1.0, 1.0, 0},
 		{"testdata/dev-own2.jsonl", 0.9, 1.0, 0.9, 0},
