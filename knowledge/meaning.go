@@ -75,8 +75,25 @@ func (r *Retriever) meaningAlts(qw *queryWord, vec vectors.Vec, sc *scratch) {
 // other: June is no February, however near their vectors (0.95), and
 // three is not four.
 func rivals(a, b string) bool {
-	return a != b && (timeWords[a] && timeWords[b] || numberWords[a] && numberWords[b] || ordinalWords[a] > 0 && ordinalWords[b] > 0)
+	ca := closedSets[a]
+	return ca != 0 && a != b && ca&closedSets[b] != 0
 }
+
+// closedSets marks the words of the closed sets whose members exclude
+// each other, a bit for each set.
+var closedSets = func() map[string]uint8 {
+	m := map[string]uint8{}
+	for w := range timeWords {
+		m[w] |= 1
+	}
+	for w := range numberWords {
+		m[w] |= 2
+	}
+	for w := range ordinalWords {
+		m[w] |= 4
+	}
+	return m
+}()
 
 // acronymSpec is the least specificity of a word written in capitals.
 const acronymSpec = 0.6

@@ -551,6 +551,16 @@ var nameConnectors = wordSet(`of on for and the in`)
 // "Cybersecurity Law"). A sentence's first word, and a message in title
 // case, say nothing of names.
 func namePhrases(msg string) []phrase {
+	// Most messages have no two capitals past their first letter.
+	caps := 0
+	for i := 1; i < len(msg) && caps < 2; i++ {
+		if msg[i] >= 'A' && msg[i] <= 'Z' || msg[i] >= utf8.RuneSelf {
+			caps++
+		}
+	}
+	if caps < 2 {
+		return nil
+	}
 	toks := tokenize(nil, msg)
 	upper := func(t token) bool { return unicode.IsUpper(firstRune(msg[t.start:t.end])) }
 	words, caps := 0, 0

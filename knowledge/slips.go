@@ -51,7 +51,26 @@ func (r *Retriever) howSlip(w string) string { return r.slipFor(w, howWords, 3, 
 // its own: one of list, a word the statement uses, or an English word the
 // vector table knows well. Only words of minLen to maxLen bytes are read.
 func (r *Retriever) slipFor(w string, list []string, minLen, maxLen int) string {
-	if len(w) < minLen || len(w) > maxLen || !isASCIILetters(w) || isStop(w) || slices.Contains(list, w) {
+	if len(w) < minLen || len(w) > maxLen || !isASCIILetters(w) || isStop(w) {
+		return ""
+	}
+	// The candidates first: few words are one slip from any of the
+	// list, and the table lookup below is the dearest step.
+	slip := ""
+	for _, c := range list {
+		d := len(c) - len(w)
+		// One edit leaves the first letter, or moves the second to
+		// the first place or back: a test of two bytes that rules out
+		// most of the list before the edit distance.
+		if d < -1 || d > 1 || w[0] != c[0] && w[1] != c[1] && w[0] != c[1] && w[1] != c[0] {
+			continue
+		}
+		if editdist.One(w, c) {
+			slip = c
+			break
+		}
+	}
+	if slip == "" || slices.Contains(list, w) {
 		return ""
 	}
 	if _, ok := r.ix.surface[w]; ok {
@@ -62,12 +81,7 @@ func (r *Retriever) slipFor(w string, list []string, minLen, maxLen int) string 
 			return ""
 		}
 	}
-	for _, c := range list {
-		if d := len(c) - len(w); d >= -1 && d <= 1 && editdist.Within(w, c, 1) == 1 || d == 0 && swapped(w, c) {
-			return c
-		}
-	}
-	return ""
+	return slip
 }
 
 // fixSlips replaces the slips for framing words in a reading by the words

@@ -248,7 +248,7 @@ func (r *Retriever) misspeltStop(w string) bool {
 		d := len(s) - len(w)
 		switch {
 		case len(w) > 4 && d >= -1 && d <= 1, len(w) <= 4 && d == 1:
-			if editdist.Within(w, s, 1) == 1 {
+			if editdist.One(w, s) {
 				return true
 			}
 		case len(w) <= 4 && d == 0:

@@ -69,3 +69,34 @@ func abs(x int) int {
 	}
 	return x
 }
+
+// One reports whether a and b, compared as bytes, are exactly one edit
+// apart: a byte changed, added or dropped, or two adjacent bytes swapped.
+// It is Within(a, b, 1) == 1 in one pass over the words, for the many
+// comparisons where nearly every pair is no match.
+func One(a, b string) bool {
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	switch len(a) - len(b) {
+	case 0:
+		i := 0
+		for i < len(a) && a[i] == b[i] {
+			i++
+		}
+		if i == len(a) {
+			return false // the same word
+		}
+		if a[i+1:] == b[i+1:] {
+			return true // changed
+		}
+		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:] // swapped
+	case 1:
+		i := 0
+		for i < len(b) && a[i] == b[i] {
+			i++
+		}
+		return a[i+1:] == b[i:] // added to the longer
+	}
+	return false
+}

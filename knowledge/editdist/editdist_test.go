@@ -55,3 +55,34 @@ func TestWithin(t *testing.T) {
 		t.Errorf("Within allocates %v times per call", n)
 	}
 }
+
+// One agrees with Within on every pair of short words over a small
+// alphabet, where every kind of edit occurs.
+func TestOneAgreesWithWithin(t *testing.T) {
+	var words []string
+	var gen func(prefix string, n int)
+	gen = func(prefix string, n int) {
+		words = append(words, prefix)
+		if n == 0 {
+			return
+		}
+		for _, c := range "abc" {
+			gen(prefix+string(c), n-1)
+		}
+	}
+	gen("", 4)
+	for _, a := range words {
+		for _, b := range words {
+			if got, want := One(a, b), Within(a, b, 1) == 1; got != want {
+				t.Fatalf("One(%q, %q) = %v, Within says %v", a, b, got, want)
+			}
+		}
+	}
+}
+
+func BenchmarkOne(b *testing.B) {
+	for b.Loop() {
+		One("speach", "speech")
+		One("sovereignty", "soverignty")
+	}
+}
