@@ -269,6 +269,7 @@ func TestStructure(t *testing.T) {
 		{"what's the second area of effort about", doc.ItemsOf(Area)[1].Paragraph, ""},
 		{"What comes after the second principle?", doc.ItemsOf(Principle)[2].Paragraph, ""},
 		{"what comes right after the principle of peace", doc.ItemsOf(Principle)[1].Paragraph, ""},
+		{"whats the forth principle", doc.ItemsOf(Principle)[3].Paragraph, ""},
 		{"how meny principals r there", doc.ItemsOf(Principle)[0].Paragraph - 1, "four principles"},
 		// A topicless question reads the context it leans on.
 		{"My colleague asked what the very last principle in the list is. Do you know?", doc.ItemsOf(Principle)[3].Paragraph, ""},

@@ -273,7 +273,8 @@ func TestRivalsNeverMatch(t *testing.T) {
 func TestAboutTheStatement(t *testing.T) {
 	r := newTestRetriever(t)
 	for _, q := range []string{"Who gave this speech?", "When was the address delivered?", "In what role did Li Baodong speak?", "At which event was the speech given?",
-		"What is Li Baodong's position in the government?", "What post did Li Baodong hold?"} {
+		"What is Li Baodong's position in the government?", "What post did Li Baodong hold?",
+		"Who gave the opening address?"} {
 		a := r.Ask(q, 3)
 		if !a.About || len(a.Passages) != 1 || a.Passages[0].Paragraph.Number != 0 || !strings.Contains(a.Passages[0].Citation, "Title and date") {
 			t.Errorf("%q: want the title and date lines, got about=%v %+v", q, a.About, a.Passages)

@@ -28,6 +28,10 @@ var (
 	intensifiers = wordSet(`right immediately just directly straight`)
 	kindByWord   = map[string]ItemKind{"principle": Principle, "principles": Principle, "area": Area, "areas": Area}
 	ordinalWords = map[string]int{"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6}
+	// ordinalSlips are words typed for an ordinal, read as one only just
+	// before a list's name ("the forth principle"; "put forth the
+	// principles" puts them forward).
+	ordinalSlips = map[string]int{"forth": 4, "fith": 5, "thrid": 3, "secnd": 2, "frist": 1}
 	cardinals    = map[string]int{"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "2": 2, "3": 3, "4": 4, "5": 5, "6": 6}
 )
 
@@ -144,6 +148,9 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 			continue
 		}
 		prev := words[i-1]
+		if n := ordinalSlips[prev]; n > 0 && ordinalWords[prev] == 0 {
+			prev = ordinalName(n)
+		}
 		if n := ordinalWords[prev]; n > 0 || prev == "last" {
 			if prev == "last" {
 				n = len(items)
@@ -211,6 +218,11 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 		if ans, ok := r.overview(); ok {
 			return ans, true
 		}
+	}
+	if len(words) > 0 && (words[0] == "who" || words[0] == "whom" || words[0] == "when" || words[0] == "where") {
+		// "Who gave the opening address?" asks for the speaker, not
+		// for how the speech opens.
+		return Answer{}, false
 	}
 	opens, ends := r.nearRef(words, openCues), r.nearRef(words, endCues)
 	if !opens && !ends {
@@ -654,4 +666,14 @@ func namedIn(name string, words []string) bool {
 		n++
 	}
 	return n > 0
+}
+
+// ordinalName is the ordinal word for n.
+func ordinalName(n int) string {
+	for w, k := range ordinalWords {
+		if k == n && w[0] >= 'a' {
+			return w
+		}
+	}
+	return ""
 }
