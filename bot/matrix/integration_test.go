@@ -112,7 +112,7 @@ func runWithWorld(m *testing.M) (int, error) {
 	code := m.Run()
 	fmt.Fprintf(os.Stderr, "note: dendrite logged %d \"database is locked\" errors during the tests\n", w.server.BusyErrors())
 	if n := w.server.Crashes(); n > 0 {
-		fmt.Fprintf(os.Stderr, "note: dendrite crashed %d time(s) during the tests and was started again; see %s\n", n, w.server.Dir())
+		fmt.Fprintf(os.Stderr, "note: dendrite crashed %d time(s) during the tests and was started again (%d of them ended by the harness for a stuck database connection); see %s\n", n, w.server.Stuck(), w.server.Dir())
 	}
 	if code != 0 || keep {
 		keep = true

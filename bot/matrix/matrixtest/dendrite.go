@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -106,6 +107,7 @@ type Server struct {
 	done     chan error
 	stopping bool
 	crashes  int
+	stuck    int // restarts because the database connection was stuck
 	// watched is closed when the watcher of the current process has
 	// decided what its exit means: counted and restarted, or left alone.
 	watched chan struct{}
@@ -239,7 +241,12 @@ func (s *Server) start(ctx context.Context) error {
 	}
 	cmd := exec.Command(filepath.Join(s.bin, "dendrite"), "--config", s.config, "--http-bind-address", s.addr)
 	cmd.Dir = s.dir
-	cmd.Stdout, cmd.Stderr = logf, logf
+	// Output goes to the log, and past the watch for a stuck database
+	// connection, which ends the process so that the watcher below
+	// starts it again (see stuck.go).
+	watch := newStuckWatch(func() { s.unstick(cmd, logf) })
+	out := io.MultiWriter(logf, watch)
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return fmt.Errorf("matrixtest: start dendrite: %w", err)
@@ -265,6 +272,28 @@ func (s *Server) start(ctx context.Context) error {
 		}
 	}()
 	return s.waitUp(ctx)
+}
+
+// unstick ends cmd, if it is still the running server, because its
+// database connection is stuck; the watcher counts it and starts Dendrite
+// again.
+func (s *Server) unstick(cmd *exec.Cmd, logf *os.File) {
+	s.op.Lock()
+	defer s.op.Unlock()
+	if s.stopping || s.cmd != cmd {
+		return
+	}
+	s.stuck++
+	fmt.Fprintf(logf, "matrixtest: dendrite's database connection is stuck (requests of two users interrupted); restarting it\n")
+	_ = cmd.Process.Kill()
+}
+
+// Stuck is how many times Dendrite was restarted because its database
+// connection was stuck.
+func (s *Server) Stuck() int {
+	s.op.Lock()
+	defer s.op.Unlock()
+	return s.stuck
 }
 
 // waitUp polls /_matrix/client/versions until the server answers.
