@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"strconv"
 	"strings"
 
 	"unicode"
@@ -241,7 +242,7 @@ func (ix *index) holdsFact(kind factKind, text string, question map[string]bool)
 				return true
 			}
 		case futureFact:
-			if futureWords[t.word] || unicode.IsDigit(r) && len(w) == 4 && ix.year > 0 && atoi(w) > ix.year {
+			if futureWords[t.word] || unicode.IsDigit(r) && len(w) == 4 && ix.year > 0 && laterYear(w, ix.year) {
 				return true
 			}
 		case shareFact:
@@ -329,22 +330,16 @@ func isYear(w string) bool {
 	return true
 }
 
-// atoi reads a run of ASCII digits; anything else reads as 0.
-func atoi(s string) int {
-	n := 0
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return 0
-		}
-		n = 10*n + int(c-'0')
-	}
-	return n
-}
-
 // dateOrTime reports whether digits t stand in a date or a time: joined to
 // other digits by "-", "/" or ":".
 func dateOrTime(text string, t token) bool {
 	joined := func(i int) bool { return i >= 0 && i < len(text) && strings.IndexByte("-/:", text[i]) >= 0 }
 	digit := func(i int) bool { return i >= 0 && i < len(text) && text[i] >= '0' && text[i] <= '9' }
 	return joined(t.start-1) && digit(t.start-2) || joined(t.end) && digit(t.end+1)
+}
+
+// laterYear reports whether w, four digits, is a year after year.
+func laterYear(w string, year int) bool {
+	n, err := strconv.Atoi(w)
+	return err == nil && n > year
 }

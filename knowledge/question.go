@@ -717,13 +717,20 @@ var framingNouns = wordSet(`line lines bit bits passage passages section section
 
 // framingNoun reports whether toks[i] is a framing noun before what the
 // piece is about.
-func framingNoun(toks []token, i int) bool {
-	if !framingNouns[toks[i].word] || toks[i].joined {
+func framingNoun(toks []token, i int) bool { return before(toks, i, framingNouns, framingTargets) }
+
+// framingTargets introduce what a piece of the statement is about.
+var framingTargets = wordSet(`about on where regarding concerning`)
+
+// before reports whether toks[i] is a word of heads whose next word is
+// one of next.
+func before(toks []token, i int, heads, next map[string]bool) bool {
+	if !heads[toks[i].word] || toks[i].joined {
 		return false
 	}
 	for _, t := range toks[i+1:] {
 		if !t.joined {
-			return t.word == "about" || t.word == "on" || t.word == "where" || t.word == "regarding" || t.word == "concerning"
+			return next[t.word]
 		}
 	}
 	return false
@@ -734,17 +741,7 @@ var stanceTargets = wordSet(`about of on over towards toward regarding with`)
 
 // stance reports whether toks[i] is an attitude word with what it is
 // towards right after it ("optimistic about", "critical of").
-func stance(toks []token, i int) bool {
-	if !stanceWords[toks[i].word] || toks[i].joined {
-		return false
-	}
-	for _, t := range toks[i+1:] {
-		if !t.joined {
-			return stanceTargets[t.word]
-		}
-	}
-	return false
-}
+func stance(toks []token, i int) bool { return before(toks, i, stanceWords, stanceTargets) }
 
 // pronouns before a courtesy word make it a verb: "he thanks".
 var pronouns = wordSet(`he she they it who`)

@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -140,7 +141,7 @@ func NewRetriever(doc *Document, opts RetrieverOptions) *Retriever {
 	}
 	m := doc.Meta
 	if len(m.Date) >= 4 {
-		ix.year = atoi(m.Date[:4])
+		ix.year, _ = strconv.Atoi(m.Date[:4]) // 0 when it is no year
 	}
 	return &Retriever{doc: doc, ix: ix, opts: opts, speaker: speaker, occasion: occasionWords(m.Event), eventHead: eventHead(m.Event),
 		citations: citations, metaText: strings.ToLower(m.Source + " " + m.Speaker + " " + m.Office + " " + m.Event), hostSent: ix.hostSentence()}
@@ -322,7 +323,7 @@ func (r *Retriever) askPart(p part, phrases []phrase, top int, seen map[string]q
 	if r.hostSent >= 0 && hostAsked(p.toks) {
 		// Who held the occasion: the sentence that says so, when its
 		// passage is among the strong ones.
-		r.promote(&rk, func(d int) int {
+		r.promote(&rk, decideLook, secondRatio, func(d int) int {
 			if d == int(r.ix.sents[r.hostSent].doc) {
 				return r.hostSent
 			}
@@ -332,7 +333,7 @@ func (r *Retriever) askPart(p part, phrases []phrase, top int, seen map[string]q
 	if subject := characterised(p.toks, words); len(subject) > 0 {
 		// "How does he describe cyberspace?", "does he characterise
 		// cyberspace as …": the sentence that says what it is.
-		r.promote(&rk, func(d int) int { return r.copularSentence(d, subject) })
+		r.promote(&rk, decideLook, secondRatio, func(d int) int { return r.copularSentence(d, subject) })
 	}
 	// A statement cannot tell what happened after it was given.
 	if w := r.afterOccasion(p.toks); w != "" {
@@ -368,17 +369,9 @@ func (r *Retriever) askPart(p part, phrases []phrase, top int, seen map[string]q
 		for _, t := range p.toks {
 			asked[t.word] = true
 		}
-		best := rk.scores[rk.order[0]]
-		for i, d := range rk.order {
-			if i == factLook || rk.scores[d] < best*factRatio {
-				break
-			}
-			if s, ok := r.factSentence(d, kind, asked, words, rk.cover[rk.order[0]], rk); ok {
-				rk.bestSent[d] = s
-				copy(rk.order[1:i+1], rk.order[:i])
-				rk.order[0] = d
-				goto decide
-			}
+		bestCover := rk.cover[rk.order[0]]
+		if r.promote(&rk, factLook, factRatio, func(d int) int { return r.factSentence(d, kind, asked, words, bestCover, rk) }) {
+			goto decide
 		}
 		missing := append(r.missingNames(words), factLabel(kind))
 		ans.Outcome = NotAddressed
@@ -441,20 +434,24 @@ decide:
 	return ans
 }
 
-// promote moves to the front the first of the strong passages for which
-// sentence returns a sentence (an index into ix.sents, or -1), quoting it.
-func (r *Retriever) promote(rk *ranking, sentence func(d int) int) {
+// promote moves to the front the first passage for which sentence
+// returns a sentence (an index into ix.sents, or -1), quoting it, among
+// the look strongest that score at least ratio of the best; it reports
+// whether one was.
+func (r *Retriever) promote(rk *ranking, look int, ratio float64, sentence func(d int) int) bool {
+	best := rk.scores[rk.order[0]]
 	for i, d := range rk.order {
-		if i == decideLook || rk.scores[d] < rk.scores[rk.order[0]]*secondRatio {
-			return
+		if i == look || rk.scores[d] < best*ratio {
+			return false
 		}
 		if s := sentence(d); s >= 0 {
 			copy(rk.order[1:i+1], rk.order[:i])
 			rk.order[0] = d
 			rk.bestSent[d] = s
-			return
+			return true
 		}
 	}
+	return false
 }
 
 // characteriseVerbs ask what something is said to be.
@@ -647,22 +644,22 @@ const (
 )
 
 // factSentence finds the best-scoring sentence of passage d that holds a
-// fact of the kind asked and covers at least factCover of what the best
+// fact of the kind asked (an index into ix.sents, or -1) and covers at least factCover of what the best
 // passage covers of the question: a date in a sentence about something
 // else answers nothing.
-func (r *Retriever) factSentence(d int, kind factKind, asked map[string]bool, words []queryWord, bestCover float64, rk ranking) (int, bool) {
+func (r *Retriever) factSentence(d int, kind factKind, asked map[string]bool, words []queryWord, bestCover float64, rk ranking) int {
 	doc := r.ix.docs[d]
-	best, found := -1, false
+	best := -1
 	for _, s := range doc.sents {
 		sd := r.ix.sents[s]
 		if !r.ix.holdsFact(kind, doc.para.Text[sd.start:sd.end], asked) || r.sentCover(int(s), words) < factCover*bestCover {
 			continue
 		}
-		if !found || rk.sent[s] > rk.sent[best] {
-			best, found = int(s), true
+		if best < 0 || rk.sent[s] > rk.sent[best] {
+			best = int(s)
 		}
 	}
-	return best, found
+	return best
 }
 
 // factCover: see factSentence.

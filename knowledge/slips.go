@@ -85,18 +85,32 @@ func (r *Retriever) slipFor(w string, list []string, minLen, maxLen int) string 
 }
 
 // fixSlips replaces the slips for framing words in a reading by the words
-// meant.
+// meant. The message's tokens are read once; its parts hold copies of
+// them, which take the same replacements.
 func (r *Retriever) fixSlips(rd *reading) {
+	var fixed map[string]string
+	for i, t := range rd.all {
+		if t.joined {
+			continue
+		}
+		c := r.cueSlip(t.word)
+		if c == "" && i > 0 && rd.all[i-1].word == "how" {
+			c = r.howSlip(t.word)
+		}
+		if c != "" {
+			if fixed == nil {
+				fixed = map[string]string{}
+			}
+			fixed[t.word] = c
+		}
+	}
+	if fixed == nil {
+		return
+	}
 	fix := func(toks []weightedToken) {
 		for i := range toks {
-			if t := &toks[i]; !t.joined {
-				c := r.cueSlip(t.word)
-				if c == "" && i > 0 && toks[i-1].word == "how" {
-					c = r.howSlip(t.word)
-				}
-				if c != "" {
-					t.word, t.stop = c, isStop(c)
-				}
+			if c, ok := fixed[toks[i].word]; ok && !toks[i].joined {
+				toks[i].word, toks[i].stop = c, isStop(c)
 			}
 		}
 	}

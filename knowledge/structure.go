@@ -31,7 +31,7 @@ var (
 	// ordinalSlips are words typed for an ordinal, read as one only just
 	// before a list's name ("the forth principle"; "put forth the
 	// principles" puts them forward).
-	ordinalSlips = map[string]int{"forth": 4, "fith": 5, "thrid": 3, "secnd": 2, "frist": 1}
+	ordinalSlips = map[string]string{"forth": "fourth", "fith": "fifth", "thrid": "third", "secnd": "second", "frist": "first"}
 	cardinals    = map[string]int{"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "2": 2, "3": 3, "4": 4, "5": 5, "6": 6}
 )
 
@@ -57,7 +57,7 @@ func wordSet(s string) map[string]bool {
 
 // structural answers a question about the statement's shape, if it is one.
 func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
-	read := func(toks []weightedToken) ([]string, bool) {
+	cueWords := func(toks []weightedToken) ([]string, bool) {
 		words := make([]string, 0, len(toks))
 		cued := false
 		for _, t := range toks {
@@ -69,12 +69,12 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 		}
 		return words, cued
 	}
-	words, cued := read(rd.all)
+	words, cued := cueWords(rd.all)
 	if !cued && len(rd.parts) == 1 {
 		// "… what the very last principle in the list is. Do you
 		// know?": a question with no topic of its own reads the
 		// context it leans on.
-		words, cued = read(rd.parts[0].toks)
+		words, cued = cueWords(rd.parts[0].toks)
 	}
 	for _, p := range rd.parts {
 		cued = cued || strings.Contains(p.text, "¶")
@@ -148,8 +148,8 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 			continue
 		}
 		prev := words[i-1]
-		if n := ordinalSlips[prev]; n > 0 && ordinalWords[prev] == 0 {
-			prev = ordinalName(n)
+		if o, ok := ordinalSlips[prev]; ok {
+			prev = o
 		}
 		if n := ordinalWords[prev]; n > 0 || prev == "last" {
 			if prev == "last" {
@@ -666,14 +666,4 @@ func namedIn(name string, words []string) bool {
 		n++
 	}
 	return n > 0
-}
-
-// ordinalName is the ordinal word for n.
-func ordinalName(n int) string {
-	for w, k := range ordinalWords {
-		if k == n && w[0] >= 'a' {
-			return w
-		}
-	}
-	return ""
 }
