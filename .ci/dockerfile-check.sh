@@ -62,7 +62,9 @@ note "build: $local_build"
 VERSION=ci-check sh -c "$local_build"
 bin=$tmp/out/policybot
 size=$(stat -c %s "$bin")
-note "binary: $size bytes ($(awk -v s="$size" 'BEGIN{printf "%.1f", s/1048576}') MiB)"
+note "binary: $size bytes ($(awk -v s="$size" 'BEGIN{printf "%.2f", s/1000000}') MB, $(awk -v s="$size" 'BEGIN{printf "%.2f", s/1048576}') MiB)"
+# Issue 11 bounds the stripped binary at 28 MB, read as decimal megabytes.
+[ "$size" -le 28000000 ] || fail "binary is $size bytes; the bound is 28,000,000"
 
 # ---- 3. smoke test -----------------------------------------------------
 "$bin" version | grep -qx 'policybot ci-check' || fail "version: $("$bin" version)"

@@ -1,37 +1,95 @@
 package main
 
 import (
+	"bytes"
 	"database/sql"
+	"fmt"
+	"io"
 	"net/http"
 	"runtime"
+	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+	vm "github.com/VictoriaMetrics/metrics"
 
 	"github.com/policybot/policybot/bot"
 )
 
-// metrics is everything /metrics reports. It owns its own registry, made
-// by serve, so nothing is registered globally and tests can make as many
-// as they like. Adapters and the digest scheduler never see Prometheus
-// types: they get the func-valued hooks of platformMetrics.
+// metrics is everything /metrics reports, in the Prometheus text format.
+// It is built on VictoriaMetrics/metrics rather than the Prometheus client,
+// whose protobuf dependency alone is about a megabyte of the binary. Each
+// metric family keeps its series in a Set of its own, made by newMetrics,
+// so that nothing is registered globally, tests can make as many as they
+// like, and each family is written with its HELP and TYPE lines. Adapters
+// and the digest scheduler never see metric types: they get the
+// func-valued hooks of platformMetrics.
 type metrics struct {
-	reg           *prometheus.Registry
-	questions     *prometheus.CounterVec
-	latency       *prometheus.HistogramVec
-	deliveries    *prometheus.CounterVec
-	failures      *prometheus.CounterVec
-	reconnects    *prometheus.CounterVec
-	rateLimits    *prometheus.CounterVec
-	rateLimitSecs *prometheus.CounterVec
-	inFlight      prometheus.Gauge
-	feedback      *prometheus.CounterVec
-	// Replicas (PostgreSQL state): leadership and inbox claims.
-	leader         prometheus.Gauge
-	leaderChanges  prometheus.Counter
-	claimConflicts *prometheus.CounterVec
+	families      []*family
+	questions     *family // labels outcome, platform
+	latency       *family // histogram, label platform
+	deliveries    *family
+	failures      *family
+	reconnects    *family
+	rateLimits    *family
+	rateLimitSecs *family // float counter
+	feedback      *family // labels platform, vote
+	claims        *family
+	inFlight      *vm.Gauge
+	// Replicas (PostgreSQL state): leadership.
+	leader        *vm.Gauge
+	leaderChanges *vm.Counter
+	// db writes the state database's pool statistics, once watchDB has
+	// been called.
+	db func(w io.Writer)
+}
+
+// family is one metric name with its help text, type and label names (in
+// the alphabetical order Prometheus writes them), and its series.
+type family struct {
+	name, help, typ string
+	labels          []string
+	set             *vm.Set
+}
+
+// series is the family's series name for label values given in the order
+// of f.labels: policybot_questions_total{outcome="answered",platform="slack"}.
+func (f *family) series(values ...string) string {
+	if len(values) != len(f.labels) {
+		panic(fmt.Sprintf("metric %s takes %d label values, got %d", f.name, len(f.labels), len(values)))
+	}
+	if len(values) == 0 {
+		return f.name
+	}
+	var b strings.Builder
+	b.WriteString(f.name)
+	sep := byte('{')
+	for i, v := range values {
+		b.WriteByte(sep)
+		sep = ','
+		fmt.Fprintf(&b, "%s=\"%s\"", f.labels[i], labelEscaper.Replace(v))
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// labelEscaper escapes a label value as the text format requires.
+var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+
+func (f *family) counter(values ...string) *vm.Counter {
+	return f.set.GetOrCreateCounter(f.series(values...))
+}
+
+func (f *family) floatCounter(values ...string) *vm.FloatCounter {
+	return f.set.GetOrCreateFloatCounter(f.series(values...))
+}
+
+// latencyBuckets are the reply-time histogram's upper bounds, in seconds.
+// Retrieval is in-process: most replies take well under 10 ms; digest
+// commands touch the database.
+var latencyBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}
+
+func (f *family) histogram(values ...string) *vm.PrometheusHistogram {
+	return f.set.GetOrCreatePrometheusHistogramExt(f.series(values...), latencyBuckets)
 }
 
 // Outcomes of a message that was for the bot, the "outcome" label.
@@ -46,77 +104,55 @@ const (
 )
 
 func newMetrics(version string) *metrics {
-	m := &metrics{
-		reg: prometheus.NewRegistry(),
-		questions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "policybot_questions_total",
-			Help: "Messages addressed to the bot, by platform and outcome (answered, not_addressed, declined, info, error).",
-		}, []string{"platform", "outcome"}),
-		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "policybot_answer_duration_seconds",
-			Help: "Time the core took to produce a reply, by platform.",
-			// Retrieval is in-process: most replies take well under 10 ms;
-			// digest commands touch the database.
-			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
-		}, []string{"platform"}),
-		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "policybot_digest_deliveries_total",
-			Help: "Daily digests delivered, by platform.",
-		}, []string{"platform"}),
-		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "policybot_digest_failures_total",
-			Help: "Digest delivery attempts that failed, by platform.",
-		}, []string{"platform"}),
-		reconnects: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "policybot_reconnects_total",
-			Help: "Reconnections to the chat platform after a lost connection, by platform.",
-		}, []string{"platform"}),
-		rateLimits: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "policybot_rate_limit_waits_total",
-			Help: "Times the platform asked the bot to slow down, by platform.",
-		}, []string{"platform"}),
-		rateLimitSecs: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "policybot_rate_limit_wait_seconds_total",
-			Help: "Total time spent waiting because of rate limits, by platform.",
-		}, []string{"platform"}),
-		feedback: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "policybot_feedback_total",
-			Help: "Votes on answers that counted (new or changed), by platform and vote (up, down).",
-		}, []string{"platform", "vote"}),
-		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "policybot_replies_in_flight",
-			Help: "Replies the core is producing right now.",
-		}),
-		leader: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "policybot_leader",
-			Help: "1 while this replica is the leader (runs Matrix sync and digests), else 0. Always 1 on a single process with a SQLite state file.",
-		}),
-		leaderChanges: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "policybot_leader_changes_total",
-			Help: "Times this replica became the leader or stopped being it.",
-		}),
-		claimConflicts: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "policybot_claim_conflicts_total",
-			Help: "Messages that arrived already claimed, by platform: a platform's redelivery, or the same event at two replicas. Each is answered once.",
-		}, []string{"platform"}),
+	m := &metrics{}
+	add := func(name, typ, help string, labels ...string) *family {
+		f := &family{name: name, help: help, typ: typ, labels: labels, set: vm.NewSet()}
+		m.families = append(m.families, f)
+		return f
 	}
-	build := prometheus.NewGauge(prometheus.GaugeOpts{
-		Name:        "policybot_build_info",
-		Help:        "Always 1; the labels say which build is running.",
-		ConstLabels: prometheus.Labels{"version": version, "goversion": runtime.Version()},
-	})
-	build.Set(1)
-	m.reg.MustRegister(m.questions, m.latency, m.deliveries, m.failures, m.reconnects,
-		m.rateLimits, m.rateLimitSecs, m.inFlight, m.feedback, m.leader, m.leaderChanges, m.claimConflicts, build,
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-	)
+	byPlatform := "platform"
+	m.questions = add("policybot_questions_total", "counter",
+		"Messages addressed to the bot, by platform and outcome (answered, not_addressed, declined, info, error).", "outcome", byPlatform)
+	m.latency = add("policybot_answer_duration_seconds", "histogram", "Time the core took to produce a reply, by platform.", byPlatform)
+	m.deliveries = add("policybot_digest_deliveries_total", "counter", "Daily digests delivered, by platform.", byPlatform)
+	m.failures = add("policybot_digest_failures_total", "counter", "Digest delivery attempts that failed, by platform.", byPlatform)
+	m.reconnects = add("policybot_reconnects_total", "counter", "Reconnections to the chat platform after a lost connection, by platform.", byPlatform)
+	m.rateLimits = add("policybot_rate_limit_waits_total", "counter", "Times the platform asked the bot to slow down, by platform.", byPlatform)
+	m.rateLimitSecs = add("policybot_rate_limit_wait_seconds_total", "counter", "Total time spent waiting because of rate limits, by platform.", byPlatform)
+	m.feedback = add("policybot_feedback_total", "counter", "Votes on answers that counted (new or changed), by platform and vote (up, down).", byPlatform, "vote")
+	m.inFlight = add("policybot_replies_in_flight", "gauge", "Replies the core is producing right now.").set.NewGauge("policybot_replies_in_flight", nil)
+	m.leader = add("policybot_leader", "gauge",
+		"1 while this replica is the leader (runs Matrix sync and digests), else 0. Always 1 on a single process with a SQLite state file.").set.NewGauge("policybot_leader", nil)
+	m.leaderChanges = add("policybot_leader_changes_total", "counter", "Times this replica became the leader or stopped being it.").counter()
+	m.claims = add("policybot_claim_conflicts_total", "counter",
+		"Messages that arrived already claimed, by platform: a platform's redelivery, or the same event at two replicas. Each is answered once.", byPlatform)
+	build := add("policybot_build_info", "gauge", "Always 1; the labels say which build is running.", "goversion", "version")
+	build.set.NewGauge(build.series(runtime.Version(), version), nil).Set(1)
 	return m
 }
 
-// watchDB adds the state database's connection-pool statistics.
+// watchDB adds the state database's connection-pool statistics, under the
+// names the Prometheus client's collector gives them.
 func (m *metrics) watchDB(db *sql.DB) {
-	m.reg.MustRegister(collectors.NewDBStatsCollector(db, "state"))
+	m.db = func(w io.Writer) {
+		s := db.Stats()
+		for _, g := range []struct {
+			name, typ, help string
+			v               float64
+		}{
+			{"go_sql_max_open_connections", "gauge", "Maximum number of open connections to the database.", float64(s.MaxOpenConnections)},
+			{"go_sql_open_connections", "gauge", "The number of established connections both in use and idle.", float64(s.OpenConnections)},
+			{"go_sql_in_use_connections", "gauge", "The number of connections currently in use.", float64(s.InUse)},
+			{"go_sql_idle_connections", "gauge", "The number of idle connections.", float64(s.Idle)},
+			{"go_sql_wait_count_total", "counter", "The total number of connections waited for.", float64(s.WaitCount)},
+			{"go_sql_wait_duration_seconds_total", "counter", "The total time blocked waiting for a new connection.", s.WaitDuration.Seconds()},
+			{"go_sql_max_idle_closed_total", "counter", "The total number of connections closed due to SetMaxIdleConns.", float64(s.MaxIdleClosed)},
+			{"go_sql_max_idle_time_closed_total", "counter", "The total number of connections closed due to SetConnMaxIdleTime.", float64(s.MaxIdleTimeClosed)},
+			{"go_sql_max_lifetime_closed_total", "counter", "The total number of connections closed due to SetConnMaxLifetime.", float64(s.MaxLifetimeClosed)},
+		} {
+			fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n%s{db_name=\"state\"} %g\n", g.name, g.help, g.name, g.typ, g.name, g.v)
+		}
+	}
 }
 
 // leaderChanged is the elector's OnChange.
@@ -130,19 +166,35 @@ func (m *metrics) leaderChanged(leader bool) {
 }
 
 // claimConflict counts a message that was claimed already.
-func (m *metrics) claimConflict(platform string) {
-	m.claimConflicts.WithLabelValues(platform).Inc()
+func (m *metrics) claimConflict(platform string) { m.claims.counter(platform).Inc() }
+
+// handler serves the metrics in the Prometheus text format: each family
+// with its HELP and TYPE lines, then the pool's, the Go runtime's and the
+// process's.
+func (m *metrics) handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		var b bytes.Buffer
+		m.write(&b)
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		w.Write(b.Bytes())
+	})
 }
 
-// handler serves the registry in the Prometheus text format.
-func (m *metrics) handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+func (m *metrics) write(w io.Writer) {
+	for _, f := range m.families {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", f.name, f.help, f.name, f.typ)
+		f.set.WritePrometheus(w)
+	}
+	if m.db != nil {
+		m.db(w)
+	}
+	vm.WriteProcessMetrics(w)
 }
 
 // observeReply counts one reply of the core.
 func (m *metrics) observeReply(platform string, r bot.Reply, took time.Duration) {
-	m.questions.WithLabelValues(platform, outcomeOf(r)).Inc()
-	m.latency.WithLabelValues(platform).Observe(took.Seconds())
+	m.questions.counter(outcomeOf(r), platform).Inc()
+	m.latency.histogram(platform).Update(took.Seconds())
 }
 
 // voted counts a vote on an answer (insights.Options.OnVote).
@@ -151,7 +203,7 @@ func (m *metrics) voted(platform string, up bool) {
 	if up {
 		vote = "up"
 	}
-	m.feedback.WithLabelValues(platform, vote).Inc()
+	m.feedback.counter(platform, vote).Inc()
 }
 
 func outcomeOf(r bot.Reply) string {
@@ -172,15 +224,16 @@ func outcomeOf(r bot.Reply) string {
 // at zero so dashboards and alerts see them before the first event.
 func (m *metrics) platform(name string) platformMetrics {
 	for _, o := range []string{outcomeAnswered, outcomeDeclined, outcomeNotAddressed, outcomeInfo, outcomeError} {
-		m.questions.WithLabelValues(name, o)
+		m.questions.counter(o, name)
 	}
-	m.latency.WithLabelValues(name)
+	m.latency.histogram(name)
 	for _, v := range []string{"up", "down"} {
-		m.feedback.WithLabelValues(name, v)
+		m.feedback.counter(name, v)
 	}
-	for _, c := range []*prometheus.CounterVec{m.deliveries, m.failures, m.reconnects, m.rateLimits, m.rateLimitSecs} {
-		c.WithLabelValues(name)
+	for _, f := range []*family{m.deliveries, m.failures, m.reconnects, m.rateLimits, m.claims} {
+		f.counter(name)
 	}
+	m.rateLimitSecs.floatCounter(name)
 	return platformMetrics{m: m, name: name}
 }
 
@@ -193,16 +246,16 @@ type platformMetrics struct {
 }
 
 // Reconnected counts a reconnection after a lost connection.
-func (p platformMetrics) Reconnected() { p.m.reconnects.WithLabelValues(p.name).Inc() }
+func (p platformMetrics) Reconnected() { p.m.reconnects.counter(p.name).Inc() }
 
 // RateLimited counts a rate-limit wait of d.
 func (p platformMetrics) RateLimited(d time.Duration) {
-	p.m.rateLimits.WithLabelValues(p.name).Inc()
-	p.m.rateLimitSecs.WithLabelValues(p.name).Add(max(d, 0).Seconds())
+	p.m.rateLimits.counter(p.name).Inc()
+	p.m.rateLimitSecs.floatCounter(p.name).Add(max(d, 0).Seconds())
 }
 
 // DigestDelivered counts a digest posted.
-func (p platformMetrics) DigestDelivered() { p.m.deliveries.WithLabelValues(p.name).Inc() }
+func (p platformMetrics) DigestDelivered() { p.m.deliveries.counter(p.name).Inc() }
 
 // DigestFailed counts a failed digest attempt.
-func (p platformMetrics) DigestFailed() { p.m.failures.WithLabelValues(p.name).Inc() }
+func (p platformMetrics) DigestFailed() { p.m.failures.counter(p.name).Inc() }
