@@ -284,7 +284,7 @@ func (s *Server) unstick(cmd *exec.Cmd, logf *os.File) {
 		return
 	}
 	s.stuck++
-	fmt.Fprintf(logf, "matrixtest: dendrite's database connection is stuck (requests of two users interrupted); restarting it\n")
+	fmt.Fprintf(logf, "matrixtest: dendrite's database connection is stuck (requests of two users, or of three clients, interrupted); restarting it\n")
 	_ = cmd.Process.Kill()
 }
 

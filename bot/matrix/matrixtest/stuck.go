@@ -16,7 +16,11 @@ import (
 // tests are about the bot, not about that, so the harness restarts
 // Dendrite when it sees the interruption reach requests of two different
 // users within stuckWindow: one client's disconnect interrupts only its
-// own requests.
+// own requests. A request interrupted while its access token was being
+// checked names no user, only itself (req.id); three interrupted
+// requests or users at once, however named, are a stuck connection too,
+// since one disconnect interrupts at most a request or two besides its
+// user's.
 
 // stuckWindow is how close together two users' interrupted requests must
 // be to show a stuck connection.
@@ -25,7 +29,16 @@ const stuckWindow = 15 * time.Second
 var (
 	interrupted = []byte("interrupted (9)")
 	userField   = regexp.MustCompile(`user_id="?(@[^" ]+)`)
+	// localField names the user of a push ("Unable to push to local
+	// user"), requestField a request whose user is not known yet.
+	localField   = regexp.MustCompile(`localpart="?([^" ]+)`)
+	requestField = regexp.MustCompile(`req\.id="?([^" ]+)`)
 )
+
+// stuckClients is how many users and requests, together, interrupted
+// within stuckWindow show a stuck connection when fewer than two of them
+// are users.
+const stuckClients = 3
 
 // stuckWatch is an io.Writer that passes Dendrite's output through and
 // calls stuck, once, when the output shows a stuck connection.
@@ -74,21 +87,30 @@ func (w *stuckWatch) line(l []byte) {
 	if !bytes.Contains(l, interrupted) {
 		return
 	}
-	m := userField.FindSubmatch(l)
-	if m == nil {
+	var key string
+	if m := userField.FindSubmatch(l); m != nil {
+		key = string(m[1])
+	} else if m := localField.FindSubmatch(l); m != nil {
+		key = "@" + string(m[1])
+	} else if m := requestField.FindSubmatch(l); m != nil {
+		key = "request " + string(m[1])
+	} else {
 		return
 	}
 	now := w.now()
-	w.seen[string(m[1])] = now
-	users := 0
-	for u, at := range w.seen {
+	w.seen[key] = now
+	users, clients := 0, 0
+	for k, at := range w.seen {
 		if now.Sub(at) > stuckWindow {
-			delete(w.seen, u)
+			delete(w.seen, k)
 			continue
 		}
-		users++
+		clients++
+		if k[0] == '@' {
+			users++
+		}
 	}
-	if users >= 2 {
+	if users >= 2 || clients >= stuckClients {
 		w.fired = true
 		go w.stuck()
 	}

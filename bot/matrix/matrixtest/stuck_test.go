@@ -15,6 +15,10 @@ func TestStuckWatch(t *testing.T) {
 		bob   = `time="t" level=error msg="syncDB.GetFilter failed" error="interrupted (9)" req.id=b req.path=/_matrix/client/v3/sync user_id="@bob:localhost"` + "\n"
 		other = `time="t" level=error msg="QueryContext returned an error" context=missing error="interrupted (9)"` + "\n"
 		fine  = `time="t" level=warning msg="something else" user_id="@bob:localhost"` + "\n"
+		// Requests interrupted before their user is known, and a push.
+		authA = `time="t" level=error msg="userAPI.QueryAccessToken failed" error="interrupted (9)" req.id=thcW req.method=GET req.path=/_matrix/client/v3/sync` + "\n"
+		authB = `time="t" level=error msg="userAPI.QueryAccessToken failed" error="interrupted (9)" req.id=kJUk req.method=POST req.path="/_matrix/client/v3/rooms/!r:localhost/join"` + "\n"
+		push  = `time="t" level=error msg="Unable to push to local user" error="s.evaluatePushRules: interrupted (9)" localpart=alice` + "\n"
 	)
 	for _, c := range []struct {
 		name  string
@@ -27,6 +31,11 @@ func TestStuckWatch(t *testing.T) {
 		{"two users far apart", []string{bot, bob}, 2 * stuckWindow, false},
 		{"other users' lines that are not interrupted", []string{bot, fine, fine}, 0, false},
 		{"a line split across writes", []string{bot, bob[:30], bob[30:]}, 0, true},
+		{"a client's request cut off while its token was checked", []string{bot, authA, bot, authA}, 0, false},
+		{"a pushed user and a request", []string{push, authA}, 0, false},
+		{"a pushed user and two requests", []string{push, authA, authB}, time.Second, true},
+		{"a pushed user and another user", []string{push, bob}, time.Second, true},
+		{"three requests far apart", []string{authA, authB, bot}, stuckWindow, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var fired atomic.Int32
