@@ -74,6 +74,10 @@ type Retriever struct {
 	// metaText is the title, speaker, office and event, lower case: what
 	// a question about the statement itself may name.
 	metaText string
+	// related holds the relations of the statement's own words, looked
+	// up once: half the words a question is resolved by are the
+	// statement's, and a lookup costs a search of the thesaurus.
+	ownRelated map[string][]thesaurus.Related
 }
 
 // scratch is the working storage of answering one message. What is in it
@@ -143,8 +147,27 @@ func NewRetriever(doc *Document, opts RetrieverOptions) *Retriever {
 	if len(m.Date) >= 4 {
 		ix.year, _ = strconv.Atoi(m.Date[:4]) // 0 when it is no year
 	}
+	var related map[string][]thesaurus.Related
+	if opts.Related != nil {
+		related = make(map[string][]thesaurus.Related, len(ix.surface))
+		for w := range ix.surface {
+			if rel := opts.Related.Lookup(w); len(rel) > 0 {
+				// Capped, so that appending to it copies.
+				related[w] = rel[:len(rel):len(rel)]
+			}
+		}
+	}
 	return &Retriever{doc: doc, ix: ix, opts: opts, speaker: speaker, occasion: occasionWords(m.Event), eventHead: eventHead(m.Event),
-		citations: citations, metaText: strings.ToLower(m.Source + " " + m.Speaker + " " + m.Office + " " + m.Event), hostSent: ix.hostSentence()}
+		citations: citations, metaText: strings.ToLower(m.Source + " " + m.Speaker + " " + m.Office + " " + m.Event), hostSent: ix.hostSentence(),
+		ownRelated: related}
+}
+
+// relatedOf is what the thesaurus relates w to.
+func (r *Retriever) relatedOf(w string) []thesaurus.Related {
+	if _, ok := r.ix.surface[w]; ok {
+		return r.ownRelated[w]
+	}
+	return r.opts.Related.Lookup(w)
 }
 
 // Document is the statement the retriever answers from.

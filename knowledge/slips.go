@@ -13,9 +13,33 @@ import (
 // word that says it is about the speech. Such a slip is read as the word
 // meant before anything else reads the question.
 
-// cueList holds the framing words of five letters or more, sorted, that
-// a slip may stand for.
-var cueList = func() []string {
+// slipList holds the words a slip may stand for, by length: one slip
+// changes a word's length by one at most, so a word is compared with
+// three of its lists only.
+type slipList [][]string
+
+func newSlipList(words []string) slipList {
+	var l slipList
+	for _, w := range words {
+		for len(l) <= len(w) {
+			l = append(l, nil)
+		}
+		l[len(w)] = append(l[len(w)], w)
+	}
+	return l
+}
+
+// ofLen is the list's words of n bytes.
+func (l slipList) ofLen(n int) []string {
+	if n < 0 || n >= len(l) {
+		return nil
+	}
+	return l[n]
+}
+
+// cueList holds the framing words of five letters or more that a slip may
+// stand for.
+var cueList = func() slipList {
 	seen := map[string]bool{}
 	for _, set := range []map[string]bool{shapeRefs, aboutRefs, speechNouns, documentWords, openCues, endCues, overviewCues, lengthWords, paragraphWords} {
 		for w := range set {
@@ -32,7 +56,7 @@ var cueList = func() []string {
 		}
 	}
 	slices.Sort(out)
-	return out
+	return newSlipList(out)
 }()
 
 // cueSlip returns the framing word w is one slip from, or "".
@@ -40,7 +64,7 @@ func (r *Retriever) cueSlip(w string) string { return r.slipFor(w, cueList, 5, m
 
 // howWords follow "how" in a question about an amount, a count or a
 // length; after "how" a short slip for one ("how meny") is read as it.
-var howWords = []string{"many", "much", "long", "often"}
+var howWords = newSlipList([]string{"many", "much", "long", "often"})
 
 // howSlip returns the word of howWords that w, just after "how", is one
 // slip from, or "".
@@ -50,27 +74,28 @@ func (r *Retriever) howSlip(w string) string { return r.slipFor(w, howWords, 3, 
 // added, dropped or changed, or two swapped), or "" when w is a word of
 // its own: one of list, a word the statement uses, or an English word the
 // vector table knows well. Only words of minLen to maxLen bytes are read.
-func (r *Retriever) slipFor(w string, list []string, minLen, maxLen int) string {
+func (r *Retriever) slipFor(w string, list slipList, minLen, maxLen int) string {
 	if len(w) < minLen || len(w) > maxLen || !isASCIILetters(w) || isStop(w) {
 		return ""
 	}
 	// The candidates first: few words are one slip from any of the
 	// list, and the table lookup below is the dearest step.
 	slip := ""
-	for _, c := range list {
-		d := len(c) - len(w)
-		// One edit leaves the first letter, or moves the second to
-		// the first place or back: a test of two bytes that rules out
-		// most of the list before the edit distance.
-		if d < -1 || d > 1 || w[0] != c[0] && w[1] != c[1] && w[0] != c[1] && w[1] != c[0] {
-			continue
-		}
-		if editdist.One(w, c) {
-			slip = c
-			break
+	for n := len(w) - 1; n <= len(w)+1 && slip == ""; n++ {
+		for _, c := range list.ofLen(n) {
+			// One edit leaves the first letter, or moves the second
+			// to the first place or back: a test of two bytes that
+			// rules out most of the list before the edit distance.
+			if w[0] != c[0] && w[1] != c[1] && w[0] != c[1] && w[1] != c[0] {
+				continue
+			}
+			if editdist.One(w, c) {
+				slip = c
+				break
+			}
 		}
 	}
-	if slip == "" || slices.Contains(list, w) {
+	if slip == "" || slices.Contains(list.ofLen(len(w)), w) {
 		return ""
 	}
 	if _, ok := r.ix.surface[w]; ok {

@@ -12,7 +12,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/kljensen/snowball/english"
+	"github.com/blevesearch/snowballstem"
+	"github.com/blevesearch/snowballstem/english"
 	"github.com/policybot/policybot/knowledge/thesaurus"
 	"github.com/policybot/policybot/knowledge/thesaurus/internal/wordnet"
 )
@@ -102,7 +103,7 @@ func phrases(db *wordnet.DB, r *relator, table map[string]targets) {
 	// retriever's stemming meets but the table's targets would not.
 	stems := map[string]string{}
 	for _, w := range sortedKeys(r.vocab.freq) {
-		st := english.Stem(w, true)
+		st := stem(w)
 		if cur, ok := stems[st]; !ok || r.vocab.freq[w] > r.vocab.freq[cur] {
 			stems[st] = w
 		}
@@ -127,7 +128,7 @@ func phrases(db *wordnet.DB, r *relator, table map[string]targets) {
 					if w == lemma || !isASCIIWord(w) || len(r.vocab.words(w)) > 0 {
 						continue
 					}
-					if sw, ok := stems[english.Stem(w, true)]; ok {
+					if sw, ok := stems[stem(w)]; ok {
 						t.add(sw, weightDerived)
 					}
 				}
@@ -247,15 +248,15 @@ func finish(key string, t targets, vocab *vocabulary) []related {
 			cmp.Compare(a.word, b.word),
 		)
 	})
-	seen := map[string]bool{english.Stem(key, true): true}
+	seen := map[string]bool{stem(key): true}
 	if first, second, ok := PhraseKey(key); ok {
 		// A phrase's own words are what it does not mean.
-		seen[english.Stem(first, true)] = true
-		seen[english.Stem(second, true)] = true
+		seen[stem(first)] = true
+		seen[stem(second)] = true
 	}
 	out := list[:0]
 	for _, r := range list {
-		stem := english.Stem(r.word, true)
+		stem := stem(r.word)
 		if seen[stem] {
 			continue
 		}
@@ -290,4 +291,11 @@ func write(w io.Writer, table map[string]targets, vocab *vocabulary) error {
 		return fmt.Errorf("writing table: %w", err)
 	}
 	return nil
+}
+
+// stem is the English (Porter2) stem of a word, as the retriever stems.
+func stem(word string) string {
+	env := snowballstem.NewEnv(word)
+	english.Stem(env)
+	return env.Current()
 }
