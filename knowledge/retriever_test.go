@@ -109,6 +109,10 @@ func TestQuality(t *testing.T) {
 		{"testdata/chat-own26.jsonl", 1.0, 1.0, 0.6, 0},
 		// Long messages from each persona.
 		{"testdata/chat-own27.jsonl", 0.91, 1.0, 1.0, 0},
+		// Mixed kinds.
+		{"testdata/chat-own28.jsonl", 0.9, 0.95, 0.5, 0},
+		// Mixed kinds, written blind at stop 22: its first run.
+		{"testdata/chat-own29.jsonl", 0.92, 0.96, 1.0, 0},
 		// Short questions in the development set's style, written blind.
 		{"testdata/dev-own.jsonl", 0.96, 1.0, 1.0, 0},
 		{"testdata/dev-own2.jsonl", 0.9, 1.0, 0.9, 0},
