@@ -216,13 +216,12 @@ var checkVerbs = wordSet(`check confirm verify see wonder wondering`)
 // "can you tell me when", "does it mention which countries".
 var embedVerbs = wordSet(`say says said mention mentions mentioned tell me explain explains specify specifies state states indicate indicates know`)
 
-// holdsFact reports whether text holds a fact of the kind asked that the
-// question does not already give.
-func (ix *index) holdsFact(kind factKind, text string, question map[string]bool) bool {
+// holdsFact reports whether text, read as toks, holds a fact of the kind
+// asked that the question does not already give.
+func (ix *index) holdsFact(kind factKind, text string, toks []token, question map[string]bool) bool {
 	if kind == anyFact {
 		return true
 	}
-	toks := tokenize(nil, text)
 	for i, t := range toks {
 		if t.joined {
 			continue

@@ -50,6 +50,9 @@ type sentDoc struct {
 	start, end int32 // byte range in the passage's text
 	length     float32
 	heading    bool // only names what follows ("First, the principle of peace.")
+	// toks are the sentence's tokens, offsets within it, for the
+	// readers of a quoted sentence (holdsFact, copularSentence).
+	toks []token
 }
 
 // vocabVec is a word of the statements with its vector, for matching a
@@ -165,6 +168,7 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string, vecs *vector
 				}
 				stotal += sent.length
 				sent.heading = isHeading(p.Text[sent.start:sent.end])
+				sent.toks = tokenize(nil, p.Text[sent.start:sent.end])
 				ix.sents = append(ix.sents, sent)
 			}
 			clear(stfs)

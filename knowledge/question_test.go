@@ -519,10 +519,10 @@ func TestHyphenatedPrefixIsNoTopic(t *testing.T) {
 // A year counts nothing: "in 2011" is no answer to "how many".
 func TestYearIsNoCount(t *testing.T) {
 	r := newTestRetriever(t)
-	if r.ix.holdsFact(numberFact, "China, Russia and some other countries submitted it in 2011.", nil) {
+	if r.ix.holdsFact(numberFact, "China, Russia and some other countries submitted it in 2011.", tokenize(nil, "China, Russia and some other countries submitted it in 2011."), nil) {
 		t.Error("a year answered how many")
 	}
-	if !r.ix.holdsFact(numberFact, "A major cyber state with 618 million Internet users.", nil) || !r.ix.holdsFact(timeFact, "It was submitted in 2011.", nil) {
+	if !r.ix.holdsFact(numberFact, "A major cyber state with 618 million Internet users.", tokenize(nil, "A major cyber state with 618 million Internet users."), nil) || !r.ix.holdsFact(timeFact, "It was submitted in 2011.", tokenize(nil, "It was submitted in 2011."), nil) {
 		t.Error("a count or a date went unseen")
 	}
 }
@@ -576,7 +576,7 @@ func TestAmounts(t *testing.T) {
 		{"Dollars are not the point.", false},
 		{"It costs twelve dollars.", true},
 	} {
-		if got := r.ix.holdsFact(amountFact, c.text, nil); got != c.want {
+		if got := r.ix.holdsFact(amountFact, c.text, tokenize(nil, c.text), nil); got != c.want {
 			t.Errorf("holdsFact(amountFact, %q) = %v, want %v", c.text, got, c.want)
 		}
 	}
@@ -709,7 +709,7 @@ func TestPlaceIsTheNamesHead(t *testing.T) {
 		{"China, Russia and Brazil submitted it.", true},
 		{"It was sent to the General Assembly by India.", true},
 	} {
-		if got := r.ix.holdsFact(placeFact, c.text, asked); got != c.want {
+		if got := r.ix.holdsFact(placeFact, c.text, tokenize(nil, c.text), asked); got != c.want {
 			t.Errorf("holdsFact(placeFact, %q) = %v, want %v", c.text, got, c.want)
 		}
 	}

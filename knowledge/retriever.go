@@ -527,9 +527,8 @@ func (r *Retriever) copularSentence(d int, words []queryWord) int {
 	doc := ix.docs[d]
 	for _, s := range doc.sents {
 		sd := ix.sents[s]
-		toks := tokenize(nil, doc.para.Text[sd.start:sd.end])
 		n := 0
-		for _, t := range toks {
+		for _, t := range sd.toks {
 			if t.joined {
 				continue
 			}
@@ -675,7 +674,7 @@ func (r *Retriever) factSentence(d int, kind factKind, asked map[string]bool, wo
 	best := -1
 	for _, s := range doc.sents {
 		sd := r.ix.sents[s]
-		if !r.ix.holdsFact(kind, doc.para.Text[sd.start:sd.end], asked) || r.sentCover(int(s), words) < factCover*bestCover {
+		if !r.ix.holdsFact(kind, doc.para.Text[sd.start:sd.end], sd.toks, asked) || r.sentCover(int(s), words) < factCover*bestCover {
 			continue
 		}
 		if best < 0 || rk.sent[s] > rk.sent[best] {

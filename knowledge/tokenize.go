@@ -235,6 +235,11 @@ func spelling(w string) string {
 	if len(w) < 6 {
 		return w
 	}
+	// Every fold changes a letter among the last eight, after an "s" or
+	// a "u" there: most words have neither and are left at once.
+	if tail := w[len(w)-min(len(w), 8):]; strings.IndexByte(tail, 's') < 0 && strings.IndexByte(tail, 'u') < 0 {
+		return w
+	}
 	if strings.HasSuffix(w, "our") || strings.HasSuffix(w, "ours") {
 		i := strings.LastIndex(w, "our")
 		if c := w[i-1]; c != 'o' && c != 'y' && c != 'f' && c != 'h' {
