@@ -28,9 +28,11 @@ const stuckWindow = 15 * time.Second
 
 var (
 	interrupted = []byte("interrupted (9)")
-	userField   = regexp.MustCompile(`user_id="?(@[^" ]+)`)
-	// localField names the user of a push ("Unable to push to local
-	// user"), requestField a request whose user is not known yet.
+	// userField and localField name a user by localpart: a request's
+	// user ("@alice:localhost") and the user of a push ("Unable to push
+	// to local user", localpart=alice) are one user. requestField names
+	// a request whose user is not known yet.
+	userField    = regexp.MustCompile(`user_id="?@([^:" ]+)`)
 	localField   = regexp.MustCompile(`localpart="?([^" ]+)`)
 	requestField = regexp.MustCompile(`req\.id="?([^" ]+)`)
 )
@@ -40,12 +42,12 @@ var (
 // are users.
 const stuckClients = 3
 
-// stuckWatch is an io.Writer that passes Dendrite's output through and
-// calls stuck, once, when the output shows a stuck connection.
+// stuckWatch is an io.Writer that reads Dendrite's output and calls
+// stuck, once, when the output shows a stuck connection.
 type stuckWatch struct {
 	mu      sync.Mutex
 	partial []byte
-	seen    map[string]time.Time // user → last interrupted request
+	seen    map[string]time.Time // "@" user or "request " id → last interrupted request
 	fired   bool
 	now     func() time.Time
 	stuck   func()
@@ -89,7 +91,7 @@ func (w *stuckWatch) line(l []byte) {
 	}
 	var key string
 	if m := userField.FindSubmatch(l); m != nil {
-		key = string(m[1])
+		key = "@" + string(m[1])
 	} else if m := localField.FindSubmatch(l); m != nil {
 		key = "@" + string(m[1])
 	} else if m := requestField.FindSubmatch(l); m != nil {

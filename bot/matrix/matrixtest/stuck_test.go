@@ -19,6 +19,7 @@ func TestStuckWatch(t *testing.T) {
 		authA = `time="t" level=error msg="userAPI.QueryAccessToken failed" error="interrupted (9)" req.id=thcW req.method=GET req.path=/_matrix/client/v3/sync` + "\n"
 		authB = `time="t" level=error msg="userAPI.QueryAccessToken failed" error="interrupted (9)" req.id=kJUk req.method=POST req.path="/_matrix/client/v3/rooms/!r:localhost/join"` + "\n"
 		push  = `time="t" level=error msg="Unable to push to local user" error="s.evaluatePushRules: interrupted (9)" localpart=alice` + "\n"
+		alice = `time="t" level=error msg="syncDB.GetFilter failed" error="interrupted (9)" req.id=c user_id="@alice:localhost"` + "\n"
 	)
 	for _, c := range []struct {
 		name  string
@@ -35,6 +36,7 @@ func TestStuckWatch(t *testing.T) {
 		{"a pushed user and a request", []string{push, authA}, 0, false},
 		{"a pushed user and two requests", []string{push, authA, authB}, time.Second, true},
 		{"a pushed user and another user", []string{push, bob}, time.Second, true},
+		{"a pushed user and that user's own request", []string{push, alice}, time.Second, false},
 		{"three requests far apart", []string{authA, authB, bot}, stuckWindow, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
