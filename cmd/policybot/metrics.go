@@ -150,7 +150,8 @@ func (m *metrics) watchDB(db *sql.DB) {
 			{"go_sql_max_idle_time_closed_total", "counter", "The total number of connections closed due to SetConnMaxIdleTime.", float64(s.MaxIdleTimeClosed)},
 			{"go_sql_max_lifetime_closed_total", "counter", "The total number of connections closed due to SetConnMaxLifetime.", float64(s.MaxLifetimeClosed)},
 		} {
-			fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n%s{db_name=\"state\"} %g\n", g.name, g.help, g.name, g.typ, g.name, g.v)
+			writeMeta(w, g.name, g.typ, g.help)
+			fmt.Fprintf(w, "%s{db_name=\"state\"} %g\n", g.name, g.v)
 		}
 	}
 }
@@ -182,13 +183,18 @@ func (m *metrics) handler() http.Handler {
 
 func (m *metrics) write(w io.Writer) {
 	for _, f := range m.families {
-		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", f.name, f.help, f.name, f.typ)
+		writeMeta(w, f.name, f.typ, f.help)
 		f.set.WritePrometheus(w)
 	}
 	if m.db != nil {
 		m.db(w)
 	}
 	vm.WriteProcessMetrics(w)
+}
+
+// writeMeta writes a family's HELP and TYPE lines.
+func writeMeta(w io.Writer, name, typ, help string) {
+	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
 }
 
 // observeReply counts one reply of the core.
