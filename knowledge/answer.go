@@ -12,6 +12,10 @@ const (
 	MatchMeaning  MatchKind = "meaning"  // near in meaning (word vectors): "poorer" ~ "developing"
 )
 
+// direct reports a match by the word's own letters (exact, stem, compound
+// or typo), not by a related word or one near in meaning.
+func (k MatchKind) direct() bool { return k != MatchSynonym && k != MatchMeaning }
+
 // Outcome is what the retriever concluded about a question.
 type Outcome int
 

@@ -184,7 +184,7 @@ func (r *Retriever) denseScores(words []queryWord, scores []float64, sc *scratch
 		// A typo or a word the table lacks means what the statement
 		// word it matches directly means ("soverignty").
 		for _, a := range qw.alts {
-			if a.kind == MatchSynonym || a.kind == MatchMeaning || a.kind == MatchExact {
+			if !a.kind.direct() || a.kind == MatchExact {
 				continue
 			}
 			if v, rank, ok := ix.lookupVec(a.word); ok {

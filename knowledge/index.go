@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -168,7 +169,7 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string, vecs *vector
 				}
 				stotal += sent.length
 				sent.heading = isHeading(p.Text[sent.start:sent.end])
-				sent.toks = tokenize(nil, p.Text[sent.start:sent.end])
+				sent.toks = tokensIn(toks, int(sent.start), int(sent.end))
 				ix.sents = append(ix.sents, sent)
 			}
 			clear(stfs)
@@ -282,6 +283,21 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string, vecs *vector
 		ix.buildDense()
 	}
 	return ix
+}
+
+// tokensIn returns copies of the tokens of a passage within its bytes
+// [start, end), a sentence's, with offsets into the sentence: what
+// tokenizing the sentence alone gives, without tokenizing it again.
+func tokensIn(toks []token, start, end int) []token {
+	i := 0
+	for i < len(toks) && toks[i].start < start {
+		i++
+	}
+	j := i
+	for j < len(toks) && toks[j].end <= end {
+		j++
+	}
+	return rebase(slices.Clone(toks[i:j]), start)
 }
 
 // lookupVec is lookupVec(ix.vecs, w), answered from the index for a word

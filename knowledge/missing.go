@@ -66,7 +66,7 @@ func (r *Retriever) unmatchedName(words []queryWord) string {
 
 func hasDirect(qw queryWord) bool {
 	for _, a := range qw.alts {
-		if a.kind != MatchSynonym && a.kind != MatchMeaning {
+		if a.kind.direct() {
 			return true
 		}
 	}

@@ -216,7 +216,7 @@ func weigh(text string, toks []token, polite, shouting bool) []weightedToken {
 	skip := markup(text)
 	out := make([]weightedToken, 0, len(toks))
 	for i, t := range toks {
-		if courtesy[t.word] && !t.joined && !polite && !(i > 0 && courtesySubject(text, toks[i-1], t)) {
+		if courtesy[t.word] && !t.joined && !polite && !courtesyVerbAt(text, toks, i) {
 			// "Thanks!" signs off; "where he thanks somebody" and "who
 			// does Li thank" ask.
 			continue
@@ -552,13 +552,13 @@ var nameConnectors = wordSet(`of on for and the in`)
 // case, say nothing of names.
 func namePhrases(msg string) []phrase {
 	// Most messages have no two capitals past their first letter.
-	caps := 0
-	for i := 1; i < len(msg) && caps < 2; i++ {
+	capitals := 0
+	for i := 1; i < len(msg) && capitals < 2; i++ {
 		if msg[i] >= 'A' && msg[i] <= 'Z' || msg[i] >= utf8.RuneSelf {
-			caps++
+			capitals++
 		}
 	}
-	if caps < 2 {
+	if capitals < 2 {
 		return nil
 	}
 	toks := tokenize(nil, msg)
@@ -749,12 +749,18 @@ var pronouns = wordSet(`he she they it who`)
 // courtesyVerb reports whether a courtesy word of the sentence has a
 // subject just before it ("does he thank anyone"), which makes it a verb.
 func courtesyVerb(text string, toks []token) bool {
-	for i := 1; i < len(toks); i++ {
-		if courtesy[toks[i].word] && !toks[i].joined && courtesySubject(text, toks[i-1], toks[i]) {
+	for i := range toks {
+		if courtesyVerbAt(text, toks, i) {
 			return true
 		}
 	}
 	return false
+}
+
+// courtesyVerbAt reports whether toks[i] is a courtesy word with its
+// subject just before it.
+func courtesyVerbAt(text string, toks []token, i int) bool {
+	return i > 0 && courtesy[toks[i].word] && !toks[i].joined && courtesySubject(text, toks[i-1], toks[i])
 }
 
 // courtesySubject reports whether t, just before a courtesy word, is its

@@ -61,7 +61,7 @@ func (r *Retriever) rankIn(sc *scratch, words []queryWord, phrases []phrase) ran
 				s := rw * p.bm25
 				best[p.doc] = max(best[p.doc], s)
 				bestW[p.doc] = max(bestW[p.doc], a.weight)
-				if a.kind != MatchSynonym && a.kind != MatchMeaning {
+				if a.kind.direct() {
 					bestD[p.doc] = max(bestD[p.doc], a.weight)
 				}
 			}
@@ -223,7 +223,7 @@ func phraseAlts(ph phrase, words []queryWord) [][]alt {
 			if qw.text == t.word {
 				var direct []alt
 				for _, a := range qw.alts {
-					if a.kind != MatchSynonym && a.kind != MatchMeaning {
+					if a.kind.direct() {
 						direct = append(direct, a)
 					}
 				}

@@ -74,7 +74,7 @@ type Retriever struct {
 	// metaText is the title, speaker, office and event, lower case: what
 	// a question about the statement itself may name.
 	metaText string
-	// related holds the relations of the statement's own words, looked
+	// ownRelated holds the relations of the statement's own words, looked
 	// up once: half the words a question is resolved by are the
 	// statement's, and a lookup costs a search of the thesaurus.
 	ownRelated map[string][]thesaurus.Related
@@ -556,7 +556,7 @@ func (r *Retriever) copularSentence(d int, words []queryWord) int {
 func directlyMatched(words []queryWord, id termID) bool {
 	for _, qw := range words {
 		for _, a := range qw.alts {
-			if a.term == id && a.kind != MatchSynonym && a.kind != MatchMeaning {
+			if a.term == id && a.kind.direct() {
 				return true
 			}
 		}
@@ -665,10 +665,10 @@ const (
 	factRatio = 0.5
 )
 
-// factSentence finds the best-scoring sentence of passage d that holds a
-// fact of the kind asked (an index into ix.sents, or -1) and covers at least factCover of what the best
-// passage covers of the question: a date in a sentence about something
-// else answers nothing.
+// factSentence finds the best-scoring sentence of passage d (an index into
+// ix.sents, or -1) that holds a fact of the kind asked and covers at least
+// factCover of what the best passage covers of the question: a date in a
+// sentence about something else answers nothing.
 func (r *Retriever) factSentence(d int, kind factKind, asked map[string]bool, words []queryWord, bestCover float64, rk ranking) int {
 	doc := r.ix.docs[d]
 	best := -1

@@ -3,6 +3,7 @@ package knowledge
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -375,5 +376,20 @@ func TestLeadAnswersBothParts(t *testing.T) {
 	parts[0].Passages[1].Score = 5 // no longer nearly as strong
 	if got := paragraphs(merge("q", parts, 3)); got[0] != 7 {
 		t.Errorf("got %v, want ¶7 first", got)
+	}
+}
+
+// A sentence's tokens, cut from its passage's at indexing, are what
+// tokenizing the sentence alone gives.
+func TestSentenceTokens(t *testing.T) {
+	r := newTestRetriever(t)
+	if len(r.ix.sents) == 0 {
+		t.Fatal("no sentences indexed")
+	}
+	for _, sd := range r.ix.sents {
+		text := r.ix.docs[sd.doc].para.Text[sd.start:sd.end]
+		if want := tokenize(nil, text); !slices.Equal(sd.toks, want) {
+			t.Errorf("sentence %q: tokens %v, want %v", text, sd.toks, want)
+		}
 	}
 }

@@ -510,8 +510,10 @@ func (r *Retriever) resolve(qw *queryWord, toks []weightedToken, i int, sc *scra
 			if !okA || !okB || ra > typoRank || rb > typoRank {
 				continue
 			}
-			for _, x := range append(r.opts.Related.Lookup(a), r.opts.Related.Lookup(b)...) {
-				related = append(related, thesaurus.Related{Word: x.Word, Weight: x.Weight / 2})
+			for _, part := range [2]string{a, b} {
+				for _, x := range r.relatedOf(part) {
+					related = append(related, thesaurus.Related{Word: x.Word, Weight: x.Weight / 2})
+				}
 			}
 			if len(related) > 0 {
 				break
