@@ -1,12 +1,15 @@
 package matrix_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/id"
+
+	"github.com/policybot/policybot/bot/matrix/matrixtest"
 )
 
 // These tests talk to the bot from matrix-js-sdk in
@@ -320,6 +323,7 @@ func loginToken(t *testing.T, user id.UserID) (string, id.DeviceID) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cli.Client = &http.Client{Transport: matrixtest.Transport(http.DefaultTransport)}
 	resp, err := cli.Login(t.Context(), &mautrix.ReqLogin{
 		Type:       mautrix.AuthTypePassword,
 		Identifier: mautrix.UserIdentifier{Type: mautrix.IdentifierTypeUser, User: user.Localpart()},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -15,6 +16,8 @@ import (
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 	_ "modernc.org/sqlite"
+
+	"github.com/policybot/policybot/bot/matrix/matrixtest"
 )
 
 // human is an independent Matrix client playing a person: it logs in with
@@ -38,6 +41,8 @@ func newHuman(ctx context.Context, hs, user, password, dir string, setup ...func
 	if err != nil {
 		return nil, err
 	}
+	// Through the homeserver's restarts, which are not what is tested.
+	cli.Client = &http.Client{Transport: matrixtest.Transport(http.DefaultTransport)}
 	_, err = cli.Login(ctx, &mautrix.ReqLogin{
 		Type:             mautrix.AuthTypePassword,
 		Identifier:       mautrix.UserIdentifier{Type: mautrix.IdentifierTypeUser, User: user},
