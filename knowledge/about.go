@@ -38,7 +38,7 @@ func (r *Retriever) aboutStatement(rd reading) *Passage {
 	if m.Source == "" {
 		return nil
 	}
-	var toks []weightedToken
+	toks := make([]weightedToken, 0, len(rd.all))
 	for _, t := range rd.all {
 		if t.weight == 1 {
 			toks = append(toks, t)
@@ -323,4 +323,126 @@ func hostAsked(toks []weightedToken) bool {
 		first = false
 	}
 	return host && ask
+}
+
+// sayingVerbs ask what someone said; answerVerbs how they answered.
+var (
+	sayingVerbs = wordSet(`say said says`)
+	answerVerbs = wordSet(`respond responded responds reply replied replies react reacted reacts`)
+)
+
+// sayingAux are the auxiliaries of a question asking what someone said:
+// "what did X say".
+var sayingAux = wordSet(`did does do would will`)
+
+// sayingAsks open such a question, chat spellings among them.
+var sayingAsks = wordSet(`what how wat wht`)
+
+// otherSpeakerExcluded stand for the statement's own speaker or text,
+// whoever gave it: "what did the speaker say", "what does the text say".
+var otherSpeakerExcluded = wordSet(`he she it they we you i his her its their our this that these those speaker author minister official speech statement address remarks text document`)
+
+// agentNouns are speakers other than the statement's by what they are:
+// "the Russian delegate", "other delegations", "the audience".
+var agentNouns = wordSet(`delegate delegates delegation delegations ambassador ambassadors envoy envoys representative representatives audience participants attendees panelists diplomat diplomats embassy spokesman spokeswoman spokesperson critics others`)
+
+// ownSide is how many passages must name someone for the question "what
+// did X say" to be about the statement's own side, which it speaks for
+// ("what does China say about …"), rather than about another speaker.
+const ownSide = 3
+
+// otherSayer returns what a question asks about the words of someone
+// other than the statement's speaker ("what did the Russian delegate say
+// in reply", "how did other delegates respond"), and "" otherwise. A
+// statement holds its speaker's words only: it tells what another said
+// only where it quotes them ("As President Xi said"), and it speaks for
+// its own side. The one asked about is another speaker by what they are
+// (a delegate, the audience) or as a name the statement never writes
+// ("Obama"): a name it does write may be a text ("what does the Code of
+// Conduct say"), which a question may fairly ask it about.
+func (r *Retriever) otherSayer(toks []weightedToken) string {
+	for v, t := range toks {
+		if t.weight < 1 || t.joined || !sayingVerbs[t.word] && !answerVerbs[t.word] {
+			continue
+		}
+		// The auxiliary before the subject: "did" in "what did the
+		// Russian delegate say".
+		a := -1
+		for j := v - 1; j > 0 && j >= v-6; j-- {
+			if !toks[j].joined && sayingAux[toks[j].word] {
+				a = j
+				break
+			}
+		}
+		if a < 0 || a+1 == v || !sayingAsks[toks[a-1].word] {
+			continue
+		}
+		var who []string
+		head, unknown, topical := "", true, false
+		for _, u := range toks[a+1 : v] {
+			if u.joined {
+				continue
+			}
+			if otherSpeakerExcluded[u.word] || r.speaker[u.word] || !u.stop && r.inMeta(u.word) {
+				return ""
+			}
+			who = append(who, u.display)
+			if u.stop {
+				continue
+			}
+			topical, head = true, u.word
+			if id, _, ok := r.ix.lookup(u.word); ok {
+				if len(r.ix.postings[id]) >= ownSide || r.ix.quotes(id) {
+					// Its own side, or someone it quotes.
+					return ""
+				}
+				unknown = false
+			}
+		}
+		if !topical || !agentNouns[head] && !unknown {
+			continue
+		}
+		if answerVerbs[t.word] {
+			return "how " + strings.Join(who, " ") + " responded"
+		}
+		return "what " + strings.Join(who, " ") + " said"
+	}
+	return ""
+}
+
+// inMeta reports whether w is a word of the statement's title, speaker,
+// office or event: "what did the minister say" asks about the speaker.
+func (r *Retriever) inMeta(w string) bool {
+	for _, t := range tokenize(nil, r.metaText) {
+		if t.word == w {
+			return true
+		}
+	}
+	return false
+}
+
+// quotedSayers are the words with which a statement reports what someone
+// else said.
+var quotedSayers = wordSet(`said say says stated noted remarked declared`)
+
+// quotes reports whether a sentence of the statements has term id and a
+// word reporting speech ("As President Xi said").
+func (ix *index) quotes(id termID) bool {
+	for _, s := range ix.sents {
+		has, says := false, false
+		for _, t := range s.toks {
+			if t.joined {
+				continue
+			}
+			if quotedSayers[t.word] {
+				says = true
+			} else if tid, _, ok := ix.lookup(t.word); ok && tid == id {
+				has = true
+			}
+		}
+		if has && says {
+			return true
+		}
+	}
+	return false
 }

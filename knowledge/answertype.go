@@ -95,7 +95,7 @@ func askedFact(toks []weightedToken) factKind {
 var moneyNouns = wordSet(`spending spend budget budgets cost costs funding funds investment investments money price prices expenditure revenue`)
 
 func askedKind(toks []weightedToken) factKind {
-	var words []string
+	words := make([]string, 0, len(toks))
 	for _, t := range toks {
 		// "Does the speech give a date": the speech is the subject, as
 		// "he" is, and no topic.

@@ -157,6 +157,11 @@ func read(msg string) reading {
 	// "a?" costs a thousand words, not half a million.
 	var lastTopical []weightedToken
 	var prev []weightedToken // the latest sentence of context before this question
+	n := 0
+	for _, s := range sents {
+		n += len(s.toks)
+	}
+	rd.all = make([]weightedToken, 0, n)
 	for _, s := range sents {
 		if asks > 0 && !s.question {
 			rd.all = appendScaled(rd.all, s.toks, contextWeight)
@@ -312,6 +317,7 @@ func shortcodeByte(c byte) bool {
 
 // appendScaled appends toks to dst with their weights scaled by w.
 func appendScaled(dst, toks []weightedToken, w float64) []weightedToken {
+	dst = slices.Grow(dst, len(toks))
 	for _, t := range toks {
 		t.weight *= w
 		dst = append(dst, t)
@@ -664,8 +670,8 @@ var nounPlurals = wordSet(`talks`)
 var determiners = wordSet(`a an the any these those such no their its his our`)
 
 // pluralNoun reports whether toks[i], a scaffolding verb that is also a
-// plural noun, is the noun: after a determiner or a lower-case content
-// word, and not before "about", "of" or "on" ("internet talks" but not
+// plural noun, is the noun: after a determiner, a lower-case content
+// word or a verb that takes an object, and not before "about", "of" or "on" ("internet talks" but not
 // "the speech talks about", "the minister talks about").
 func pluralNoun(toks []token, i int) bool {
 	if !nounPlurals[toks[i].word] || i == 0 || toks[i].joined {
@@ -685,10 +691,15 @@ func pluralNoun(toks []token, i int) bool {
 		return false
 	}
 	p := toks[prev].word
-	return determiners[p] || !isStop(p) && !unicode.IsDigit(firstRune(p))
+	return determiners[p] || objectVerbs[p] || !isStop(p) && !unicode.IsDigit(firstRune(p))
 }
 
 var nounFollowers = wordSet(`about of on`)
+
+// objectVerbs are scaffolding verbs that take a noun after them: "does
+// he want talks", "does it urge talks", where the verb reading of
+// "talks" would need a subject before it ("he talks", "the speech talks").
+var objectVerbs = wordSet(`want wants need needs needed urge urges urged suggest suggests suggested mention mentions mentioned get gets got give gives gave make makes made`)
 
 // prefixPart reports a prefix written with a hyphen before the rest of
 // its word ("anti-poverty", "multi-stakeholder").

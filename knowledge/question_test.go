@@ -214,6 +214,19 @@ func TestOutcomes(t *testing.T) {
 		// Another occasion than the statement's is not addressed.
 		{"What did he say at last year's workshop?", NotAddressed, "another workshop"},
 		{"what is the last principle", Answered, ""},
+		// It holds its speaker's words, not another's: a delegate, the
+		// audience, a name it never writes. Its own side, what it
+		// quotes and the texts it names are its content.
+		{"what did the Russian delegate say in reply", NotAddressed, "what the Russian delegate said"},
+		{"How did the audience react to the speech?", NotAddressed, "how the audience responded"},
+		{"wat did obama say in respons", NotAddressed, "what obama said"},
+		{"What does China say about sovereignty?", Answered, ""},
+		{"What did President Xi say?", Answered, ""},
+		{"What does the Code of Conduct say?", Answered, ""},
+		{"What does the UN Charter say about sovereignty?", Answered, ""},
+		{"How did China respond to the surveillance?", Answered, ""},
+		{"What does the international community say about cyber security?", Answered, ""},
+		{"What did the speaker say about peace?", Answered, ""},
 		// A prefix and a derivation at once.
 		{"Is multistakeholderism endorsed?", Answered, ""},
 		// The words before a colon are context: "3pm" is no missing
@@ -383,6 +396,9 @@ func TestTalksAsANoun(t *testing.T) {
 	}{
 		{"Should poorer states get more of a say in global internet talks?", true},
 		{"Does he want the talks to go on?", true},
+		{"does he want talks between countries to be based on respect", true},
+		{"Does the speech urge talks?", true},
+		{"What does he want? He talks about peace?", false},
 		{"What the speech talks about?", false},
 		{"Which part of the speech talks of sovereignty?", false},
 		{"Li talks about peace?", false},

@@ -372,6 +372,13 @@ func (r *Retriever) askPart(p part, phrases []phrase, top int, seen map[string]q
 		ans.Related = r.related(words, rk, top)
 		return ans
 	}
+	// Nor what someone other than its speaker said.
+	if who := r.otherSayer(p.toks); who != "" {
+		ans.Outcome = NotAddressed
+		ans.Missing = []string{who}
+		ans.Related = r.related(words, rk, top)
+		return ans
+	}
 	// A question asking for a kind of fact is answered by the strongest
 	// passage whose quoted sentence holds one.
 	if kind := askedFact(p.toks); kind != anyFact {

@@ -114,6 +114,9 @@ func TestQuality(t *testing.T) {
 		{"testdata/chat-own28.jsonl", 0.9, 0.95, 0.5, 0},
 		// Mixed kinds, written blind at stop 22: its first run.
 		{"testdata/chat-own29.jsonl", 0.92, 0.96, 1.0, 0},
+		// Mixed kinds, written blind at stop 23 (first run 0.88, 0.92,
+		// 6 of 7 out of scope without an answer).
+		{"testdata/chat-own30.jsonl", 0.88, 0.96, 1.0, 0},
 		// Short questions in the development set's style, written blind.
 		{"testdata/dev-own.jsonl", 0.96, 1.0, 1.0, 0},
 		{"testdata/dev-own2.jsonl", 0.9, 1.0, 0.9, 0},
