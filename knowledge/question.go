@@ -248,9 +248,10 @@ func weigh(text string, toks []token, polite, shouting bool) []weightedToken {
 			// "Is there a line about …" asks for a passage about it.
 			wt.stop = true
 		}
-		if stance(toks, i) {
-			// "Is he optimistic about technology?" asks what he says
-			// of technology; the statement need not use the word.
+		if stance(toks, i) || viewNoun(toks, i) {
+			// "Is he optimistic about technology?" and "what's his
+			// take on technology?" ask what he says of technology; the
+			// statement need not use the word.
 			wt.stop = true
 		}
 		out = append(out, wt)
@@ -749,6 +750,17 @@ func before(toks []token, i int, heads, next map[string]bool) bool {
 
 // stanceTargets introduce what an attitude is towards.
 var stanceTargets = wordSet(`about of on over towards toward regarding with`)
+
+// viewNouns name a view. Before what it is of ("his take on", "his
+// thoughts about", "the pitch on") one asks for what he says of that.
+var viewNouns = wordSet(`view views take stance stances position positions pitch thoughts thinking opinion opinions verdict line message argument arguments attitude feelings perspective outlook standpoint angle spin`)
+
+// viewTargets introduce what a view is of.
+var viewTargets = wordSet(`about on regarding concerning towards toward`)
+
+// viewNoun reports whether toks[i] is a view noun with what the view is of
+// after it.
+func viewNoun(toks []token, i int) bool { return before(toks, i, viewNouns, viewTargets) }
 
 // stance reports whether toks[i] is an attitude word with what it is
 // towards right after it ("optimistic about", "critical of").

@@ -227,6 +227,9 @@ func TestOutcomes(t *testing.T) {
 		{"How did China respond to the surveillance?", Answered, ""},
 		{"What does the international community say about cyber security?", Answered, ""},
 		{"What did the speaker say about peace?", Answered, ""},
+		// What he thinks of something is what he says of it.
+		{"what are his thoughts on cyber crime", Answered, ""},
+		{"what is his opinion about surveillance", Answered, ""},
 		// A prefix and a derivation at once.
 		{"Is multistakeholderism endorsed?", Answered, ""},
 		// The words before a colon are context: "3pm" is no missing
@@ -411,6 +414,32 @@ func TestTalksAsANoun(t *testing.T) {
 		}
 		if got != c.topic {
 			t.Errorf("%q: talks a topic = %v, want %v", c.q, got, c.topic)
+		}
+	}
+}
+
+// A view noun before what the view is of names no topic: "his take on
+// sovereignty" asks what he says of sovereignty.
+func TestViewNouns(t *testing.T) {
+	for _, c := range []struct {
+		q, word string
+		topic   bool
+	}{
+		{"so what's his pitch on keeping the internet peaceful", "pitch", false},
+		{"what are his thoughts about cyber crime", "thoughts", false},
+		{"What's China's stance on arms races?", "stance", false},
+		{"Does the speech change China's position?", "position", true},
+		{"What is the position of developing countries?", "position", true},
+		{"Is there a view of cyber space as a new frontier?", "view", true},
+	} {
+		got := false
+		for _, tk := range read(c.q).parts[0].toks {
+			if tk.word == c.word && !tk.stop {
+				got = true
+			}
+		}
+		if got != c.topic {
+			t.Errorf("%q: %q a topic = %v, want %v", c.q, c.word, got, c.topic)
 		}
 	}
 }
