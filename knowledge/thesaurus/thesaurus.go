@@ -39,6 +39,14 @@
 //	      topic domain (;c)
 //	0.30  a content word of the definition (example sentences removed)
 //
+// One relation goes the other way, from the statements: a content word of
+// the definition of a statement collocation (two words standing together
+// in a statement that make a WordNet lemma) reaches the collocation's word
+// the statements use least, at 0.50: "poor" -> "developing", from
+// "developing country: a country that is poor …", "competition" -> "race"
+// from "arms race". A definition word that is itself a statement word is
+// left to match itself.
+//
 // Hypernyms with more than 500 synsets below them ("group", "act",
 // "change") are skipped as too general, and so are definition words found
 // in more than 500 of WordNet's 117,659 glosses ("state", "form", "people").

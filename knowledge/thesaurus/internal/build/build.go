@@ -37,12 +37,13 @@ func Generate(wordnetDir, statementsGlob string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	freq, err := readStatements(statementsGlob)
+	freq, pairs, err := readStatements(statementsGlob)
 	if err != nil {
 		return err
 	}
 	vocab := newVocabulary(db, freq)
 	table := collect(db, vocab)
+	definitions(db, vocab, pairs, table)
 	return write(w, table, vocab)
 }
 

@@ -121,3 +121,33 @@ func TestFinishDropsSameStemAndCaps(t *testing.T) {
 		t.Errorf("finish = %q, want %q", words, want)
 	}
 }
+
+// A collocation of the statement is related to the words of its
+// definition: "developing countries" to "poor" (mini: "developing_country:
+// a country that is poor"), through "developing", the word the statement
+// uses least. Only where its words stand together, and not for a word the
+// statement has: in miniStatement "poor" matches itself.
+func TestGenerateDefinitions(t *testing.T) {
+	for _, c := range []struct {
+		statement string
+		want      string // the "poor" line, or "" for none
+	}{
+		{"Developing countries need help.", "poor\tdeveloping:0.50"},
+		{"Countries need help while developing.", ""},
+		{miniStatement, ""},
+	} {
+		var buf bytes.Buffer
+		if err := Generate(mini, writeStatement(t, c.statement), &buf); err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		for line := range strings.Lines(buf.String()) {
+			if strings.HasPrefix(line, "poor\t") {
+				got = strings.TrimSuffix(line, "\n")
+			}
+		}
+		if got != c.want {
+			t.Errorf("%q: poor line %q, want %q", c.statement, got, c.want)
+		}
+	}
+}

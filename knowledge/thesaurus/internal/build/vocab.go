@@ -23,27 +23,33 @@ type vocabulary struct {
 	memo map[string][]string
 }
 
-// readStatements tokenizes every file matching glob.
-func readStatements(glob string) (map[string]int, error) {
+// readStatements tokenizes every file matching glob: each word's count,
+// and the pairs of words that stand next to each other.
+func readStatements(glob string) (map[string]int, map[[2]string]bool, error) {
 	paths, err := filepath.Glob(glob)
 	if err != nil {
-		return nil, fmt.Errorf("statements glob %q: %w", glob, err)
+		return nil, nil, fmt.Errorf("statements glob %q: %w", glob, err)
 	}
 	if len(paths) == 0 {
-		return nil, fmt.Errorf("statements glob %q matches no files", glob)
+		return nil, nil, fmt.Errorf("statements glob %q matches no files", glob)
 	}
 	slices.Sort(paths)
 	freq := make(map[string]int)
+	pairs := make(map[[2]string]bool)
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
 		if err != nil {
-			return nil, fmt.Errorf("reading statement: %w", err)
+			return nil, nil, fmt.Errorf("reading statement: %w", err)
 		}
-		for _, w := range Words(string(b)) {
+		ws := Words(string(b))
+		for i, w := range ws {
 			freq[w]++
+			if i > 0 {
+				pairs[[2]string{ws[i-1], w}] = true
+			}
 		}
 	}
-	return freq, nil
+	return freq, pairs, nil
 }
 
 // Words splits text into lowercase runs of letters, the same tokens the
