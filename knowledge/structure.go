@@ -403,8 +403,8 @@ func (r *Retriever) numberedParagraph(rd reading, words []string) (Paragraph, bo
 var (
 	overviewCues = wordSet(`summary summaries summarise summarize summarised summarized summarising summarizing gist overview outline recap tldr takeaway takeaways nutshell rundown synopsis
 structure structured organised organized`)
-	mainWords  = wordSet(`main key central core chief principal major`)
-	pointWords = wordSet(`point points message messages idea ideas argument arguments theme themes takeaway takeaways thrust`)
+	mainWords  = wordSet(`main key central core chief principal major overall general basic broad big`)
+	pointWords = wordSet(`point points message messages idea ideas argument arguments theme themes takeaway takeaways thrust picture`)
 )
 
 // isOverview reports a question for the statement's overview: a cue

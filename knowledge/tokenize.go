@@ -187,7 +187,8 @@ ask asks asked asking urge urges urged urging
 list lists listed listing anywhere somewhere everywhere nowhere
 summarize summarizes summarized summarizing summary summaries recap find cover covers covered
 getting towards toward regarding concerning beyond across around within without among amongst
-happen happens happened happening`)
+happen happens happened happening
+try tries tried trying`)
 
 // isStop reports whether a lower-case word is a stop word. Numbers are kept:
 // "618 million" is a fair question.
