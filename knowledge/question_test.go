@@ -309,6 +309,7 @@ func TestStructure(t *testing.T) {
 		{"quick summary of the workshop speech pls", doc.ItemsOf(Principle)[0].Paragraph - 1, "four principles"},
 		{"what's the overall message he is trying to get across?", doc.ItemsOf(Principle)[0].Paragraph - 1, "four principles"},
 		{"what's the big picture", doc.ItemsOf(Principle)[0].Paragraph - 1, "four principles"},
+		{"In one or two lines, what's the overall message?", doc.ItemsOf(Principle)[0].Paragraph - 1, "four principles"},
 		// A lower-case question after a full stop is a sentence of its own.
 		{"so my professor said this is all about sovereignty. what are the other principles besides sovereignty?", doc.ItemsOf(Principle)[0].Paragraph - 1, "four principles"},
 		// What follows a list, however it is counted or sharpened.

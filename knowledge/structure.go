@@ -433,9 +433,10 @@ func (r *Retriever) isOverview(words []string) bool {
 	if !cue {
 		return false
 	}
-	// "summarise what he says about sovereignty" has a topic of its own.
+	// "summarise what he says about sovereignty" has a topic of its own;
+	// "in one or two lines" only says how long the answer should be.
 	return r.nothingElse(words, func(w string) bool {
-		return overviewCues[w] || mainWords[w] || pointWords[w] || documentWords[w] || w == "tl" || w == "dr"
+		return overviewCues[w] || mainWords[w] || pointWords[w] || documentWords[w] || briefWords[w] || w == "tl" || w == "dr"
 	})
 }
 
@@ -454,6 +455,10 @@ func (r *Retriever) nothingElse(words []string, cue func(string) bool) bool {
 
 // documentWords name the statement as a text.
 var documentWords = wordSet(`document text transcript speech statement address`)
+
+// briefWords say how short an overview should be: "in one or two lines",
+// "in a few words".
+var briefWords = wordSet(`one two three few couple word words`)
 
 // askingWords ask for something without naming a topic.
 var askingWords = wordSet(`give tell show need want talking saying says said quick short brief please pls`)
