@@ -227,6 +227,9 @@ func TestOutcomes(t *testing.T) {
 		{"How did China respond to the surveillance?", Answered, ""},
 		{"What does the international community say about cyber security?", Answered, ""},
 		{"What did the speaker say about peace?", Answered, ""},
+		// A possessor is not what is asked for: China's budget is.
+		{"does he say what China's cyber budget is", NotAddressed, "budget"},
+		{"what is the UN's role, in his view?", Answered, ""},
 		// What he thinks of something is what he says of it.
 		{"what are his thoughts on cyber crime", Answered, ""},
 		{"what is his opinion about surveillance", Answered, ""},

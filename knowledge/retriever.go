@@ -653,6 +653,23 @@ func focus(toks []weightedToken, words []queryWord) (f *queryWord, mention bool)
 					u = toks[n]
 				}
 			}
+			if u.possessive {
+				// "what is China's cyber budget": what is asked is
+				// China's budget, the head after the possessor.
+				head := ""
+				for _, v := range toks[i+1+j+1:] {
+					if v.joined {
+						continue
+					}
+					if v.stop {
+						break
+					}
+					head = v.word
+				}
+				if head != "" {
+					u.word = head
+				}
+			}
 			for k := range words {
 				if words[k].text == u.word {
 					return &words[k], mentioned

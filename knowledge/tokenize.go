@@ -19,6 +19,7 @@ type token struct {
 	start, end int
 	word       string // lower case, possessive removed
 	joined     bool   // the joined form of a compound
+	possessive bool   // written with "'s" ("China's")
 }
 
 // isWordRune reports letters and digits; everything else separates words.
@@ -76,15 +77,17 @@ func tokenize(dst []token, s string) []token {
 			}
 			end := i
 			// Possessive or contraction: drop "'s", keep the stem part.
+			poss := false
 			if i < len(s) {
 				if r, n := utf8.DecodeRuneInString(s[i:]); isApostrophe(r) {
 					rest := s[i+n:]
 					if len(rest) > 0 && (rest[0] == 's' || rest[0] == 'S') && (len(rest) == 1 || !isWordRune(firstRune(rest[1:]))) {
 						i += n + 1
+						poss = true
 					}
 				}
 			}
-			dst = append(dst, token{start: start, end: end, word: spelling(lower(s[start:end]))})
+			dst = append(dst, token{start: start, end: end, word: spelling(lower(s[start:end])), possessive: poss})
 			if i >= len(s) {
 				break
 			}
