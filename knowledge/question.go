@@ -671,9 +671,10 @@ var nounPlurals = wordSet(`talks`)
 var determiners = wordSet(`a an the any these those such no their its his our`)
 
 // pluralNoun reports whether toks[i], a scaffolding verb that is also a
-// plural noun, is the noun: after a determiner, a lower-case content
-// word or a verb that takes an object, and not before "about", "of" or "on" ("internet talks" but not
-// "the speech talks about", "the minister talks about").
+// plural noun, is the noun: after a determiner, a lower-case content word
+// or a verb that takes an object, and not before "about", "of" or "on"
+// ("internet talks" and "want talks", but not "the speech talks about",
+// "the minister talks about").
 func pluralNoun(toks []token, i int) bool {
 	if !nounPlurals[toks[i].word] || i == 0 || toks[i].joined {
 		return false

@@ -19,7 +19,7 @@ type token struct {
 	start, end int
 	word       string // lower case, possessive removed
 	joined     bool   // the joined form of a compound
-	possessive bool   // written with "'s" ("China's")
+	possessive bool   // written with "'s": a possessive ("China's"), or "is" contracted
 }
 
 // isWordRune reports letters and digits; everything else separates words.

@@ -19,12 +19,12 @@ const weightDefining = 50
 // statement and make a WordNet lemma: "developing countries", "arms race",
 // "cold war") to the collocation, through its word that the statements
 // use least, or the first of two used as often ("developing", "race",
-// "cold"). The other relations go from a
-// word to the statement words its own senses reach; this one goes back
-// from the statement, and only from its collocations, whose definitions
-// say in everyday words what its terms of art mean. A definition word that
-// is itself a statement word matches itself, and one in more definitions
-// than maxGlossDF is WordNet's defining vocabulary.
+// "cold"). The other relations go from a word to the statement words its
+// own senses reach; this one goes back from the statement, and only from
+// its collocations, whose definitions say in everyday words what its terms
+// of art mean. A definition word that is itself a statement word matches
+// itself, and one in more definitions than maxGlossDF is WordNet's
+// defining vocabulary.
 func definitions(db *wordnet.DB, vocab *vocabulary, pairs map[[2]string]bool, table map[string]targets) {
 	df := definitionDF(db)
 	for _, c := range collocations(db, vocab, pairs) {
