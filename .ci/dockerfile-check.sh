@@ -31,7 +31,7 @@ require() { # require PATTERN WHAT [all|final]
 require '^FROM golang:1\.26[^ ]* AS build' "build stage must be FROM golang:1.26 AS build"
 require '^FROM (gcr\.io/distroless/static[^ ]*|scratch)( |$)' "runtime stage must be distroless static or scratch" final
 require '^USER ' "runtime stage must set USER" final
-if stage | grep -q '^FROM scratch'; then
+if grep -q '^FROM scratch' <<<"$(stage)"; then
 	require 'ca-certificates\.crt' "a scratch image must copy the CA bundle (Slack and homeservers use HTTPS)" final
 fi
 stage | grep -Eq '^USER (root|0)(:|$)' && fail "Dockerfile: USER must not be root"
@@ -67,7 +67,7 @@ note "binary: $size bytes ($(awk -v s="$size" 'BEGIN{printf "%.2f", s/1000000}')
 [ "$size" -le 28000000 ] || fail "binary is $size bytes; the bound is 28,000,000"
 
 # ---- 3. smoke test -----------------------------------------------------
-"$bin" version | grep -qx 'policybot ci-check' || fail "version: $("$bin" version)"
+grep -qx 'policybot ci-check' <<<"$("$bin" version)" || fail "version: $("$bin" version)"
 info=$(go version -m "$bin")
 for s in 'CGO_ENABLED=0' '-tags=goolm' '-trimpath=true'; do
 	grep -qF -- "$s" <<<"$info" || fail "binary build settings lack $s"
@@ -122,10 +122,13 @@ for _ in $(seq 600); do
 	sleep 0.1
 done
 [ -n "$ok" ] || { cat "$tmp/serve.log" >&2; fail "serve never became ready"; }
+# Each body is read whole before it is searched: "curl_get … | grep -q"
+# under pipefail fails when grep stops reading at its match while the
+# writer is still writing (a broken pipe), which CI saw on /healthz.
 curl_get() { python3 -c 'import sys,urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())' "$1"; }
-curl_get "http://127.0.0.1:$port/healthz" | grep -q '"status": "ok"' || fail "/healthz"
-curl_get "http://127.0.0.1:$port/readyz" | grep -q '"ready": true' || fail "/readyz"
-curl_get "http://127.0.0.1:$port/metrics" | grep -q 'policybot_build_info{goversion=".*",version="ci-check"} 1' || fail "/metrics"
+grep -q '"status": "ok"' <<<"$(curl_get "http://127.0.0.1:$port/healthz")" || fail "/healthz"
+grep -q '"ready": true' <<<"$(curl_get "http://127.0.0.1:$port/readyz")" || fail "/readyz"
+grep -q 'policybot_build_info{goversion=".*",version="ci-check"} 1' <<<"$(curl_get "http://127.0.0.1:$port/metrics")" || fail "/metrics"
 kill -TERM "$bot_pid"
 rc=0; wait "$bot_pid" || rc=$?
 bot_pid=
@@ -176,9 +179,9 @@ else
 fi
 inspect() { bh inspect --type image --format "$1" "$img"; }
 [ "$(inspect '{{.Docker.Config.User}}')" = 65532:65532 ] || fail "image user: $(inspect '{{.Docker.Config.User}}')"
-inspect '{{.Docker.Config.Healthcheck.Test}}' | grep -q 'healthcheck' || fail "image has no HEALTHCHECK"
-inspect '{{.Docker.Config.Entrypoint}}' | grep -qx '\[/policybot\]' || fail "image entrypoint: $(inspect '{{.Docker.Config.Entrypoint}}')"
-inspect '{{.Docker.Config.Volumes}}' | grep -q '/var/lib/policybot' || fail "image has no state volume"
+grep -q 'healthcheck' <<<"$(inspect '{{.Docker.Config.Healthcheck.Test}}')" || fail "image has no HEALTHCHECK"
+grep -qx '\[/policybot\]' <<<"$(inspect '{{.Docker.Config.Entrypoint}}')" || fail "image entrypoint: $(inspect '{{.Docker.Config.Entrypoint}}')"
+grep -q '/var/lib/policybot' <<<"$(inspect '{{.Docker.Config.Volumes}}')" || fail "image has no state volume"
 # Run the image's own binary inside its root filesystem, as its user.
 ctr=$(bh from "$img")
 out=$(bh run --isolation chroot --user 65532:65532 "$ctr" -- /policybot ask --json "co-governance" 2>&1) ||
