@@ -332,15 +332,12 @@ var (
 )
 
 // sayingAux are the auxiliaries of a question asking what someone said:
-// "what did X say".
+// "what did X say". Not "is" or "are", as auxiliaries has them: in "what
+// are the things it says" the subject of "says" is not between them.
 var sayingAux = wordSet(`did does do would will`)
 
 // sayingAsks open such a question, chat spellings among them.
 var sayingAsks = wordSet(`what how wat wht`)
-
-// otherSpeakerExcluded stand for the statement's own speaker or text,
-// whoever gave it: "what did the speaker say", "what does the text say".
-var otherSpeakerExcluded = wordSet(`he she it they we you i his her its their our this that these those speaker author minister official speech statement address remarks text document`)
 
 // agentNouns are speakers other than the statement's by what they are:
 // "the Russian delegate", "other delegations", "the audience".
@@ -383,12 +380,16 @@ func (r *Retriever) otherSayer(toks []weightedToken) string {
 			if u.joined {
 				continue
 			}
-			if otherSpeakerExcluded[u.word] || r.speaker[u.word] || !u.stop && r.inMeta(u.word) {
-				return ""
-			}
 			who = append(who, u.display)
 			if u.stop {
+				// "he", "the speech", "this": the speaker or the
+				// text, unless a topic word says who else.
 				continue
+			}
+			if aboutRefs[u.word] || r.speaker[u.word] || r.inMeta(u.word) {
+				// "what did the speaker say", "what did the
+				// minister say": the statement's own.
+				return ""
 			}
 			topical, head = true, u.word
 			if id, _, ok := r.ix.lookup(u.word); ok {
