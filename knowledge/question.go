@@ -754,7 +754,8 @@ var stanceTargets = wordSet(`about of on over towards toward regarding with`)
 
 // viewNouns name a view. Before what it is of ("his take on", "his
 // thoughts about", "the pitch on") one asks for what he says of that.
-var viewNouns = wordSet(`view views take stance stances position positions pitch thoughts thinking opinion opinions verdict line message argument arguments attitude feelings perspective outlook standpoint angle spin`)
+// "his line on" is a framing noun's reading already.
+var viewNouns = wordSet(`view views take stance stances position positions pitch thoughts thinking opinion opinions verdict message argument arguments attitude feelings perspective outlook standpoint angle spin`)
 
 // viewTargets introduce what a view is of.
 var viewTargets = wordSet(`about on regarding concerning towards toward`)

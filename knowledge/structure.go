@@ -457,8 +457,8 @@ func (r *Retriever) nothingElse(words []string, cue func(string) bool) bool {
 var documentWords = wordSet(`document text transcript speech statement address`)
 
 // briefWords say how short an overview should be: "in one or two lines",
-// "in a few words".
-var briefWords = wordSet(`one two three few couple word words`)
+// "in a few words" (lines and words are shapeRefs already).
+var briefWords = wordSet(`one two three few couple word`)
 
 // askingWords ask for something without naming a topic.
 var askingWords = wordSet(`give tell show need want talking saying says said quick short brief please pls`)
