@@ -127,6 +127,9 @@ func askedKind(toks []weightedToken) factKind {
 			return shareFact
 		case (w == "what" || w == "which") && numberHeads[next]:
 			return numberFact
+		case (w == "what" || w == "which") && (timeHeads[next] || calendarHeads[next]):
+			// "What year was it founded?" asks when.
+			return timeFact
 		case (namingVerbs[w] || citingVerbs[w]) && i <= 2:
 			// "Does he name the country …", "does he identify the
 			// individual country …": as "which country". "Does he
@@ -177,8 +180,10 @@ var (
 
 // timeHeads and countHeads name a date and a figure.
 var (
-	timeHeads  = wordSet(`date dates day deadline timeline timetable`)
-	countHeads = wordSet(`number numbers figure figures statistic statistics`)
+	timeHeads = wordSet(`date dates day deadline timeline timetable`)
+	// calendarHeads after "what" or "which" ask for a time as well.
+	calendarHeads = wordSet(`year month week time`)
+	countHeads    = wordSet(`number numbers figure figures statistic statistics`)
 )
 
 // namedHead reads "the country", "any figures" or "the individual

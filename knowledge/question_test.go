@@ -245,6 +245,20 @@ func TestOutcomes(t *testing.T) {
 		{"Does he mention Moscow?", NotAddressed, "Moscow"},
 		{"Does Moscow back the code of conduct?", Answered, ""},
 		{"Does he mention Russia?", Answered, ""},
+		// A name that is the whole topic is one too.
+		{"what did he say about Taiwan", NotAddressed, "Taiwan"},
+		{"What does he say about Russia?", Answered, ""},
+		// A fact asked about a name is a fact in a sentence about it and
+		// about what is asked of it: 2011 is when the code of conduct
+		// went to the UN, not when the UN was founded.
+		{"When was the UN founded?", NotAddressed, "a date or time"},
+		{"what year was the UN founded", NotAddressed, "a date or time"},
+		{"When did China set up the leading group?", Answered, ""},
+		{"In what year did China and Russia submit the code of conduct?", Answered, ""},
+		// What he is asked to put forward is what must be there.
+		{"does he propose sanctions against countries that carry out cyber attacks", NotAddressed, "sanctions"},
+		{"Does he propose a gradual approach to the norms?", Answered, ""},
+		{"does he endorse the code of conduct", Answered, ""},
 		// "IT" in capitals is a name in the statement as in the question.
 		{"anything about IT application?", Answered, ""},
 		// Naming the country asks for its name.
@@ -364,6 +378,8 @@ func TestAskedFact(t *testing.T) {
 		{"Does he name the WSIS summit's dates?", timeFact},
 		{"When will the code of conduct be adopted?", futureFact},
 		{"When was the code submitted?", timeFact},
+		{"What year was the code submitted?", timeFact},
+		{"In which month was the leading group set up?", timeFact},
 		{"Does he give a figure for China's cyber security spending?", amountFact},
 		{"How many dollars does it cost?", numberFact},
 		{"How many principles are there?", numberFact},

@@ -428,7 +428,13 @@ decide:
 		answers = answers || rule.answers(rk.cover[d], rk.direct[d], len(words))
 	}
 	focusMissing := false
-	if f, mention := focus(p.toks, words); f != nil && (f.isMissing() && (f.spec >= minFocusSpec || f.reach == 0) || mention && f.name && !hasDirect(*f)) {
+	f, mention := focus(p.toks, words)
+	if f == nil && len(words) == 1 && words[0].weight == 1 && words[0].name {
+		// A name that is the whole topic ("What did he say about
+		// Taiwan?") is a focus mentioned or not.
+		f, mention = &words[0], true
+	}
+	if f != nil && (f.isMissing() && (f.spec >= minFocusSpec || f.reach == 0) || mention && f.name && !hasDirect(*f)) {
 		// A name is mentioned or not: "Does he mention Taiwan?" is not
 		// answered by what he says of China, however near the two.
 		// What was asked about is what is missing: name that, and the
@@ -608,6 +614,11 @@ var frameTopics = wordSet(`about regarding concerning`)
 // word after one is what was asked about, as after "what".
 var mentionWords = wordSet(`mention mentions mentioned discuss discusses discussed address addresses addressed cite cites cited name names named reference references referenced cover covers covered`)
 
+// proposalWords ask whether the statement puts something forward ("Does
+// he propose sanctions …", "does it recommend a treaty"): the word after
+// one is what was asked about, as after "mention".
+var proposalWords = wordSet(`propose proposes proposed recommend recommends recommended endorse endorses endorsed`)
+
 // minFocusSpec: a missing focus word this specific ("penalties",
 // "deadline") means the question asks for what the statement lacks; so
 // does a focus word nothing in the statement relates to at all ("What is
@@ -624,10 +635,10 @@ func focus(toks []weightedToken, words []queryWord) (f *queryWord, mention bool)
 		// "Does he talk about X?" asks whether X comes up, as "does he
 		// mention X".
 		talk := talkWords[t.word] && i+1 < len(toks) && toks[i+1].word == "about"
-		if t.weight < 1 || !focusWords[t.word] && !mentionWords[t.word] && !talk {
+		if t.weight < 1 || !focusWords[t.word] && !mentionWords[t.word] && !proposalWords[t.word] && !talk {
 			continue
 		}
-		mentioned := mentionWords[t.word] || talk
+		mentioned := mentionWords[t.word] || proposalWords[t.word] || talk
 		for j, u := range toks[i+1:] {
 			if u.joined {
 				continue
@@ -698,7 +709,7 @@ func (r *Retriever) factSentence(d int, kind factKind, asked map[string]bool, wo
 	best := -1
 	for _, s := range doc.sents {
 		sd := r.ix.sents[s]
-		if !r.ix.holdsFact(kind, doc.para.Text[sd.start:sd.end], sd.toks, asked) || r.sentCover(int(s), words) < factCover*bestCover {
+		if !r.ix.holdsFact(kind, doc.para.Text[sd.start:sd.end], sd.toks, asked) || r.sentCover(int(s), words) < factCover*bestCover || !r.aboutAsked(int(s), words) {
 			continue
 		}
 		if best < 0 || rk.sent[s] > rk.sent[best] {
@@ -707,6 +718,40 @@ func (r *Retriever) factSentence(d int, kind factKind, asked map[string]bool, wo
 	}
 	return best
 }
+
+// aboutAsked reports whether sentence s matches every name the question
+// gives and, when the question has other topic words, one of them at
+// factWordMin or more: the fact asked is a fact about the names, and
+// about what is asked of them, so "When was the UN founded?" is not
+// answered by the year in a sentence about what was submitted to the UN.
+func (r *Retriever) aboutAsked(s int, words []queryWord) bool {
+	others, other := false, false
+	for _, qw := range words {
+		if qw.weight != 1 {
+			continue
+		}
+		found := false
+		for _, a := range qw.alts {
+			if a.weight >= factWordMin && r.ix.sentenceHas(s, a.term) {
+				found = true
+				break
+			}
+		}
+		if qw.name {
+			if !found {
+				return false
+			}
+			continue
+		}
+		others = true
+		other = other || found
+	}
+	return other || !others
+}
+
+// factWordMin is the least weight of a match that makes a sentence about
+// a question word: a loose relation does not.
+const factWordMin = 0.3
 
 // factCover: see factSentence.
 const factCover = 0.5
@@ -719,9 +764,7 @@ func (r *Retriever) sentCover(s int, words []queryWord) float64 {
 		total += wq
 		best := 0.0
 		for _, a := range qw.alts {
-			ps := r.ix.spostings[a.term]
-			i := sort.Search(len(ps), func(i int) bool { return ps[i].doc >= int32(s) })
-			if i < len(ps) && ps[i].doc == int32(s) {
+			if r.ix.sentenceHas(s, a.term) {
 				best = max(best, a.weight)
 			}
 		}
@@ -817,8 +860,14 @@ func (r *Retriever) passage(d int, words []queryWord, rk ranking) Passage {
 	return p
 }
 
-func (ix *index) has(d int, id termID) bool {
-	ps := ix.postings[id]
+// has reports whether passage d has term id, and sentenceHas whether
+// sentence s has it.
+func (ix *index) has(d int, id termID) bool { return posted(ix.postings[id], d) }
+
+func (ix *index) sentenceHas(s int, id termID) bool { return posted(ix.spostings[id], s) }
+
+// posted reports whether a posting list, sorted by doc, holds doc d.
+func posted(ps []posting, d int) bool {
 	i := sort.Search(len(ps), func(i int) bool { return ps[i].doc >= int32(d) })
 	return i < len(ps) && ps[i].doc == int32(d)
 }

@@ -133,6 +133,12 @@ func TestQuality(t *testing.T) {
 		// widened after it, the ministry the speaker speaks for, which
 		// the first paragraph names).
 		{"testdata/chat-own34.jsonl", 0.84, 0.92, 0.71, 0.04},
+		// Mixed kinds, written blind at stop 24 before any rule of it
+		// (first runs 0.92, 1.0, 7 of 7, no false decline; 0.92, 1.0,
+		// 5 of 7, none; 0.84, 0.92, 5 of 7, 2).
+		{"testdata/chat-own35.jsonl", 0.92, 1.0, 1.0, 0},
+		{"testdata/chat-own36.jsonl", 0.92, 1.0, 0.85, 0},
+		{"testdata/chat-own37.jsonl", 0.84, 0.92, 1.0, 0.08},
 		// Short questions in the development set's style, written blind.
 		{"testdata/dev-own.jsonl", 0.96, 1.0, 1.0, 0},
 		{"testdata/dev-own2.jsonl", 0.9, 1.0, 0.9, 0},
