@@ -99,6 +99,8 @@ type index struct {
 	vocab []vocabVec
 	sigs  []vectors.Signature
 	vecs  *vectors.Table
+	// keys are the terms' keys of the statements' words (termKeys).
+	keys map[string]string
 	// vecOf holds lookupVec's answer for every word the statements
 	// write: a search of the table misses the processor's caches at most
 	// steps.
@@ -130,6 +132,9 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string, vecs *vector
 	ix := &index{terms: map[string]termID{}, surface: map[string]termID{}, k1: bm25K1, b: bm25B, vecs: vecs, lowercase: map[string]bool{}}
 	var toks []token
 	var total, stotal float32
+	if vecs != nil {
+		ix.keys = termKeys(passages, vecs)
+	}
 	tfs := map[termID]float32{}
 	stfs := map[termID]float32{}
 	for d, p := range passages {
@@ -314,7 +319,10 @@ func (ix *index) term(word string) termID {
 	if id, ok := ix.surface[word]; ok {
 		return id
 	}
-	st := stem(word)
+	st, ok := ix.keys[word]
+	if !ok {
+		st = stem(word)
+	}
 	id, ok := ix.terms[st]
 	if !ok {
 		id = termID(len(ix.postings))
@@ -418,3 +426,89 @@ func inflections(a, b string) bool {
 	}
 	return (ta == "" || inflectional[ta]) && (tb == "" || inflectional[tb])
 }
+
+// termKeys maps each word the statements write to its term's key: its
+// stem, unless it shares the stem with words of another meaning. The
+// stemmer cuts "internal" and "international" both to "intern",
+// "respective" and "respect" to "respect", "accordance" and "accord" to
+// "accord". Within a stem's forms, two whose vectors are at least apartCos
+// alike are linked, the linked forms make one group ("governance",
+// "governing", "governed" and "governments" are one through their links),
+// and each group but the most frequent gets a term of its own, keyed by
+// its word after a byte no stem has.
+func termKeys(passages []Paragraph, vecs *vectors.Table) map[string]string {
+	counts := map[string]int{}
+	var toks []token
+	for _, p := range passages {
+		toks = tokenize(toks[:0], p.Text)
+		for _, t := range toks {
+			if !isStop(t.word) {
+				counts[t.word]++
+			}
+		}
+	}
+	keys := make(map[string]string, len(counts))
+	byStem := map[string][]string{}
+	for w := range counts {
+		st := stem(w)
+		keys[w] = st
+		byStem[st] = append(byStem[st], w)
+	}
+	for _, forms := range byStem {
+		if len(forms) < 2 {
+			continue
+		}
+		sort.Strings(forms)
+		vs := make([]vectors.Vec, len(forms))
+		for i, f := range forms {
+			v, _, ok := lookupVec(vecs, f)
+			if !ok {
+				vs = nil
+				break
+			}
+			vs[i] = v
+		}
+		if vs == nil {
+			continue
+		}
+		// Single-link groups, by union of linked pairs.
+		group := make([]int, len(forms))
+		for i := range group {
+			group[i] = i
+		}
+		find := func(i int) int {
+			for group[i] != i {
+				i = group[i]
+			}
+			return i
+		}
+		for i := range forms {
+			for j := i + 1; j < len(forms); j++ {
+				if vectors.Cosine(vs[i], vs[j]) >= apartCos {
+					group[find(j)] = find(i)
+				}
+			}
+		}
+		total := map[int]int{}
+		for i, f := range forms {
+			total[find(i)] += counts[f]
+		}
+		top, best := -1, -1
+		for g, n := range total {
+			if n > best || n == best && g < top {
+				top, best = g, n
+			}
+		}
+		for i, f := range forms {
+			if find(i) != top {
+				keys[f] = "\x00" + f
+			}
+		}
+	}
+	return keys
+}
+
+// apartCos: see termKeys. The forms of one word are 0.5 to 0.9 alike in
+// the table ("governance" and "governments" 0.53, "country" and
+// "countries" 0.74); the stemmer's false friends 0.2 to 0.46.
+const apartCos = 0.5

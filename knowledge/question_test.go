@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/policybot/policybot/knowledge/vectors"
 )
 
 func TestSentences(t *testing.T) {
@@ -945,5 +947,33 @@ func TestFirstPassage(t *testing.T) {
 	// Internet.
 	if a := r.Ask("does he describe china as a big internet country", 3); len(a.Passages) > 0 && strings.HasPrefix(a.Passages[0].Paragraph.Text, "Fourth") {
 		t.Errorf("described China with the Internet's sentence: ¶%d", a.Passages[0].Paragraph.Number)
+	}
+}
+
+// The stemmer cuts "internal" and "international" both to "intern": the
+// statement's words whose vectors differ get terms of their own, so that
+// "internal" finds the paragraph that writes it, not the one that writes
+// "international" three times. Forms of one word stay one term.
+func TestStemmerFalseFriendsApart(t *testing.T) {
+	doc, err := Parse("Remarks on Cooperation\n\n" +
+		"We respect the internal affairs of every country and of all countries, as a principle of long standing between neighbours and partners.\n\n" +
+		"International cooperation, international exchange and international law are needed.\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := termKeys(doc.Paragraphs, vectors.Embedded())
+	if keys["internal"] == keys["international"] {
+		t.Errorf("internal shares the term of international: %v", keys)
+	}
+	if keys["country"] != keys["countries"] || keys["international"] != stem("international") {
+		t.Errorf("forms of one word apart: %v", keys)
+	}
+	r := NewRetriever(doc, RetrieverOptions{Vectors: vectors.Embedded()})
+	a := r.Ask("What does it say about internal matters?", 3)
+	if len(a.Passages) == 0 || !strings.Contains(a.Passages[0].Paragraph.Text, "internal affairs") {
+		t.Errorf("internal matters: %s, passages %v", a.Outcome, a.Passages)
+	}
+	if len(a.Passages) > 1 {
+		t.Errorf("internal matters also quotes %q", a.Passages[1].Paragraph.Text)
 	}
 }
