@@ -101,6 +101,9 @@ type index struct {
 	vecs  *vectors.Table
 	// keys are the terms' keys of the statements' words (termKeys).
 	keys map[string]string
+	// closed holds the closed forms of the compounds the statements
+	// write open ("cyberspace" of "cyber space", joinOpen).
+	closed map[string]bool
 	// vecOf holds lookupVec's answer for every word the statements
 	// write: a search of the table misses the processor's caches at most
 	// steps.
@@ -140,6 +143,17 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string, vecs *vector
 	for d, p := range passages {
 		clear(tfs)
 		toks = tokenize(toks[:0], p.Text)
+		if vecs != nil {
+			toks = joinOpen(toks, p.Text, vecs)
+			for _, t := range toks {
+				if t.joined && strings.IndexByte(p.Text[t.start:t.end], ' ') >= 0 {
+					if ix.closed == nil {
+						ix.closed = map[string]bool{}
+					}
+					ix.closed[t.word] = true
+				}
+			}
+		}
 		for _, t := range toks {
 			if c := p.Text[t.start]; c >= 'a' && c <= 'z' {
 				ix.lowercase[t.word] = true
@@ -224,13 +238,9 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string, vecs *vector
 	if len(ix.sents) > 0 {
 		ix.savgdl = stotal / float32(len(ix.sents))
 	}
-	n := float64(len(ix.docs))
 	ix.idf = make([]float64, len(ix.postings))
 	for id, ps := range ix.postings {
-		df := float64(len(ps))
-		// BM25's idf, floored so that a word in every paragraph still
-		// counts a little.
-		ix.idf[id] = math.Max(0.05, math.Log(1+(n-df+0.5)/(df+0.5)))
+		ix.idf[id] = ix.idfOf(len(ps))
 		ix.maxIDF = math.Max(ix.maxIDF, ix.idf[id])
 	}
 	for id, ps := range ix.postings {
@@ -512,3 +522,42 @@ func termKeys(passages []Paragraph, vecs *vectors.Table) map[string]string {
 // the table ("governance" and "governments" 0.53, "country" and
 // "countries" 0.74); the stemmer's false friends 0.2 to 0.46.
 const apartCos = 0.5
+
+// idfOf is BM25's idf of a term in df passages, floored so that a word in
+// every paragraph still counts a little.
+func (ix *index) idfOf(df int) float64 {
+	n, d := float64(len(ix.docs)), float64(df)
+	return math.Max(0.05, math.Log(1+(n-d+0.5)/(d+0.5)))
+}
+
+// joinOpen adds to a text's tokens the closed form of each compound it
+// writes open: two topic words side by side, apart by one space, whose
+// run-together form the vector table knows as a word ("cyber space",
+// "cyberspace"). The statement then has the word the thesaurus and the
+// vectors relate to others ("cyberspace" is a synonym of "internet"), as
+// a hyphenated compound has its joined form, which follows its parts.
+func joinOpen(toks []token, text string, vecs *vectors.Table) []token {
+	var out []token // nil until a compound is found
+	copied := 0     // toks[:copied] are in out
+	for i := 1; i < len(toks); i++ {
+		a, b := toks[i-1], toks[i]
+		if a.joined || b.joined || a.possessive || isStop(a.word) || isStop(b.word) || text[a.end:b.start] != " " {
+			continue
+		}
+		w := a.word + b.word
+		if _, _, ok := vecs.Lookup(w); !ok {
+			continue
+		}
+		if out == nil {
+			out = make([]token, 0, len(toks)+8)
+		}
+		// After its second part, as a hyphenated compound's.
+		out = append(out, toks[copied:i+1]...)
+		copied = i + 1
+		out = append(out, token{start: a.start, end: b.end, word: w, joined: true})
+	}
+	if out == nil {
+		return toks
+	}
+	return append(out, toks[copied:]...)
+}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/policybot/policybot/knowledge/thesaurus"
 	"github.com/policybot/policybot/knowledge/vectors"
 )
 
@@ -975,5 +976,43 @@ func TestStemmerFalseFriendsApart(t *testing.T) {
 	}
 	if len(a.Passages) > 1 {
 		t.Errorf("internal matters also quotes %q", a.Passages[1].Paragraph.Text)
+	}
+}
+
+// A statement that calls one thing "Internet" in some passages and "cyber
+// space" in others: a question's "online" means both, so it picks no
+// passage out, and the question's other words decide.
+func TestOpenCompoundIsOneThingWithItsSynonym(t *testing.T) {
+	th, err := thesaurus.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := Parse("Remarks on Cyber Space\n\n" +
+		"Peace and stability in cyber space serve the security of every country, large and small, near and far.\n\n" +
+		"The Internet grows fast. The Internet has many users. Access to the Internet matters to growth.\n\n" +
+		"Trade and growth depend on cooperation in cyber space between all of the parties.\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewRetriever(doc, RetrieverOptions{Related: th, Vectors: vectors.Embedded()})
+	if !r.ix.closed["cyberspace"] {
+		t.Fatalf("cyber space has no closed form: %v", r.ix.closed)
+	}
+	cs, inet := r.ix.surface["cyberspace"], r.ix.surface["internet"]
+	if !slices.Contains(r.synonyms[cs], inet) || !slices.Contains(r.synonyms[inet], cs) {
+		t.Errorf("cyberspace and internet are not synonyms both ways: %v", r.synonyms)
+	}
+	// Matching both, a word picks out fewer passages than matching one.
+	seen := make([]float64, len(r.ix.docs))
+	both := queryWord{alts: []alt{{inet, 1, MatchExact, "internet"}, {cs, 1, MatchSynonym, "cyberspace"}}}
+	one := queryWord{alts: []alt{{inet, 1, MatchExact, "internet"}}}
+	if s1, s2 := r.ix.spread(one, seen), r.ix.spread(both, seen); s1 != 1 || s2 >= 1 {
+		t.Errorf("spread of internet %.2f, want 1; of internet and cyberspace %.2f, want less", s1, s2)
+	}
+	for _, q := range []string{"Is peace online good for every country?", "does he think peace on the internet helps all countries"} {
+		a := r.Ask(q, 3)
+		if len(a.Passages) == 0 || !strings.HasPrefix(a.Passages[0].Paragraph.Text, "Peace and stability") {
+			t.Errorf("%q: %s, first %v", q, a.Outcome, a.Passages)
+		}
 	}
 }

@@ -25,8 +25,8 @@ func (r *Retriever) rankIn(sc *scratch, words []queryWord, phrases []phrase) ran
 	ix := r.ix
 	n, ns := len(ix.docs), len(ix.sents)
 	// The ranking's slices and rank's own are cut from one cleared
-	// block: eight by passage and two by sentence.
-	f := grow(sc.rank, 8*n+2*ns)
+	// block: nine by passage and two by sentence.
+	f := grow(sc.rank, 9*n+2*ns)
 	sc.rank = f
 	clear(f)
 	take := func(k int) []float64 {
@@ -43,7 +43,7 @@ func (r *Retriever) rankIn(sc *scratch, words []queryWord, phrases []phrase) ran
 	}
 	sscores := take(ns)
 	best, bestW, bestD := take(n), take(n), take(n)
-	sbest := take(ns)
+	sbest, seen := take(ns), take(n)
 	var total float64
 	for _, qw := range words {
 		wq := qw.weight * qw.spec
@@ -52,10 +52,11 @@ func (r *Retriever) rankIn(sc *scratch, words []queryWord, phrases []phrase) ran
 		clear(bestW)
 		clear(bestD)
 		clear(sbest)
+		spread := ix.spread(qw, seen)
 		for _, a := range qw.alts {
-			rw := a.weight
+			rw := a.weight * spread
 			if a.kind == MatchMeaning {
-				rw = min(1, rw+meaningRankBonus)
+				rw = min(1, a.weight+meaningRankBonus) * spread
 			}
 			for _, p := range ix.postings[a.term] {
 				s := rw * p.bm25
@@ -241,3 +242,34 @@ func phraseAlts(ph phrase, words []queryWord) [][]alt {
 // that the statement answers at all, so its coverage weight stays low and
 // the decision to answer or decline is unchanged.
 const meaningRankBonus = 0.25
+
+// spread is how much less a question word tells passages apart than its
+// strongest match's idf says, when its strong matches (conceptMin or
+// more) are spread over more passages than any one of them: 1, or the
+// idf of the passages any of them is in over the largest idf of one. The
+// statement writes "Internet" in some passages and "cyber space" in
+// others; "online", which matches both, is in nearly all of them and
+// picks none out. seen is cleared storage, one per passage.
+func (ix *index) spread(qw queryWord, seen []float64) float64 {
+	df, top := 0, 0.0
+	for _, a := range qw.alts {
+		if a.weight < conceptMin {
+			continue
+		}
+		top = max(top, ix.idf[a.term])
+		for _, p := range ix.postings[a.term] {
+			if seen[p.doc] == 0 {
+				seen[p.doc] = 1
+				df++
+			}
+		}
+	}
+	if df == 0 {
+		return 1
+	}
+	clear(seen)
+	return min(1, ix.idfOf(df)/top)
+}
+
+// conceptMin: see spread.
+const conceptMin = 0.8

