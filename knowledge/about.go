@@ -19,12 +19,8 @@ var (
 		"when": "date", "date": "date", "day": "date", "year": "date", "month": "date", "dated": "date", "time": "date", "hour": "date",
 		"event": "event", "occasion": "event", "venue": "event", "where": "event", "conference": "event", "ceremony": "event",
 	}
-	aboutRefs = map[string]bool{
-		"speech": true, "address": true, "statement": true, "talk": true, "remarks": true, "keynote": true,
-		"speaker": true, "spoke": true, "speak": true, "speaking": true, "delivered": true, "deliver": true,
-		"delivering": true, "gave": true, "give": true, "given": true, "giving": true, "author": true,
-		"wrote": true, "written": true, "he": true, "his": true, "him": true, "held": true, "official": true, "formal": true,
-	}
+	aboutRefs = wordSet(`speech address statement talk remarks keynote speaker spoke speak speaking delivered deliver
+delivering gave give given giving author wrote written he his him held official formal`)
 )
 
 // officeWords only place an office asked about: "his position in the
@@ -59,7 +55,7 @@ func (r *Retriever) aboutStatement(rd reading) *Passage {
 		} else if !t.joined && !t.stop {
 			topics++
 		}
-		if aboutRefs[t.word] || r.occasion[t.word] {
+		if aboutRefs.has(t.word) || r.occasion[t.word] {
 			refs = true
 		}
 	}
@@ -82,7 +78,7 @@ func (r *Retriever) aboutStatement(rd reading) *Passage {
 		if t.joined || t.stop {
 			continue
 		}
-		if _, ask := aboutAsks[t.word]; ask || aboutRefs[t.word] || asks["office"] && officeWords[t.word] {
+		if _, ask := aboutAsks[t.word]; ask || aboutRefs.has(t.word) || asks["office"] && officeWords.has(t.word) {
 			continue
 		}
 		if !strings.Contains(metaText, t.word) {
@@ -132,13 +128,13 @@ func (r *Retriever) venueAsked(rd reading) string {
 		case t.weight < 1 || t.joined:
 		case t.word == "where":
 			where = true
-		case (t.word == "which" || t.word == "what") && i+1 < len(rd.all) && placeNouns[rd.all[i+1].word]:
+		case (t.word == "which" || t.word == "what") && i+1 < len(rd.all) && placeNouns.has(rd.all[i+1].word):
 			// "Which city was the workshop in?"
 			where = true
-		case statementNouns[t.word] || aboutRefs[t.word] && t.word != "held":
+		case statementNouns.has(t.word) || aboutRefs.has(t.word) && t.word != "held":
 			// The speech, or he: where it was given.
 			statement = true
-		case t.word == r.eventHead || eventNouns[t.word]:
+		case t.word == r.eventHead || eventNouns.has(t.word):
 			event = t.word
 		}
 	}
@@ -167,7 +163,7 @@ var statementNouns = wordSet(`speech address remarks statement talk`)
 // Information and Cyber Security", the word before its first preposition.
 func occasionWords(event string) map[string]bool {
 	out := map[string]bool{}
-	for w := range statementNouns {
+	for w := range statementNouns.m {
 		out[w] = true
 	}
 	if h := eventHead(event); h != "" {
@@ -233,14 +229,14 @@ var otherWords = wordSet(`last previous next earlier prior upcoming future forme
 // another occasion than the statement's, and "" otherwise.
 func (r *Retriever) otherOccasion(toks []weightedToken) string {
 	for i, t := range toks {
-		if t.weight < 1 || t.joined || !otherWords[t.word] {
+		if t.weight < 1 || t.joined || !otherWords.has(t.word) {
 			continue
 		}
 		for _, u := range toks[i+1 : min(len(toks), i+3)] {
 			if u.joined {
 				continue
 			}
-			if r.occasion[u.word] || eventNouns[u.word] {
+			if r.occasion[u.word] || eventNouns.has(u.word) {
 				return u.word
 			}
 			if u.word != "year" && u.word != "years" && u.word != "week" && u.word != "month" {
@@ -263,14 +259,14 @@ func (r *Retriever) contentContext(rd reading) bool {
 		if t.weight >= 1 || t.joined {
 			continue
 		}
-		if r.occasion[t.word] || eventNouns[t.word] || r.speaker[t.word] || aboutRefs[t.word] && !pronouns[t.word] && t.word != "him" && t.word != "his" {
+		if r.occasion[t.word] || eventNouns.has(t.word) || r.speaker[t.word] || aboutRefs.has(t.word) && !pronouns.has(t.word) && t.word != "him" && t.word != "his" {
 			names = true
 			continue
 		}
 		if t.stop {
 			continue
 		}
-		if _, _, ok := r.ix.lookup(t.word); ok && !courtesy[t.word] && r.specOf(t.word) >= minMissingSpec {
+		if _, _, ok := r.ix.lookup(t.word); ok && !courtesy.has(t.word) && r.specOf(t.word) >= minMissingSpec {
 			// Specific enough to be a topic: "victim", not "lead".
 			return true
 		}
@@ -318,8 +314,8 @@ func hostAsked(toks []weightedToken) bool {
 		if t.weight < 1 || t.joined {
 			continue
 		}
-		host = host || hostVerbs[t.word]
-		ask = ask || hostAsks[t.word] || first && t.word == "what"
+		host = host || hostVerbs.has(t.word)
+		ask = ask || hostAsks.has(t.word) || first && t.word == "what"
 		first = false
 	}
 	return host && ask
@@ -359,19 +355,19 @@ const ownSide = 3
 // Conduct say"), which a question may fairly ask it about.
 func (r *Retriever) otherSayer(toks []weightedToken) string {
 	for v, t := range toks {
-		if t.weight < 1 || t.joined || !sayingVerbs[t.word] && !answerVerbs[t.word] {
+		if t.weight < 1 || t.joined || !sayingVerbs.has(t.word) && !answerVerbs.has(t.word) {
 			continue
 		}
 		// The auxiliary before the subject: "did" in "what did the
 		// Russian delegate say".
 		a := -1
 		for j := v - 1; j > 0 && j >= v-6; j-- {
-			if !toks[j].joined && sayingAux[toks[j].word] {
+			if !toks[j].joined && sayingAux.has(toks[j].word) {
 				a = j
 				break
 			}
 		}
-		if a < 0 || a+1 == v || !sayingAsks[toks[a-1].word] {
+		if a < 0 || a+1 == v || !sayingAsks.has(toks[a-1].word) {
 			continue
 		}
 		var who []string
@@ -386,7 +382,7 @@ func (r *Retriever) otherSayer(toks []weightedToken) string {
 				// text, unless a topic word says who else.
 				continue
 			}
-			if aboutRefs[u.word] || r.speaker[u.word] || r.inMeta(u.word) {
+			if aboutRefs.has(u.word) || r.speaker[u.word] || r.inMeta(u.word) {
 				// "what did the speaker say", "what did the
 				// minister say": the statement's own.
 				return ""
@@ -400,10 +396,10 @@ func (r *Retriever) otherSayer(toks []weightedToken) string {
 				unknown = false
 			}
 		}
-		if !topical || !agentNouns[head] && !unknown {
+		if !topical || !agentNouns.has(head) && !unknown {
 			continue
 		}
-		if answerVerbs[t.word] {
+		if answerVerbs.has(t.word) {
 			return "how " + strings.Join(who, " ") + " responded"
 		}
 		return "what " + strings.Join(who, " ") + " said"
@@ -435,7 +431,7 @@ func (ix *index) quotes(id termID) bool {
 			if t.joined {
 				continue
 			}
-			if quotedSayers[t.word] {
+			if quotedSayers.has(t.word) {
 				says = true
 			} else if tid, _, ok := ix.lookup(t.word); ok && tid == id {
 				has = true

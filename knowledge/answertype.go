@@ -84,7 +84,7 @@ func askedFact(toks []weightedToken) factKind {
 		}
 	}
 	for _, t := range toks {
-		if t.weight == 1 && moneyNouns[t.word] {
+		if t.weight == 1 && moneyNouns.has(t.word) {
 			return amountFact
 		}
 	}
@@ -99,7 +99,7 @@ func askedKind(toks []weightedToken) factKind {
 	for _, t := range toks {
 		// "Does the speech give a date": the speech is the subject, as
 		// "he" is, and no topic.
-		if t.weight == 1 && !t.joined && !speechNouns[t.word] {
+		if t.weight == 1 && !t.joined && !speechNouns.has(t.word) {
 			words = append(words, t.word)
 		}
 	}
@@ -110,10 +110,10 @@ func askedKind(toks []weightedToken) factKind {
 		}
 		// "Does he say how many …", "can you tell me when …": the
 		// question is embedded after a verb of saying or knowing.
-		embedded := i > 0 && embedVerbs[words[i-1]]
+		embedded := i > 0 && embedVerbs.has(words[i-1])
 		switch {
 		case w == "when" && (i <= 1 || embedded):
-			if futureAux[next] {
+			if futureAux.has(next) {
 				return futureFact
 			}
 			return timeFact
@@ -123,37 +123,37 @@ func askedKind(toks []weightedToken) factKind {
 			return amountFact
 		case w == "how" && next == "long":
 			return durationFact
-		case (w == "what" || w == "which") && shareHeads[next]:
+		case (w == "what" || w == "which") && shareHeads.has(next):
 			return shareFact
-		case (w == "what" || w == "which") && numberHeads[next]:
+		case (w == "what" || w == "which") && numberHeads.has(next):
 			return numberFact
-		case (w == "what" || w == "which") && (timeHeads[next] || calendarHeads[next]):
+		case (w == "what" || w == "which") && (timeHeads.has(next) || calendarHeads.has(next)):
 			// "What year was it founded?" asks when.
 			return timeFact
-		case (namingVerbs[w] || citingVerbs[w]) && i <= 2:
+		case (namingVerbs.has(w) || citingVerbs.has(w)) && i <= 2:
 			// "Does he name the country …", "does he identify the
 			// individual country …": as "which country". "Does he
 			// mention a date" asks for one; "does he mention
 			// developing countries" asks whether they come up.
-			if k, ok := namedHead(words[i+1:]); ok && (namingVerbs[w] || k == timeFact || k == numberFact) {
+			if k, ok := namedHead(words[i+1:]); ok && (namingVerbs.has(w) || k == timeFact || k == numberFact) {
 				return k
 			}
-		case w == "which" && (nameHeads[next] || i+2 < len(words) && nameHeads[words[i+2]] && !isStop(next)):
+		case w == "which" && (nameHeads.has(next) || i+2 < len(words) && nameHeads.has(words[i+2]) && !isStop(next)):
 			// "which countries", and with one modifier, "which
 			// developing countries".
 			head := next
-			if !nameHeads[head] {
+			if !nameHeads.has(head) {
 				head = words[i+2]
 			}
 			switch {
-			case placeHeads[head]:
+			case placeHeads.has(head):
 				return placeFact
-			case bodyHeads[head]:
+			case bodyHeads.has(head):
 				return bodyFact
 			}
 			return nameFact
 		}
-		if i >= 2 && !isStop(w) && !embedVerbs[w] && !checkVerbs[w] {
+		if i >= 2 && !isStop(w) && !embedVerbs.has(w) && !checkVerbs.has(w) {
 			// Past the opening words and what only frames the question.
 			break
 		}
@@ -193,15 +193,15 @@ func namedHead(words []string) (factKind, bool) {
 		switch {
 		case i > 3:
 			return anyFact, false
-		case timeHeads[w]:
+		case timeHeads.has(w):
 			return timeFact, true
-		case countHeads[w]:
+		case countHeads.has(w):
 			return numberFact, true
-		case placeHeads[w]:
+		case placeHeads.has(w):
 			return placeFact, true
-		case bodyHeads[w]:
+		case bodyHeads.has(w):
 			return bodyFact, true
-		case nameHeads[w]:
+		case nameHeads.has(w):
 			return nameFact, true
 		case w == "the" || w == "a" || w == "an" || w == "any" || w == "which" || !isStop(w) && i < 3:
 			// A determiner, or up to two modifiers ("the WSIS
@@ -235,37 +235,37 @@ func (ix *index) holdsFact(kind factKind, text string, toks []token, question ma
 		r, _ := utf8.DecodeRuneInString(w)
 		switch kind {
 		case timeFact:
-			if timeWords[t.word] || (unicode.IsDigit(r) && len(w) == 4) {
+			if timeWords.has(t.word) || (unicode.IsDigit(r) && len(w) == 4) {
 				return true
 			}
 		case numberFact:
 			// A year dates something; it counts nothing ("in 2011"
 			// answers no "how many"), and nor do the parts of a date
 			// or a time ("2014-06-05 17:00").
-			if unicode.IsDigit(r) && !isYear(w) && !dateOrTime(text, t) || numberWords[t.word] {
+			if unicode.IsDigit(r) && !isYear(w) && !dateOrTime(text, t) || numberWords.has(t.word) {
 				return true
 			}
 		case futureFact:
-			if futureWords[t.word] || unicode.IsDigit(r) && len(w) == 4 && ix.year > 0 && laterYear(w, ix.year) {
+			if futureWords.has(t.word) || unicode.IsDigit(r) && len(w) == 4 && ix.year > 0 && laterYear(w, ix.year) {
 				return true
 			}
 		case shareFact:
-			if unicode.IsDigit(r) && strings.HasPrefix(text[t.end:], "%") || shareWords[t.word] && !question[t.word] {
+			if unicode.IsDigit(r) && strings.HasPrefix(text[t.end:], "%") || shareWords.has(t.word) && !question[t.word] {
 				return true
 			}
 		case amountFact:
 			// The symbols are not words: they stand just before or
 			// after the number ("$5", "40%", "€3").
 			near := text[max(0, t.start-len("€")):min(len(text), t.end+1)]
-			if unicode.IsDigit(r) && strings.ContainsAny(near, "$€£¥%") || amountUnits[t.word] && i > 0 && isNumber(text, toks[i-1]) {
+			if unicode.IsDigit(r) && strings.ContainsAny(near, "$€£¥%") || amountUnits.has(t.word) && i > 0 && isNumber(text, toks[i-1]) {
 				return true
 			}
 		case durationFact:
-			if durationUnits[t.word] && i > 0 && isNumber(text, toks[i-1]) {
+			if durationUnits.has(t.word) && i > 0 && isNumber(text, toks[i-1]) {
 				return true
 			}
 		case bodyFact:
-			if bodyNouns[t.word] && !question[t.word] {
+			if bodyNouns.has(t.word) && !question[t.word] {
 				return true
 			}
 			fallthrough
@@ -318,7 +318,7 @@ func continuesName(text string, toks []token, i int) bool {
 // isNumber reports whether a token is a number, in digits or in words.
 func isNumber(text string, t token) bool {
 	r, _ := utf8.DecodeRuneInString(text[t.start:t.end])
-	return unicode.IsDigit(r) || numberWords[t.word]
+	return unicode.IsDigit(r) || numberWords.has(t.word)
 }
 
 // isYear reports a four-digit number from 1000 to 2999 ("2011", "2014").

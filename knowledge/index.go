@@ -161,7 +161,7 @@ func buildIndex(passages []Paragraph, items func(Paragraph) string, vecs *vector
 		}
 		doc := passageDoc{para: p, spans: make([]span, 0, len(toks)), formula: len(toks) > 0}
 		for _, t := range toks {
-			doc.formula = doc.formula && (isStop(t.word) || courtesy[t.word])
+			doc.formula = doc.formula && (isStop(t.word) || courtesy.has(t.word))
 		}
 		add := func(t token, highlight bool) termID {
 			id := ix.term(t.word)
@@ -434,7 +434,7 @@ func inflections(a, b string) bool {
 	if n > 0 && len(tb) > 1 && tb[0] == b[n-1] {
 		tb = tb[1:]
 	}
-	return (ta == "" || inflectional[ta]) && (tb == "" || inflectional[tb])
+	return (ta == "" || inflectional.has(ta)) && (tb == "" || inflectional.has(tb))
 }
 
 // termKeys maps each word the statements write to its term's key: its

@@ -83,10 +83,10 @@ func rivals(a, b string) bool {
 // each other, a bit for each set.
 var closedSets = func() map[string]uint8 {
 	m := map[string]uint8{}
-	for w := range timeWords {
+	for w := range timeWords.m {
 		m[w] |= 1
 	}
-	for w := range numberWords {
+	for w := range numberWords.m {
 		m[w] |= 2
 	}
 	for w := range ordinalWords {

@@ -97,7 +97,7 @@ func appendMissing(out []string, qw queryWord, last int) []string {
 }
 
 func (qw queryWord) isMissing() bool {
-	return qw.weight == 1 && (qw.reach < missingReach && qw.spec >= minMissingSpec || qw.reach < farReach && (qw.spec >= farSpec || calendarNames[qw.text]))
+	return qw.weight == 1 && (qw.reach < missingReach && qw.spec >= minMissingSpec || qw.reach < farReach && (qw.spec >= farSpec || calendarNames.has(qw.text)))
 }
 
 // A common word that nothing in the statement comes near at all (its best
@@ -121,7 +121,7 @@ func (qw queryWord) missingName() bool {
 		return !strings.HasSuffix(qw.display, "s")
 	}
 	// A day or a month is one date, however common its name.
-	return qw.spec >= minNameSpec || calendarNames[qw.text]
+	return qw.spec >= minNameSpec || calendarNames.has(qw.text)
 }
 
 // minNameSpec: a name more common than this ("South", "Global") is also

@@ -42,7 +42,7 @@ func annotate(t token, sentence string, weight float64) weightedToken {
 	// "US" and "IT" written in capitals are names, not "us" and "it".
 	wt.stop = isStop(t.word) && !caps
 	r, _ := utf8.DecodeRuneInString(wt.display)
-	wt.name = caps || unicode.IsDigit(r) || (unicode.IsUpper(r) && t.start > 0 && wt.display != "I") || calendarNames[t.word]
+	wt.name = caps || unicode.IsDigit(r) || (unicode.IsUpper(r) && t.start > 0 && wt.display != "I") || calendarNames.has(t.word)
 	return wt
 }
 
@@ -86,17 +86,11 @@ type reading struct {
 }
 
 // courtesy words open and close messages without asking anything.
-var courtesy = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(`hi hello hey hiya yo greetings morning afternoon evening good dear
-thanks thank thx ty cheers appreciated appreciate sorry bot folks guys pls plz please bye regards ta`) {
-		m[w] = true
-	}
-	return m
-}()
+var courtesy = wordSet(`hi hello hey hiya yo greetings morning afternoon evening good dear
+thanks thank thx ty cheers appreciated appreciate sorry bot folks guys pls plz please bye regards ta`)
 
 // thanks open a sentence that only thanks, whatever follows.
-var thanks = map[string]bool{"thanks": true, "thank": true, "thx": true, "ty": true, "cheers": true, "great": true, "perfect": true, "brilliant": true}
+var thanks = wordSet(`thanks thank thx ty cheers great perfect brilliant`)
 
 // isCourtesy reports whether a sentence only greets, thanks or signs off:
 // it has a courtesy word and nothing but stop words besides.
@@ -104,7 +98,7 @@ func isCourtesy(toks []token) bool {
 	polite := false
 	for _, t := range toks {
 		switch {
-		case courtesy[t.word]:
+		case courtesy.has(t.word):
 			polite = true
 		case !isStop(t.word):
 			return false
@@ -130,11 +124,11 @@ func read(msg string) reading {
 		text, toks := msg[c.Start:c.End], c.toks
 		q := !c.lead && strings.HasSuffix(strings.TrimRight(msg[c.Start:c.sentenceEnd], "\"'”’) "), "?")
 		polite := len(toks) > 0 && isCourtesy(toks)
-		if polite && (whWords[toks[0].word] && (q || len(toks) > 2 && auxiliaries[toks[1].word]) || courtesyVerb(text, toks)) {
+		if polite && (whWords.has(toks[0].word) && (q || len(toks) > 2 && auxiliaries.has(toks[1].word)) || courtesyVerb(text, toks)) {
 			// "Who does he thank?" asks, and so do "who did he
 			// thank" unmarked and "does he thank anyone"; "Thanks,
 			// bot!" does not.
-		} else if len(toks) == 0 || polite || !q && thanks[toks[0].word] {
+		} else if len(toks) == 0 || polite || !q && thanks.has(toks[0].word) {
 			// "Thanks, that's helpful!" signs off; it asks nothing.
 			continue
 		}
@@ -221,7 +215,7 @@ func weigh(text string, toks []token, polite, shouting bool) []weightedToken {
 	skip := markup(text)
 	out := make([]weightedToken, 0, len(toks))
 	for i, t := range toks {
-		if courtesy[t.word] && !t.joined && !polite && !courtesyVerbAt(text, toks, i) {
+		if courtesy.has(t.word) && !t.joined && !polite && !courtesyVerbAt(text, toks, i) {
 			// "Thanks!" signs off; "where he thanks somebody" and "who
 			// does Li thank" ask.
 			continue
@@ -405,7 +399,7 @@ func questionClauses(msg string, sents []Span) []clause {
 			from, first = toks[j].start, j
 		}
 		for j := 2; j < len(toks); j++ {
-			if !whWords[toks[j].word] && toks[j].word != "how" || toks[j].joined {
+			if !whWords.has(toks[j].word) && toks[j].word != "how" || toks[j].joined {
 				continue
 			}
 			gap := text[toks[j-1].end:toks[j].start]
@@ -416,7 +410,7 @@ func questionClauses(msg string, sents []Span) []clause {
 			switch {
 			case strings.Contains(gap, ";"):
 				cut, next = toks[j-1].end, j
-			case clauseJoiners[toks[j-1].word] && strings.Contains(text[toks[j-2].end:toks[j-1].start], ","):
+			case clauseJoiners.has(toks[j-1].word) && strings.Contains(text[toks[j-2].end:toks[j-1].start], ","):
 				cut = toks[j-2].end
 			}
 			if cut > from {
@@ -436,7 +430,7 @@ func questionClauses(msg string, sents []Span) []clause {
 // opensCourtesy reports whether toks open with a courtesy word ("sorry",
 // "hi", "thanks").
 func opensCourtesy(toks []token) bool {
-	return len(toks) > 0 && courtesy[toks[0].word]
+	return len(toks) > 0 && courtesy.has(toks[0].word)
 }
 
 // leadIn returns the index of the token that opens a question after a
@@ -445,7 +439,7 @@ func opensCourtesy(toks []token) bool {
 func leadIn(text string, toks []token) int {
 	for j := 1; j < len(toks); j++ {
 		w := toks[j].word
-		if toks[j].joined || !whWords[w] && w != "how" && !auxiliaries[w] {
+		if toks[j].joined || !whWords.has(w) && w != "how" && !auxiliaries.has(w) {
 			continue
 		}
 		gap := text[toks[j-1].end:toks[j].start]
@@ -609,10 +603,10 @@ func namePhrases(msg string) []phrase {
 			}
 			if upper(u) {
 				n++
-				if instrumentHeads[u.word] {
+				if instrumentHeads.has(u.word) {
 					headAt, headEnd = n, u.end
 				}
-			} else if !nameConnectors[u.word] || j+1 >= len(toks) || !upper(toks[j+1]) {
+			} else if !nameConnectors.has(u.word) || j+1 >= len(toks) || !upper(toks[j+1]) {
 				break
 			}
 			prev = u
@@ -676,7 +670,7 @@ var determiners = wordSet(`a an the any these those such no their its his our`)
 // ("internet talks" and "want talks", but not "the speech talks about",
 // "the minister talks about").
 func pluralNoun(toks []token, i int) bool {
-	if !nounPlurals[toks[i].word] || i == 0 || toks[i].joined {
+	if !nounPlurals.has(toks[i].word) || i == 0 || toks[i].joined {
 		return false
 	}
 	prev := -1
@@ -689,11 +683,11 @@ func pluralNoun(toks []token, i int) bool {
 	if prev < 0 {
 		return false
 	}
-	if i+1 < len(toks) && nounFollowers[toks[i+1].word] {
+	if i+1 < len(toks) && nounFollowers.has(toks[i+1].word) {
 		return false
 	}
 	p := toks[prev].word
-	return determiners[p] || objectVerbs[p] || !isStop(p) && !unicode.IsDigit(firstRune(p))
+	return determiners.has(p) || objectVerbs.has(p) || !isStop(p) && !unicode.IsDigit(firstRune(p))
 }
 
 var nounFollowers = wordSet(`about of on`)
@@ -737,13 +731,13 @@ var framingTargets = wordSet(`about on where regarding concerning`)
 
 // before reports whether toks[i] is a word of heads whose next word is
 // one of next.
-func before(toks []token, i int, heads, next map[string]bool) bool {
-	if !heads[toks[i].word] || toks[i].joined {
+func before(toks []token, i int, heads, next *lexicon) bool {
+	if !heads.has(toks[i].word) || toks[i].joined {
 		return false
 	}
 	for _, t := range toks[i+1:] {
 		if !t.joined {
-			return next[t.word]
+			return next.has(t.word)
 		}
 	}
 	return false
@@ -785,7 +779,7 @@ func courtesyVerb(text string, toks []token) bool {
 // courtesyVerbAt reports whether toks[i] is a courtesy word with its
 // subject just before it.
 func courtesyVerbAt(text string, toks []token, i int) bool {
-	return i > 0 && courtesy[toks[i].word] && !toks[i].joined && courtesySubject(text, toks[i-1], toks[i])
+	return i > 0 && courtesy.has(toks[i].word) && !toks[i].joined && courtesySubject(text, toks[i-1], toks[i])
 }
 
 // courtesySubject reports whether t, just before a courtesy word, is its
@@ -798,6 +792,6 @@ func courtesySubject(text string, t, courtesy token) bool {
 		return false
 	}
 	written := text[t.start:t.end]
-	return pronouns[t.word] || shapeRefs[t.word] && !isStop(t.word) ||
+	return pronouns.has(t.word) || shapeRefs.has(t.word) && !isStop(t.word) ||
 		t.start > 0 && unicode.IsUpper(firstRune(written)) && written != "I" && !sentenceStart(text, t.start)
 }

@@ -534,7 +534,7 @@ portray portrays portrayed depict depicts depicted`)
 // ("characterise *cyberspace* as a novel domain"), at most three.
 func characterised(toks []weightedToken, words []queryWord) []queryWord {
 	for i, t := range toks {
-		if t.weight < 1 || t.joined || !characteriseVerbs[t.word] {
+		if t.weight < 1 || t.joined || !characteriseVerbs.has(t.word) {
 			continue
 		}
 		var out []queryWord
@@ -580,7 +580,7 @@ func (r *Retriever) copularSentence(d int, words []queryWord) int {
 			if t.joined {
 				continue
 			}
-			if copulas[t.word] {
+			if copulas.has(t.word) {
 				if n > 0 {
 					return int(s)
 				}
@@ -685,17 +685,17 @@ func focus(toks []weightedToken, words []queryWord) (f *queryWord, mention bool)
 	for i, t := range toks {
 		// "Does he talk about X?" asks whether X comes up, as "does he
 		// mention X".
-		talk := talkWords[t.word] && i+1 < len(toks) && toks[i+1].word == "about"
-		if t.weight < 1 || !focusWords[t.word] && !mentionWords[t.word] && !proposalWords[t.word] && !talk {
+		talk := talkWords.has(t.word) && i+1 < len(toks) && toks[i+1].word == "about"
+		if t.weight < 1 || !focusWords.has(t.word) && !mentionWords.has(t.word) && !proposalWords.has(t.word) && !talk {
 			continue
 		}
-		mentioned := mentionWords[t.word] || proposalWords[t.word] || talk
+		mentioned := mentionWords.has(t.word) || proposalWords.has(t.word) || talk
 		for j, u := range toks[i+1:] {
 			if u.joined {
 				continue
 			}
 			if u.stop {
-				if frameTopics[u.word] && !mentioned {
+				if frameTopics.has(u.word) && !mentioned {
 					// "What does he say about spreading the
 					// benefits?" asks what he says of it, not for a
 					// thing the statement must name.

@@ -77,7 +77,7 @@ func chatQuestionAfter(text string, stop, next int) bool {
 		j++
 	}
 	w := text[next:j]
-	if !whWords[w] && w != "how" && !auxiliaries[w] {
+	if !whWords.has(w) && w != "how" && !auxiliaries.has(w) {
 		return false
 	}
 	k := stop

@@ -41,8 +41,8 @@ func (l slipList) ofLen(n int) []string {
 // stand for.
 var cueList = func() slipList {
 	seen := map[string]bool{}
-	for _, set := range []map[string]bool{shapeRefs, aboutRefs, speechNouns, documentWords, openCues, endCues, overviewCues, lengthWords, paragraphWords} {
-		for w := range set {
+	for _, set := range []*lexicon{shapeRefs, aboutRefs, speechNouns, documentWords, openCues, endCues, overviewCues, lengthWords, paragraphWords} {
+		for w := range set.m {
 			seen[w] = true
 		}
 	}

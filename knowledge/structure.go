@@ -37,22 +37,56 @@ var (
 
 // structuralCues holds every word without which no question is about the
 // statement's shape (besides the list names kindOf knows).
-var structuralCues = func() map[string]bool {
-	m := map[string]bool{"about": true, "tl": true, "long": true}
-	for _, set := range []map[string]bool{countCues, orderCues, afterCues, openCues, endCues, paragraphWords, overviewCues, mainWords, documentWords, lengthWords} {
-		for w := range set {
-			m[w] = true
+var structuralCues = func() *lexicon {
+	m := newLexicon("about", "tl", "long")
+	for _, set := range []*lexicon{countCues, orderCues, afterCues, openCues, endCues, paragraphWords, overviewCues, mainWords, documentWords, lengthWords} {
+		for w := range set.m {
+			m.add(w)
 		}
 	}
 	return m
 }()
 
-func wordSet(s string) map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(s) {
-		m[w] = true
+// wordSet is the set of the space-separated words of s.
+func wordSet(s string) *lexicon { return newLexicon(strings.Fields(s)...) }
+
+// lexicon is a fixed set of lower-case words. A question's words are checked
+// against dozens of sets as it is read, and most are in none of them: has
+// tells most of those apart by their length and first letter, without
+// hashing them.
+type lexicon struct {
+	m map[string]bool
+	// heads holds, by length (the last for longer words), a bit for the
+	// first letter of each word of that length: bits 0–25 for a–z, bit
+	// 26 for anything else.
+	heads [16]uint32
+}
+
+func newLexicon(ws ...string) *lexicon {
+	s := &lexicon{m: make(map[string]bool, len(ws))}
+	for _, w := range ws {
+		s.add(w)
 	}
-	return m
+	return s
+}
+
+func (s *lexicon) add(w string) {
+	s.m[w] = true
+	if w != "" {
+		s.heads[min(len(w), len(s.heads)-1)] |= headBit(w)
+	}
+}
+
+// has reports whether w is in the set.
+func (s *lexicon) has(w string) bool {
+	return w != "" && s.heads[min(len(w), len(s.heads)-1)]&headBit(w) != 0 && s.m[w]
+}
+
+func headBit(w string) uint32 {
+	if c := w[0]; c >= 'a' && c <= 'z' {
+		return 1 << (c - 'a')
+	}
+	return 1 << 26
 }
 
 // structural answers a question about the statement's shape, if it is one.
@@ -61,10 +95,10 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 		words := make([]string, 0, len(toks))
 		cued := false
 		for _, t := range toks {
-			if t.weight == 1 && !t.joined && !intensifiers[t.word] {
+			if t.weight == 1 && !t.joined && !intensifiers.has(t.word) {
 				words = append(words, t.word)
 				_, kind := kindOf(t.word)
-				cued = cued || kind || structuralCues[t.word]
+				cued = cued || kind || structuralCues.has(t.word)
 			}
 		}
 		return words, cued
@@ -84,9 +118,9 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 		// reading one as about the shape needs one of these words.
 		return Answer{}, false
 	}
-	has := func(set map[string]bool) int {
+	has := func(set *lexicon) int {
 		for i, w := range words {
-			if set[w] {
+			if set.has(w) {
 				return i
 			}
 		}
@@ -127,7 +161,7 @@ func (r *Retriever) structural(rd reading, top int) (Answer, bool) {
 		if !ok || i == 0 && (len(words) < 2 || numberWord(words[1]) == 0 && ordinalWords[words[1]] == 0) {
 			continue
 		}
-		if i > 0 && mainWords[words[i-1]] && len(r.doc.ItemsOf(k)) > 0 {
+		if i > 0 && mainWords.has(words[i-1]) && len(r.doc.ItemsOf(k)) > 0 {
 			return r.listAnswer(k), true
 		}
 		// "principle 3", "area two".
@@ -294,7 +328,7 @@ func (r *Retriever) asksList(words []string) (ItemKind, bool) {
 	}
 	listed := func(w string) bool {
 		_, ok := kindOf(w)
-		return ok || mainWords[w] || cardinals[w] > 0 || listWords[w]
+		return ok || mainWords.has(w) || cardinals[w] > 0 || listWords.has(w)
 	}
 	return kind, r.nothingElse(words, listed)
 }
@@ -310,14 +344,14 @@ var lengthWords = wordSet(`paragraphs words pages parts sections`)
 func (r *Retriever) asksLength(words []string) bool {
 	ask := false
 	for i, w := range words {
-		if w == "long" && i > 0 && words[i-1] == "how" || lengthWords[w] && i > 0 && countCues[words[i-1]] {
+		if w == "long" && i > 0 && words[i-1] == "how" || lengthWords.has(w) && i > 0 && countCues.has(words[i-1]) {
 			ask = true
 		}
 	}
 	if !ask {
 		return false
 	}
-	return r.nothingElse(words, func(w string) bool { return lengthWords[w] || countCues[w] || w == "long" })
+	return r.nothingElse(words, func(w string) bool { return lengthWords.has(w) || countCues.has(w) || w == "long" })
 }
 
 // lengthAnswer counts the statement's paragraphs, words and parts,
@@ -368,7 +402,7 @@ var paragraphWords = wordSet(`paragraph para par`)
 func (r *Retriever) numberedParagraph(rd reading, words []string) (Paragraph, bool) {
 	n := 0
 	for i, w := range words {
-		if paragraphWords[w] && i+1 < len(words) {
+		if paragraphWords.has(w) && i+1 < len(words) {
 			n, _ = strconv.Atoi(words[i+1])
 			break
 		}
@@ -390,7 +424,7 @@ func (r *Retriever) numberedParagraph(rd reading, words []string) (Paragraph, bo
 		return Paragraph{}, false
 	}
 	num := strconv.Itoa(n)
-	if !r.nothingElse(words, func(w string) bool { return paragraphWords[w] || w == num }) {
+	if !r.nothingElse(words, func(w string) bool { return paragraphWords.has(w) || w == num }) {
 		return Paragraph{}, false
 	}
 	return r.doc.Paragraph(n)
@@ -414,11 +448,11 @@ func (r *Retriever) isOverview(words []string) bool {
 	cue, about, what := false, false, false
 	for i, w := range words {
 		switch {
-		case overviewCues[w]:
+		case overviewCues.has(w):
 			cue = true
 		case w == "tl" && i+1 < len(words) && words[i+1] == "dr":
 			cue = true
-		case mainWords[w] && i+1 < len(words) && pointWords[words[i+1]]:
+		case mainWords.has(w) && i+1 < len(words) && pointWords.has(words[i+1]):
 			cue = true
 		}
 		about = about || w == "about"
@@ -428,7 +462,7 @@ func (r *Retriever) isOverview(words []string) bool {
 	// there, and "what is this document?" too.
 	cue = cue || what && about && words[len(words)-1] == "about"
 	for _, w := range words {
-		cue = cue || what && documentWords[w]
+		cue = cue || what && documentWords.has(w)
 	}
 	if !cue {
 		return false
@@ -436,7 +470,7 @@ func (r *Retriever) isOverview(words []string) bool {
 	// "summarise what he says about sovereignty" has a topic of its own;
 	// "in one or two lines" only says how long the answer should be.
 	return r.nothingElse(words, func(w string) bool {
-		return overviewCues[w] || mainWords[w] || pointWords[w] || documentWords[w] || briefWords[w] || w == "tl" || w == "dr"
+		return overviewCues.has(w) || mainWords.has(w) || pointWords.has(w) || documentWords.has(w) || briefWords.has(w) || w == "tl" || w == "dr"
 	})
 }
 
@@ -446,7 +480,7 @@ func (r *Retriever) isOverview(words []string) bool {
 // about the statement's shape, not about a topic.
 func (r *Retriever) nothingElse(words []string, cue func(string) bool) bool {
 	for _, w := range words {
-		if !isStop(w) && !shapeRefs[w] && !r.occasion[w] && !askingWords[w] && !r.speaker[w] && !cue(w) && !r.misspeltStop(w) {
+		if !isStop(w) && !shapeRefs.has(w) && !r.occasion[w] && !askingWords.has(w) && !r.speaker[w] && !cue(w) && !r.misspeltStop(w) {
 			return false
 		}
 	}
@@ -505,13 +539,13 @@ func (r *Retriever) overview() (Answer, bool) {
 // says", but not "a place of open resources". A cue whose object is a
 // topic of the statement is about the topic: "does he talk about closing
 // the digital gap?".
-func (r *Retriever) nearRef(words []string, cues map[string]bool) bool {
+func (r *Retriever) nearRef(words []string, cues *lexicon) bool {
 	for i, w := range words {
-		if !cues[w] || r.takesTopic(words[i+1:]) {
+		if !cues.has(w) || r.takesTopic(words[i+1:]) {
 			continue
 		}
 		for j := max(0, i-2); j <= min(len(words)-1, i+2); j++ {
-			if j != i && shapeRefs[words[j]] {
+			if j != i && shapeRefs.has(words[j]) {
 				return true
 			}
 		}
@@ -604,7 +638,7 @@ func (r *Retriever) takesTopic(rest []string) bool {
 		if isStop(w) {
 			continue
 		}
-		if shapeRefs[w] || r.occasion[w] || openCues[w] || endCues[w] || r.speaker[w] {
+		if shapeRefs.has(w) || r.occasion[w] || openCues.has(w) || endCues.has(w) || r.speaker[w] {
 			return false
 		}
 		_, _, ok := r.ix.lookup(w)
@@ -614,13 +648,13 @@ func (r *Retriever) takesTopic(rest []string) bool {
 }
 
 // onlyCue reports a cue in words whose other words are all stop words.
-func onlyCue(words []string, cues map[string]bool) bool {
+func onlyCue(words []string, cues *lexicon) bool {
 	found := false
 	for _, w := range words {
 		switch {
-		case cues[w]:
+		case cues.has(w):
 			found = true
-		case !isStop(w) && !shapeRefs[w]:
+		case !isStop(w) && !shapeRefs.has(w):
 			return false
 		}
 	}
@@ -648,7 +682,7 @@ func durationAsked(words []string) bool {
 	for i := 0; i+1 < len(words); i++ {
 		if words[i] == "how" && words[i+1] == "long" {
 			for _, w := range words[i+2:] {
-				if durationVerbs[w] {
+				if durationVerbs.has(w) {
 					return true
 				}
 			}

@@ -158,13 +158,7 @@ func isASCIILetters(s string) bool {
 // stopWords are function words and question scaffolding that carry no
 // topic: they neither match nor count towards a question's coverage. Chat
 // shorthand for them ("wat", "abt", "dont") is listed with them.
-var stopWords = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range stopList {
-		m[w] = true
-	}
-	return m
-}()
+var stopWords = newLexicon(stopList...)
 
 // stopList is stopWords in order, for misspelt stop words.
 var stopList = strings.Fields(`a about above after again against all am an and any are aren as at be
@@ -195,7 +189,7 @@ try tries tried trying`)
 
 // isStop reports whether a lower-case word is a stop word. Numbers are kept:
 // "618 million" is a fair question.
-func isStop(w string) bool { return stopWords[w] }
+func isStop(w string) bool { return stopWords.has(w) }
 
 // lookupVec finds a word's vector by its folded spelling, or else by the
 // British spelling it may have been folded from: "revising" is folded to

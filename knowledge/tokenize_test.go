@@ -105,3 +105,23 @@ func TestTypoOfInflection(t *testing.T) {
 		}
 	}
 }
+
+// A lexicon answers as the map of its words would: its length and
+// first-letter filter passes every word it holds.
+func TestLexicon(t *testing.T) {
+	set := wordSet(`a be cyber 2011 état internationalisation x-ray`)
+	for _, w := range []string{"a", "be", "cyber", "2011", "état", "internationalisation", "x-ray"} {
+		if !set.has(w) {
+			t.Errorf("%q not found", w)
+		}
+	}
+	for _, w := range []string{"", "b", "ab", "cybex", "2012", "éta", "internationalisations", "internationalization", "x", "A"} {
+		if set.has(w) {
+			t.Errorf("%q found", w)
+		}
+	}
+	set.add("b")
+	if !set.has("b") || set.has("c") {
+		t.Error("an added word")
+	}
+}

@@ -349,10 +349,10 @@ func (r *Retriever) initials(toks []weightedToken) map[int]acronymAt {
 			continue
 		}
 		j, letters, run := i, "", []int{}
-		for j < len(toks) && (toks[j].joined || toks[j].name && !allCaps(toks[j].display) || joiningWords[toks[j].word] && j+1 < len(toks) && toks[j+1].name) {
+		for j < len(toks) && (toks[j].joined || toks[j].name && !allCaps(toks[j].display) || joiningWords.has(toks[j].word) && j+1 < len(toks) && toks[j+1].name) {
 			if !toks[j].joined {
 				run = append(run, j)
-				if !joiningWords[toks[j].word] {
+				if !joiningWords.has(toks[j].word) {
 					letters += toks[j].word[:1]
 				}
 			}
@@ -448,7 +448,7 @@ func (r *Retriever) resolve(qw *queryWord, toks []weightedToken, i int, sc *scra
 			known = true
 		}
 	}
-	if !known && !qw.name && eventNouns[w] {
+	if !known && !qw.name && eventNouns.has(w) {
 		// "the event" is the workshop the statement was given at.
 		if id, ok := ix.surface[r.eventHead]; ok && r.eventHead != w {
 			qw.alts = append(qw.alts, alt{id, weightEvent, MatchSynonym, r.eventHead})
