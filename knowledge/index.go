@@ -518,9 +518,11 @@ func termKeys(passages []Paragraph, vecs *vectors.Table) map[string]string {
 	return keys
 }
 
-// apartCos: see termKeys. The forms of one word are 0.5 to 0.9 alike in
-// the table ("governance" and "governments" 0.53, "country" and
-// "countries" 0.74); the stemmer's false friends 0.2 to 0.46.
+// apartCos: see termKeys. The forms of one word are mostly 0.5 to 0.9
+// alike in the table ("governance" and "governments" 0.53, "country" and
+// "countries" 0.74), the stemmer's false friends 0.2 to 0.46; a few true
+// relatives fall below too ("openness" and "open", 0.19) and are parted
+// with them.
 const apartCos = 0.5
 
 // idfOf is BM25's idf of a term in df passages, floored so that a word in
