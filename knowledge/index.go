@@ -133,16 +133,20 @@ type index struct {
 // paragraph's wording differs.
 func buildIndex(passages []Paragraph, items func(Paragraph) string, vecs *vectors.Table) *index {
 	ix := &index{terms: map[string]termID{}, surface: map[string]termID{}, k1: bm25K1, b: bm25B, vecs: vecs, lowercase: map[string]bool{}}
-	var toks []token
 	var total, stotal float32
+	// Each passage is tokenized once, for the terms' keys and the index.
+	passageToks := make([][]token, len(passages))
+	for d, p := range passages {
+		passageToks[d] = tokenize(nil, p.Text)
+	}
 	if vecs != nil {
-		ix.keys = termKeys(passages, vecs)
+		ix.keys = termKeys(passageToks, vecs)
 	}
 	tfs := map[termID]float32{}
 	stfs := map[termID]float32{}
 	for d, p := range passages {
 		clear(tfs)
-		toks = tokenize(toks[:0], p.Text)
+		toks := passageToks[d]
 		if vecs != nil {
 			toks = joinOpen(toks, p.Text, vecs)
 			for _, t := range toks {
@@ -437,7 +441,8 @@ func inflections(a, b string) bool {
 	return (ta == "" || inflectional.has(ta)) && (tb == "" || inflectional.has(tb))
 }
 
-// termKeys maps each word the statements write to its term's key: its
+// termKeys maps each word the statements write (passageToks, each
+// passage's tokens) to its term's key: its
 // stem, unless it shares the stem with words of another meaning. The
 // stemmer cuts "internal" and "international" both to "intern",
 // "respective" and "respect" to "respect", "accordance" and "accord" to
@@ -446,11 +451,9 @@ func inflections(a, b string) bool {
 // "governing", "governed" and "governments" are one through their links),
 // and each group but the most frequent gets a term of its own, keyed by
 // its word after a byte no stem has.
-func termKeys(passages []Paragraph, vecs *vectors.Table) map[string]string {
+func termKeys(passageToks [][]token, vecs *vectors.Table) map[string]string {
 	counts := map[string]int{}
-	var toks []token
-	for _, p := range passages {
-		toks = tokenize(toks[:0], p.Text)
+	for _, toks := range passageToks {
 		for _, t := range toks {
 			if !isStop(t.word) {
 				counts[t.word]++

@@ -962,7 +962,11 @@ func TestStemmerFalseFriendsApart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys := termKeys(doc.Paragraphs, vectors.Embedded())
+	var passageToks [][]token
+	for _, p := range doc.Paragraphs {
+		passageToks = append(passageToks, tokenize(nil, p.Text))
+	}
+	keys := termKeys(passageToks, vectors.Embedded())
 	if keys["internal"] == keys["international"] {
 		t.Errorf("internal shares the term of international: %v", keys)
 	}

@@ -602,14 +602,16 @@ func (r *Retriever) copularSentence(d int, words []queryWord) int {
 // sentence's subject directly, or the closed form of the compound it is
 // part of ("cyber" of "cyber space" by "cyberspace").
 func subjectMatched(ix *index, toks []token, t token, words []queryWord) bool {
-	if id, _, ok := ix.lookup(t.word); ok && directlyMatched(words, id) {
+	matched := func(w string) bool {
+		id, _, ok := ix.lookup(w)
+		return ok && directlyMatched(words, id)
+	}
+	if matched(t.word) {
 		return true
 	}
 	for _, u := range toks {
-		if u.joined && u.start <= t.start && t.end <= u.end {
-			if id, _, ok := ix.lookup(u.word); ok && directlyMatched(words, id) {
-				return true
-			}
+		if u.joined && u.start <= t.start && t.end <= u.end && matched(u.word) {
+			return true
 		}
 	}
 	return false
@@ -781,13 +783,7 @@ func (r *Retriever) aboutAsked(s int, words []queryWord) bool {
 		if qw.weight != 1 {
 			continue
 		}
-		found := false
-		for _, a := range qw.alts {
-			if a.weight >= factWordMin && r.ix.sentenceHas(s, a.term) {
-				found = true
-				break
-			}
-		}
+		found := r.sentWeight(s, qw) >= factWordMin
 		if qw.name {
 			if !found {
 				return false
@@ -804,6 +800,18 @@ func (r *Retriever) aboutAsked(s int, words []queryWord) bool {
 // a question word: a loose relation does not.
 const factWordMin = 0.3
 
+// sentWeight is the weight of a question word's strongest match in
+// sentence s, 0 when it has none there.
+func (r *Retriever) sentWeight(s int, qw queryWord) float64 {
+	best := 0.0
+	for _, a := range qw.alts {
+		if a.weight > best && r.ix.sentenceHas(s, a.term) {
+			best = a.weight
+		}
+	}
+	return best
+}
+
 // factCover: see factSentence.
 const factCover = 0.5
 
@@ -813,13 +821,7 @@ func (r *Retriever) sentCover(s int, words []queryWord) float64 {
 	for _, qw := range words {
 		wq := qw.weight * qw.spec
 		total += wq
-		best := 0.0
-		for _, a := range qw.alts {
-			if r.ix.sentenceHas(s, a.term) {
-				best = max(best, a.weight)
-			}
-		}
-		got += best * wq
+		got += r.sentWeight(s, qw) * wq
 	}
 	if total == 0 {
 		return 0

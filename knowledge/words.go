@@ -547,8 +547,6 @@ func (r *Retriever) resolve(qw *queryWord, toks []weightedToken, i int, sc *scra
 	if !known && inTable {
 		r.meaningAlts(qw, vec, sc)
 	}
-	// The word's weight in the question's score: its rarity in the
-	// statement if the statement has it, else as rare as the rarest word.
 	// "Internet" and "cyber space" are one thing by two names.
 	for k, n := 0, len(qw.alts); k < n && r.synonyms != nil; k++ {
 		a := qw.alts[k]
@@ -560,6 +558,8 @@ func (r *Retriever) resolve(qw *queryWord, toks []weightedToken, i int, sc *scra
 			qw.alts = append(qw.alts, alt{b, a.weight, a.kind, ix.forms[b][0]})
 		}
 	}
+	// The word's weight in the question's score: its rarity in the
+	// statement if the statement has it, else as rare as the rarest word.
 	qw.idf = ix.maxIDF
 	for _, a := range qw.alts {
 		if a.weight == 1 {
