@@ -160,6 +160,14 @@ func (c centroid) remove(u centroid) {
 	}
 }
 
+// expansionWeight is how much a statement word that a question word
+// matches strongly (missingReach or more) but not directly counts in the
+// question's centroid, against the question word's own vector. Swept
+// over all the question sets (1,091 answerable): a tenth gains 2 right
+// first passages, a fifth 3 and 1 more in the first three, a third or a
+// half 4, but chat.jsonl's recall@3 falls from 0.97 to 0.96.
+const expansionWeight = 0.2
+
 // denseTop bounds the passages given a dense score: the best by the word
 // matches, so that a large corpus costs no more than a small one.
 const denseTop = 48
@@ -179,6 +187,22 @@ func (r *Retriever) denseScores(words []queryWord, scores []float64, sc *scratch
 	for _, qw := range words {
 		if qw.inTable {
 			q.add(qw.vec, qw.weight*wordWeight(qw.rank))
+			if !hasDirect(qw) {
+				// A word the statement does not write means there what
+				// its strong matches mean: "talks" the statement's
+				// "dialogue", "Global" … "South" nothing. Their vectors
+				// pull the question towards the statement's own words
+				// for it, which its own vector, among everything else
+				// it means in English, does only in part.
+				for _, a := range qw.alts {
+					if a.weight < missingReach {
+						continue
+					}
+					if v, rank, ok := ix.lookupVec(a.word); ok {
+						q.add(v, expansionWeight*qw.weight*a.weight*wordWeight(rank))
+					}
+				}
+			}
 			continue
 		}
 		// A typo or a word the table lacks means what the statement

@@ -57,7 +57,8 @@ func TestQuality(t *testing.T) {
 		// out of the top 3 here while bringing two into it on each
 		// of chat.jsonl and paraphrase.jsonl.
 		{"testdata/chat-own.jsonl", 0.94, 0.97, 0.9, 0.03},
-		{"../../shared/eval/chat.jsonl", 0.9, 0.97, 0.95, 0.01},
+		// The issue's targets.
+		{"../../shared/eval/chat.jsonl", 0.92, 0.97, 0.95, 0.01},
 		// Written in the chat style before the retriever was run on
 		// them, as a check that a change carries over.
 		{"testdata/chat-own2.jsonl", 0.88, 1.0, 1.0, 0},
@@ -156,6 +157,24 @@ func TestQuality(t *testing.T) {
 			var b strings.Builder
 			rep.WriteTo(&b)
 			t.Errorf("%s below its floor (top-1 %.2f, recall@3 %.2f, no answer %.2f, false declines at most %.2f):\n%s", c.file, c.top1, c.recall3, c.noAnswer, c.falseNo, b.String())
+		}
+	}
+}
+
+// No kind of chat.jsonl's questions is answered right less often than
+// the issue allows.
+func TestChatKinds(t *testing.T) {
+	const file, floor = "../../shared/eval/chat.jsonl", 0.8
+	if _, err := os.Stat(file); err != nil {
+		t.Skipf("%s not here (it lives beside the repository): %v", file, err)
+	}
+	rep := evalFile(t, newTestRetriever(t), file)
+	if len(rep.Kinds) == 0 {
+		t.Fatalf("%s: no kinds counted", file)
+	}
+	for _, k := range rep.Kinds {
+		if float64(k.Right) < floor*float64(k.Cases) {
+			t.Errorf("%s: kind %q right %d of %d, below %.2f", file, k.Kind, k.Right, k.Cases, floor)
 		}
 	}
 }
