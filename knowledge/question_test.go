@@ -714,6 +714,28 @@ func TestFocusWithNoRelation(t *testing.T) {
 	}
 }
 
+// A topic nothing in the statement relates to at all is not what the
+// statement speaks of, however the question frames it; a topic it
+// relates to is answered.
+func TestTopicWithNoRelation(t *testing.T) {
+	r := newTestRetriever(t)
+	for _, c := range []struct {
+		q       string
+		want    Outcome
+		missing string
+	}{
+		{"What does he say about election interference?", NotAddressed, "election"},
+		{"Does he talk about election interference?", NotAddressed, "election"},
+		{"What does he say about spreading the benefits?", Answered, ""},
+		{"What does he say about interference?", Answered, ""},
+	} {
+		a := r.Ask(c.q, 3)
+		if a.Outcome != c.want || c.missing != "" && !containsString(a.Missing, c.missing) {
+			t.Errorf("%q: %s, missing %q; want %s, missing %q", c.q, a.Outcome, a.Missing, c.want, c.missing)
+		}
+	}
+}
+
 // A name's head is its last word: "the UN General Assembly" names no
 // country, though "General" alone is near "country" in the table.
 func TestPlaceIsTheNamesHead(t *testing.T) {

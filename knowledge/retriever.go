@@ -469,7 +469,7 @@ decide:
 		// Taiwan?") is a focus mentioned or not.
 		f, mention = &words[0], true
 	}
-	if f != nil && (f.isMissing() && (f.spec >= minFocusSpec || f.reach == 0) || mention && f.name && !hasDirect(*f)) {
+	if f != nil && (f.isMissing() && (f.spec >= minFocusSpec || f.reach == 0) || mention && (f.name && !hasDirect(*f) || f.reach == 0 && f.weight == 1)) {
 		// A name is mentioned or not: "Does he mention Taiwan?" is not
 		// answered by what he says of China, however near the two.
 		// What was asked about is what is missing: name that, and the
@@ -672,6 +672,22 @@ var mentionWords = wordSet(`mention mentions mentioned discuss discusses discuss
 // one is what was asked about, as after "mention".
 var proposalWords = wordSet(`propose proposes proposed recommend recommends recommended endorse endorses endorsed`)
 
+// nextTopic is the question word of the first topic token of toks.
+func nextTopic(toks []weightedToken, words []queryWord) *queryWord {
+	for _, t := range toks {
+		if t.joined || t.stop {
+			continue
+		}
+		for k := range words {
+			if words[k].text == t.word {
+				return &words[k]
+			}
+		}
+		return nil
+	}
+	return nil
+}
+
 // minFocusSpec: a missing focus word this specific ("penalties",
 // "deadline") means the question asks for what the statement lacks; so
 // does a focus word nothing in the statement relates to at all ("What is
@@ -700,7 +716,12 @@ func focus(toks []weightedToken, words []queryWord) (f *queryWord, mention bool)
 				if frameTopics.has(u.word) && !mentioned {
 					// "What does he say about spreading the
 					// benefits?" asks what he says of it, not for a
-					// thing the statement must name.
+					// thing the statement must name, unless nothing
+					// in the statement relates to the topic at all:
+					// then it asks whether it comes up.
+					if w := nextTopic(toks[i+1+j+1:], words); w != nil && w.reach == 0 {
+						return w, true
+					}
 					return nil, false
 				}
 				continue

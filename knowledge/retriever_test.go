@@ -144,6 +144,13 @@ func TestQuality(t *testing.T) {
 		{"testdata/chat-own35.jsonl", 0.92, 1.0, 1.0, 0},
 		{"testdata/chat-own36.jsonl", 0.92, 1.0, 0.85, 0},
 		{"testdata/chat-own37.jsonl", 0.84, 0.92, 1.0, 0.08},
+		// Mixed kinds, written blind at stop 25 after its expansion
+		// (first runs 0.96, 1.0, 7 of 7, none; 0.68, 0.88, 4 of 7, none,
+		// then 0.76, 0.96 once its two metadata questions' labels named
+		// the title's speaker and date, as chat.jsonl's do; 5 of 7 with
+		// the rule for a topic nothing relates to).
+		{"testdata/chat-own38.jsonl", 0.96, 1.0, 1.0, 0},
+		{"testdata/chat-own39.jsonl", 0.76, 0.96, 0.71, 0},
 		// Short questions in the development set's style, written blind.
 		{"testdata/dev-own.jsonl", 0.96, 1.0, 1.0, 0},
 		{"testdata/dev-own2.jsonl", 0.9, 1.0, 0.9, 0},
