@@ -678,10 +678,8 @@ func nextTopic(toks []weightedToken, words []queryWord) *queryWord {
 		if t.joined || t.stop {
 			continue
 		}
-		for k := range words {
-			if words[k].text == t.word {
-				return &words[k]
-			}
+		if k := wordAt(words, t.word); k >= 0 {
+			return &words[k]
 		}
 		return nil
 	}
@@ -755,10 +753,8 @@ func focus(toks []weightedToken, words []queryWord) (f *queryWord, mention bool)
 					u.word = head
 				}
 			}
-			for k := range words {
-				if words[k].text == u.word {
-					return &words[k], mentioned
-				}
+			if k := wordAt(words, u.word); k >= 0 {
+				return &words[k], mentioned
 			}
 			return nil, false
 		}
